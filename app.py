@@ -1,0 +1,24 @@
+"""Entry point: `streamlit run app.py`. Routes for the session cookie, then the role's navigation."""
+
+import streamlit as st
+
+from tracker.web import routes
+
+app = st.App("app.py", routes=routes())
+
+if __name__ == "__main__":
+    from tracker import ui
+    from tracker.i18n import t
+    from tracker.navigation import pages_for
+
+    st.set_page_config(page_title="CDSI", page_icon=":material/hub:", layout="wide")
+    ui.apply_language()
+    actor = ui.current_actor()
+    if actor is None:
+        st.navigation([st.Page(ui.login_page, title=t("auth.login_title"), url_path="login")],
+                      position="hidden").run()
+        st.stop()
+    ui.sidebar(actor)
+    pages = [st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
+                     default=i == 0) for i, p in enumerate(pages_for(actor.role))]
+    st.navigation(pages).run()

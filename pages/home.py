@@ -1,0 +1,42 @@
+"""Accueil: what the signed-in user must know first."""
+
+import streamlit as st
+
+from tracker import home, ui
+from tracker.formats import format_date, format_number, quarter_label
+from tracker.i18n import t
+from tracker.navigation import roles_for
+
+actor = ui.require_actor(*roles_for("pages/home.py"))
+st.title(t("home.title"))
+
+with ui.read() as session:
+    if home.uses_national_home(actor):
+        summary = home.national_home(session, ui.today())
+        structure = None
+    else:
+        structure = home.structure_home(session, actor, ui.today())
+
+if structure is not None:
+    st.subheader(structure.name)
+    st.caption(t("home.reporting", quarter=quarter_label(structure.year, structure.quarter, True),
+                 closes=format_date(structure.window_closes_on, "long")))
+    status = structure.submission_status or "not_started"
+    cols = st.columns(3)
+    cols[0].metric(t("home.submission_status"), t(f"home.status.{status}"))
+    cols[1].metric(t("home.open_actions"), format_number(structure.open_actions, 0))
+    cols[2].metric(t("home.overdue_actions"), format_number(structure.overdue_actions, 0))
+    if structure.overdue_actions:
+        st.warning(t("home.overdue_warning", n=structure.overdue_actions))
+else:
+    st.caption(t("home.reporting", quarter=quarter_label(summary.year, summary.quarter, True),
+                 closes=format_date(summary.window_closes_on, "long")))
+    cols = st.columns(5)
+    cols[0].metric(t("home.structures"), format_number(summary.structures, 0))
+    cols[1].metric(t("home.sessions_this_year"), format_number(summary.sessions_this_year, 0))
+    cols[2].metric(t("home.open_actions"), format_number(summary.open_actions, 0))
+    cols[3].metric(t("home.overdue_actions"), format_number(summary.overdue_actions, 0))
+    cols[4].metric(t("home.submissions_received"),
+                   f"{summary.submissions_received}/{summary.submissions_expected}")
+    if summary.escalated_actions:
+        st.error(t("home.escalated", n=summary.escalated_actions))

@@ -1,0 +1,34 @@
+"""Journal: the audit log, filterable by user, object and date (admin only)."""
+
+import streamlit as st
+
+from tracker import journal, ui
+from tracker.i18n import t
+from tracker.navigation import roles_for
+
+actor = ui.require_actor(*roles_for("pages/journal.py"))
+st.title(t("journal.title"))
+st.caption(t("journal.help"))
+
+with ui.read() as session:
+    logins, object_types = journal.filter_choices(session, actor)
+cols = st.columns(4)
+user = cols[0].selectbox(t("journal.user"), ["", *logins], key="journal_user",
+                         format_func=lambda v: v or t("common.all"))
+object_type = cols[1].selectbox(t("journal.object"), ["", *object_types], key="journal_object",
+                                format_func=lambda v: v or t("common.all"))
+since = cols[2].date_input(t("journal.since"), value=None, key="journal_since",
+                           format="DD/MM/YYYY")
+until = cols[3].date_input(t("journal.until"), value=None, key="journal_until",
+                           format="DD/MM/YYYY")
+
+with ui.read() as session:
+    frame = journal.audit_frame(session, actor, user_login=user, object_type=object_type,
+                                since=since, until=until)
+if frame.empty:
+    st.info(t("journal.empty"))
+else:
+    st.caption(t("journal.count", n=len(frame)))
+    st.dataframe(frame, hide_index=True, width="stretch", height=560,
+                 column_config=ui.labels("journal.col_", journal.COLUMNS))
+    ui.downloads(frame, "journal", key="journal_dl")

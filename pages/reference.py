@@ -1,0 +1,47 @@
+"""Référentiels: structures and the KPI catalogue (the secretariat edits, others read)."""
+
+import streamlit as st
+
+from tracker import reference, ui
+from tracker.errors import TrackerError
+from tracker.i18n import t
+from tracker.models import Role
+from tracker.navigation import roles_for
+from tracker.tables import diff_frames
+
+actor = ui.require_actor(*roles_for("pages/reference.py"))
+st.title(t("reference.title"))
+editable = actor.role == Role.admin
+st.caption(t("reference.help_admin") if editable else t("reference.help_reader"))
+revision = st.session_state.setdefault("reference_revision", 0)
+
+tab_structures, tab_kpis = st.tabs([t("reference.structures"), t("reference.kpis")])
+TABLES = (
+    (tab_structures, "structures", reference.structures_frame, reference.save_structures,
+     reference.STRUCTURE_COLUMNS, reference.structure_column_config),
+    (tab_kpis, "kpis", reference.kpis_frame, reference.save_kpis,
+     reference.KPI_COLUMNS, reference.kpi_column_config),
+)
+for tab, name, load, save, columns, config in TABLES:
+    with tab:
+        with ui.read() as session:
+            frame = load(session)
+        edited = st.data_editor(
+            frame, column_config=ui.column_config(config()), column_order=columns,
+            disabled=not editable, num_rows="add" if editable else "fixed", hide_index=True,
+            key=f"reference_{name}_{revision}", width="stretch", height=520)
+        if editable and st.button(t("common.save"), key=f"reference_save_{name}", type="primary"):
+            changes = diff_frames(frame, edited, columns)
+            try:
+                with ui.write() as session:
+                    written = save(session, actor, changes, frame["version"].to_dict())
+            except TrackerError as exc:
+                ui.show_error(exc)
+            else:
+                st.session_state["reference_revision"] = revision + 1
+                st.session_state["reference_flash"] = t("reference.saved", n=written)
+                st.rerun()
+        ui.downloads(frame[columns], name, key=f"reference_dl_{name}")
+
+if flash := st.session_state.pop("reference_flash", None):
+    st.toast(flash)

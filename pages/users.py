@@ -1,0 +1,75 @@
+"""Utilisateurs: create accounts, set role and structure, deactivate, reset passwords (admin)."""
+
+import streamlit as st
+
+from tracker import ui, users
+from tracker.errors import TrackerError
+from tracker.i18n import t
+from tracker.navigation import roles_for
+from tracker.tables import diff_frames
+
+actor = ui.require_actor(*roles_for("pages/users.py"))
+st.title(t("users.title"))
+revision = st.session_state.setdefault("users_revision", 0)
+if flash := st.session_state.pop("users_flash", None):
+    st.success(flash)
+
+with ui.read() as session:
+    frame = users.users_frame(session, actor)
+    structure_codes = users.structure_codes(session)
+
+st.subheader(t("users.edit_users"))
+st.caption(t("users.help"))
+edited = st.data_editor(frame, column_order=users.EDITABLE_COLUMNS, hide_index=True,
+                        column_config=ui.column_config(users.column_specs(structure_codes)),
+                        key=f"users_table_{revision}", width="stretch")
+if st.button(t("common.save"), key="users_save", type="primary"):
+    try:
+        with ui.write() as session:
+            written = users.save_users(session, actor, diff_frames(
+                frame, edited, users.EDITABLE_COLUMNS), frame["version"].to_dict())
+    except TrackerError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["users_revision"] = revision + 1
+        st.session_state["users_flash"] = t("reference.saved", n=written)
+        st.rerun()
+
+left, right = st.columns(2)
+with left.form("users_create", clear_on_submit=True):
+    st.subheader(t("users.new_user"))
+    login = st.text_input(t("users.login"), key="users_new_login")
+    name = st.text_input(t("users.display_name"), key="users_new_name")
+    email = st.text_input(t("users.email"), key="users_new_email")
+    role = st.selectbox(t("users.role"), users.ROLES, key="users_new_role",
+                        format_func=lambda r: t(f"users.roles.{r}"))
+    structure = st.selectbox(t("users.structure"), ["", *structure_codes],
+                             key="users_new_structure")
+    password = st.text_input(t("users.password"), type="password", key="users_new_password")
+    if st.form_submit_button(t("users.create"), type="primary"):
+        try:
+            with ui.write() as session:
+                users.create_user(session, actor, {
+                    "login": login, "display_name": name, "email": email, "role": role,
+                    "structure_code": structure or None, "password": password or None})
+        except TrackerError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["users_revision"] = revision + 1
+            st.session_state["users_flash"] = t("users.created", login=login.lower())
+            st.rerun()
+
+with right.form("users_reset", clear_on_submit=True):
+    st.subheader(t("users.reset"))
+    target = st.selectbox(t("users.reset_user"), list(frame.index), key="users_reset_user",
+                          format_func=lambda i: str(frame.loc[i, "login"]))
+    new_password = st.text_input(t("users.reset_password"), type="password",
+                                 key="users_reset_password")
+    if st.form_submit_button(t("users.reset_button")):
+        try:
+            with ui.write() as session:
+                users.reset_password(session, actor, int(target), new_password)
+        except TrackerError as exc:
+            st.error(str(exc))
+        else:
+            st.success(t("users.password_reset"))

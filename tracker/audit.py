@@ -1,0 +1,97 @@
+"""The audit trail: every accepted change writes who, when (UTC), object, field, old and new value,
+in the same transaction as the change itself; stale saves are refused before anything is written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session, SQLModel
+
+from tracker.errors import StaleEdit
+from tracker.formats import format_datetime
+from tracker.i18n import t
+from tracker.models import AuditEvent, User, utcnow
+
+
+class ActorLike(Protocol):
+    id: int
+    login: str
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def object_type(obj: SQLModel) -> str:
+    return type(obj).__name__
+
+
+def record(
+    session: Session,
+    actor: ActorLike | None,
+    action: str,
+    obj: SQLModel,
+    *,
+    label: str = "",
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+) -> None:
+    """Append audit events for ``obj``: one per changed field, or one for the action itself."""
+    session.flush()  # so that a new object has its id
+    base = {
+        "user_id": actor.id if actor else None,
+        "user_login": actor.login if actor else "system",
+        "action": action,
+        "object_type": object_type(obj),
+        "object_id": getattr(obj, "id", None),
+        "object_label": label[:300],
+        "at": utcnow(),
+    }
+    if not changes:
+        session.add(AuditEvent(**base))
+        return
+    for field, (old, new) in changes.items():
+        session.add(AuditEvent(**base, field=field, old_value=_text(old), new_value=_text(new)))
+
+
+def apply_changes(obj: SQLModel, updates: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the fields that really change on ``obj`` and return them as {field: (old, new)}."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, new in updates.items():
+        old = getattr(obj, field)
+        if _text(old) != _text(new):
+            changes[field] = (old, new)
+            setattr(obj, field, new)
+    return changes
+
+
+def ensure_fresh(session: Session, obj: SQLModel, seen_version: int | None) -> None:
+    """Refuse the save when the row changed since the user loaded it, naming who and when."""
+    current = getattr(obj, "version", None)
+    if seen_version is None or current == seen_version:
+        return
+    who = "?"
+    updated_by_id = getattr(obj, "updated_by_id", None)
+    if updated_by_id is not None:
+        user = session.get(User, updated_by_id)
+        if user is not None:
+            who = user.display_name
+    when = getattr(obj, "updated_at", None)
+    raise StaleEdit(t("common.stale", who=who, when=format_datetime(when) if when else "?"))
+
+
+def stamp(obj: SQLModel, actor: ActorLike | None) -> None:
+    """Mark who changed the row last and when (shown in stale-save messages)."""
+    if hasattr(obj, "updated_at"):
+        obj.updated_at = utcnow()  # type: ignore[attr-defined]
+    if hasattr(obj, "updated_by_id"):
+        obj.updated_by_id = actor.id if actor else None  # type: ignore[attr-defined]

@@ -1,0 +1,59 @@
+"""First start and every start: migrate the schema, load reference data, and (in demo mode)
+the demo data set and demo accounts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker import repository as repo
+from tracker.db import exclusive, migrate, transaction
+from tracker.reference import load_reference_data
+from tracker.users import create_user
+
+DEMO_PASSWORD = "demo"  # noqa: S105  (shown on the login page in demo mode only)
+DEMO_ACCOUNTS: list[dict[str, str | None]] = [
+    {"login": "admin", "display_name": "Secrétariat CDSI (démo)", "role": "admin",
+     "structure_code": "ASIN"},
+    {"login": "direction", "display_name": "Direction générale ASIN (démo)",
+     "role": "leadership", "structure_code": "ASIN"},
+    {"login": "dsi-ms", "display_name": "DSI Ministère de la Santé (démo)", "role": "dsi",
+     "structure_code": "MS"},
+    {"login": "dsi-mef", "display_name": "DSI MEF (démo)", "role": "dsi",
+     "structure_code": "MEF"},
+    {"login": "observateur", "display_name": "Observateur (démo)", "role": "viewer",
+     "structure_code": None},
+]
+
+
+def is_demo(session: Session) -> bool:
+    """True when this installation runs on the demo data set."""
+    return repo.get_setting(session, "demo") == "1"
+
+
+def initialize(engine: Engine, *, demo: bool, today: date | None = None,
+               scale: str = "default") -> bool:
+    """Bring a database to a usable state; returns True when demo data was loaded just now.
+
+    Safe to run at every start and from several replicas: migrations are idempotent, reference
+    rows are only added when missing, demo data only on an empty installation.
+    """
+    migrate(engine)
+    with transaction(engine) as session:
+        exclusive(session)
+        load_reference_data(session)
+        if not demo or repo.get_setting(session, "initialized") is not None:
+            repo.set_setting(session, "initialized", repo.get_setting(session, "initialized") or "1")
+            return False
+        repo.set_setting(session, "initialized", "1")
+        if repo.count_users(session) > 0:
+            return False
+        for account in DEMO_ACCOUNTS:
+            create_user(session, None, {**account, "password": DEMO_PASSWORD})
+        from tracker.demo import generate_demo
+
+        generate_demo(session, scale=scale, today=today or date.today())
+        repo.set_setting(session, "demo", "1")
+    return True

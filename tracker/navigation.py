@@ -1,0 +1,40 @@
+"""Which pages each role sees: one table, read by app.py to build the navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.models import Role
+
+ALL_ROLES = (Role.admin, Role.leadership, Role.dsi, Role.viewer)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    url_path: str
+    roles: tuple[Role, ...]
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "nav.home", ":material/home:", "home", ALL_ROLES),
+    PageSpec("pages/reference.py", "nav.reference", ":material/list_alt:", "reference",
+             ALL_ROLES),
+    PageSpec("pages/users.py", "nav.users", ":material/group:", "users", (Role.admin,)),
+    PageSpec("pages/journal.py", "nav.journal", ":material/history:", "journal", (Role.admin,)),
+)
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    """The pages a role may open, in menu order (a page checks the role again itself)."""
+    return [page for page in PAGES if role in page.roles]
+
+
+def roles_for(path: str) -> tuple[Role, ...]:
+    """The roles that may open a page (used by the page's own check)."""
+    for page in PAGES:
+        if page.path == path:
+            return page.roles
+    return ()

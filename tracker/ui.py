@@ -1,0 +1,242 @@
+"""The only module of tracker/ that speaks Streamlit: engine, sessions, sign-in, shared widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker import auth, bootstrap, exports
+from tracker.config import Settings, load_settings
+from tracker.db import make_engine, reading, transaction
+from tracker.errors import RowError, TrackerError, ValidationFailed
+from tracker.i18n import LANGUAGES, get_language, set_language, t
+from tracker.models import Role
+from tracker.tables import ColumnSpec
+from tracker.web import COOKIE_NAME, unsign_token
+
+_ACTOR_KEY = "auth_session_id"
+_HANDOFF_KEY = "auth_handoff"
+_FORGET_KEY = "auth_forget"
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str, demo: bool) -> Engine:
+    engine = make_engine(url)
+    bootstrap.initialize(engine, demo=demo)
+    return engine
+
+
+def engine() -> Engine:
+    """The process's engine for the configured URL, migrated and seeded on first use."""
+    config = settings()
+    return _engine(config.database_url, config.demo_on_first_start)
+
+
+@contextmanager
+def read() -> Iterator[Session]:
+    with reading(engine()) as session:
+        yield session
+
+
+@contextmanager
+def write() -> Iterator[Session]:
+    """One transaction for one user action; rolled back on any error."""
+    with transaction(engine()) as session:
+        yield session
+
+
+def today() -> date:
+    return date.today()
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def apply_language() -> str:
+    lang = st.session_state.get("lang", "fr")
+    set_language(lang)
+    return str(lang)
+
+
+def language_switch() -> None:
+    labels = {"fr": "Français", "en": "English"}
+    current = get_language()
+    choice = st.sidebar.radio(t("common.language"), LANGUAGES, index=LANGUAGES.index(current),
+                              format_func=labels.__getitem__, horizontal=True,
+                              key="app_language")
+    if choice != current:
+        st.session_state["lang"] = choice
+        st.rerun()
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+def current_actor() -> auth.Actor | None:
+    """The signed-in user, re-read from the database at every run; None when signed out."""
+    idle = settings().session_idle_minutes
+    session_id = st.session_state.get(_ACTOR_KEY)
+    with read() as session:
+        if session_id is not None:
+            actor = auth.check_session(session, session_id, idle_minutes=idle)
+            if actor is None:
+                st.session_state.pop(_ACTOR_KEY, None)
+                st.session_state[_FORGET_KEY] = True
+            return actor
+        cookie = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+        token = unsign_token(settings().cookie_secret, cookie) if cookie else None
+        if token is None or st.session_state.get(_FORGET_KEY):
+            return None
+        resumed = auth.resume_session(session, token, idle_minutes=idle)
+    if resumed is None:
+        return None
+    actor, session_id = resumed
+    st.session_state[_ACTOR_KEY] = session_id
+    st.session_state.setdefault("lang", actor.language)
+    return actor
+
+
+def login_page() -> None:
+    """The sign-in form (and, in demo mode, the demo accounts)."""
+    if st.session_state.pop(_FORGET_KEY, False):
+        st.markdown("![](/auth/forget)")
+    st.title(t("auth.app_title"))
+    st.caption(t("auth.tagline"))
+    with read() as session:
+        demo = bootstrap.is_demo(session)
+    with st.form("login_form"):
+        st.subheader(t("auth.login_title"))
+        login = st.text_input(t("auth.login"), key="login_user")
+        password = st.text_input(t("auth.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    if submitted:
+        try:
+            with read() as session:
+                actor = auth.authenticate(session, login, password)
+                session_id, code = auth.open_session(session, actor)
+        except TrackerError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[_ACTOR_KEY] = session_id
+            st.session_state[_HANDOFF_KEY] = code
+            st.session_state["lang"] = actor.language
+            st.rerun()
+    if demo:
+        st.warning(t("common.demo_notice"), icon="🧪")
+        st.markdown(f"**{t('auth.demo_accounts')}**")
+        st.dataframe(demo_accounts_frame(), hide_index=True, width="content")
+
+
+def demo_accounts_frame() -> pd.DataFrame:
+    return pd.DataFrame([{t("users.login"): a["login"],
+                          t("users.role"): t(f"users.roles.{a['role']}"),
+                          t("users.structure"): a["structure_code"] or "—"}
+                         for a in bootstrap.DEMO_ACCOUNTS])
+
+
+def sidebar(actor: auth.Actor) -> None:
+    """Language, who is signed in, logout, and the demo notice."""
+    code = st.session_state.pop(_HANDOFF_KEY, None)
+    if code:
+        # The browser fetches its HttpOnly cookie (same origin) so that a reload keeps it signed in.
+        st.sidebar.markdown(f"![](/auth/handoff?code={code})")
+    language_switch()
+    role = t(f"users.roles.{actor.role.value}")
+    st.sidebar.caption(t("auth.signed_in_as", name=actor.display_name) + f" · {role}"
+                       + (f" · {actor.structure_code}" if actor.structure_code else ""))
+    if st.sidebar.button(t("auth.logout"), key="app_logout"):
+        with read() as session:
+            auth.close_session(session, st.session_state.get(_ACTOR_KEY, 0))
+        for key in list(st.session_state.keys()):
+            if key != "lang":
+                del st.session_state[key]
+        st.session_state[_FORGET_KEY] = True
+        st.rerun()
+    with read() as session:
+        if bootstrap.is_demo(session):
+            st.sidebar.info(t("common.demo_notice"), icon="🧪")
+
+
+def require_actor(*roles: Role) -> auth.Actor:
+    """Every page starts here: the signed-in actor, refused unless their role may use the page."""
+    apply_language()
+    actor = current_actor()
+    if actor is None:
+        st.warning(t("auth.session_expired"))
+        st.stop()
+    assert actor is not None
+    if roles and actor.role not in roles:
+        st.error(t("common.permission"))
+        st.stop()
+    return actor
+
+
+# --- shared widgets -----------------------------------------------------------------------
+
+
+def show_error(error: Exception) -> None:
+    """A sentence for the user; row errors as a table (row, column, reason)."""
+    st.error(str(error))
+    if isinstance(error, ValidationFailed) and error.errors:
+        row_errors(error.errors)
+
+
+def row_errors(errors: list[RowError]) -> None:
+    st.dataframe(pd.DataFrame([{t("common.row"): e.row, t("common.column"): e.column,
+                                t("common.reason"): e.reason} for e in errors]),
+                 hide_index=True, width="stretch")
+
+
+def downloads(frame: pd.DataFrame, name: str, *, key: str, filters: str = "") -> None:
+    """CSV and XLSX buttons for a table, stating its filters and the date of its data."""
+    header = [line for line in (filters, t("common.data_as_of", when=today().isoformat())) if line]
+    left, right = st.columns(2)
+    left.download_button(t("common.download_csv"), exports.csv_bytes(frame, header_lines=header),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(
+        t("common.download_xlsx"), exports.xlsx_bytes({name: frame}, header_lines=header),
+        file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
+    """Streamlit column configuration from the domain's column specs."""
+    config: dict[str, Any] = {"version": None}
+    for name, spec in specs.items():
+        common = {"label": spec.label, "required": spec.required, "disabled": spec.disabled,
+                  "help": spec.help or None}
+        if spec.kind == "select":
+            config[name] = st.column_config.SelectboxColumn(options=list(spec.options), **common)
+        elif spec.kind == "date":
+            config[name] = st.column_config.DateColumn(format="DD/MM/YYYY", **common)
+        elif spec.kind == "checkbox":
+            config[name] = st.column_config.CheckboxColumn(**common)
+        elif spec.kind == "number":
+            config[name] = st.column_config.NumberColumn(**common)
+        elif spec.kind == "datetime":
+            config[name] = st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm", **common)
+        else:
+            config[name] = st.column_config.TextColumn(**common)
+    return config
+
+
+def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
+    """Translated headers (and French date formats) for a read-only table."""
+    config: dict[str, Any] = {}
+    for column in columns:
+        config[column] = st.column_config.Column(t(f"{prefix}{column}"))
+    if "at" in columns:
+        config["at"] = st.column_config.DatetimeColumn(t(f"{prefix}at"),
+                                                       format="DD/MM/YYYY HH:mm")
+    return config

@@ -1,0 +1,75 @@
+"""Checks every uploaded file passes before any parser sees it: size, content type, ZIP bombs."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from tracker.errors import UploadError
+from tracker.i18n import t
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+MAX_ZIP_EXPANDED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def check_size(data: bytes, filename: str, *, limit: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse empty files and files over the upload limit."""
+    if not data:
+        raise UploadError(t("upload.empty", file=filename))
+    if len(data) > limit:
+        raise UploadError(t("upload.too_large", file=filename, limit=limit // (1024 * 1024)))
+
+
+def is_zip(data: bytes) -> bool:
+    return data.startswith(ZIP_MAGIC)
+
+
+def open_safe_zip(data: bytes, filename: str, *, required: str | None = None) -> zipfile.ZipFile:
+    """Open an Office file (DOCX, XLSX) after checking its entry count and expanded size.
+
+    ``required`` names an entry that must be present (``word/document.xml``, ``xl/workbook.xml``)
+    so that a ZIP of something else is refused as the wrong format.
+    """
+    check_size(data, filename)
+    if not is_zip(data):
+        raise UploadError(t("upload.not_office", file=filename))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UploadError(t("upload.corrupt", file=filename)) from exc
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise UploadError(t("upload.zip_bomb", file=filename))
+    expanded = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    if expanded > MAX_ZIP_EXPANDED_BYTES or expanded / compressed > MAX_ZIP_RATIO:
+        raise UploadError(t("upload.zip_bomb", file=filename))
+    names = {info.filename for info in infos}
+    if required and required not in names:
+        raise UploadError(t("upload.wrong_format", file=filename))
+    try:
+        bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise UploadError(t("upload.corrupt", file=filename)) from exc
+    if bad is not None:
+        raise UploadError(t("upload.corrupt", file=filename))
+    return archive
+
+
+def decode_text(data: bytes, filename: str) -> str:
+    """Decode a text upload: UTF-8 (with or without BOM), else Windows-1252; refuse binary."""
+    check_size(data, filename)
+    if b"\x00" in data[:4096] or is_zip(data):
+        raise UploadError(t("upload.not_text", file=filename))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UploadError(t("upload.not_text", file=filename)) from exc
