@@ -20,6 +20,14 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", "home", ALL_ROLES),
+    PageSpec("pages/results_entry.py", "nav.results_entry", ":material/edit_note:",
+             "results", (Role.dsi, Role.admin)),
+    PageSpec("pages/validation.py", "nav.validation", ":material/fact_check:", "validation",
+             (Role.admin,)),
+    PageSpec("pages/submissions.py", "nav.submissions", ":material/grid_view:", "submissions",
+             (Role.admin, Role.leadership)),
+    PageSpec("pages/results_settings.py", "nav.results_settings", ":material/tune:",
+             "windows-targets", (Role.admin,)),
     PageSpec("pages/reference.py", "nav.reference", ":material/list_alt:", "reference",
              ALL_ROLES),
     PageSpec("pages/users.py", "nav.users", ":material/group:", "users", (Role.admin,)),

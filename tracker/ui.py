@@ -240,3 +240,77 @@ def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
         config["at"] = st.column_config.DatetimeColumn(t(f"{prefix}at"),
                                                        format="DD/MM/YYYY HH:mm")
     return config
+
+
+def results_import_panel(actor: auth.Actor, structure_code: str | None, year: int, quarter: int,
+                         *, key: str) -> None:
+    """Template downloads, upload, preview with rejected rows, then confirmation."""
+    from tracker import results
+    from tracker.reference import kpi_refs
+    from tracker.results_import import template_csv, template_xlsx
+
+    st.caption(t("results.import_help"))
+    with read() as session:
+        kpis = [k for k in kpi_refs(session) if k.code not in results.COMPUTED_KPIS]
+    code = structure_code or ""
+    left, right = st.columns(2)
+    left.download_button(t("results.template_xlsx"), template_xlsx(kpis, code, get_language()),
+                         file_name=f"modele-resultats-{code}-T{quarter}-{year}.xlsx",
+                         key=f"{key}_tpl_xlsx")
+    right.download_button(t("results.template_csv"), template_csv(kpis, code, get_language()),
+                          file_name=f"modele-resultats-{code}-T{quarter}-{year}.csv",
+                          key=f"{key}_tpl_csv")
+    upload = st.file_uploader(t("results.upload"), type=["csv", "tsv", "txt", "xlsx"],
+                              key=f"{key}_file")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        with read() as session:
+            preview = results.import_preview(session, actor, data, upload.name, year=year,
+                                             quarter=quarter, structure_code=structure_code,
+                                             today=today())
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    st.write(t("results.preview", accepted=len(preview.accepted),
+               rejected=len(preview.rejected_rows)))
+    if preview.rejected:
+        row_errors(preview.rejected)
+    if preview.accepted:
+        st.dataframe(pd.DataFrame([vars(r) if not hasattr(r, "__slots__") else
+                                   {s: getattr(r, s) for s in r.__slots__}
+                                   for r in preview.accepted]), hide_index=True,
+                     width="stretch", height=240)
+        if st.button(t("results.confirm_import"), type="primary", key=f"{key}_confirm"):
+            try:
+                with write() as session:
+                    fresh = results.import_preview(session, actor, data, upload.name, year=year,
+                                                   quarter=quarter,
+                                                   structure_code=structure_code,
+                                                   today=today())
+                    written = results.apply_import(session, actor, fresh)
+            except TrackerError as exc:
+                show_error(exc)
+            else:
+                st.success(t("results.imported", n=written))
+
+
+STATE_ICONS = {"not_started": "⬜", "draft": "✏️", "submitted": "📨", "validated": "✅",
+               "returned": "↩️", "late": "⏰"}
+_STATE_COLOURS = {"not_started": "#F2F2F2", "draft": "#FFF4CC", "submitted": "#D6E9F8",
+                  "validated": "#CDEBD8", "returned": "#F9E0C7", "late": "#F6C9C9"}
+
+
+def state_styler(frame: pd.DataFrame) -> Any:
+    """The submission matrix with a colour per state and the state's name in the cell
+    (colour is never the only cue)."""
+    shown = frame.map(lambda s: f"{STATE_ICONS.get(s, '')} {t('results.states.' + s)}"
+                      if isinstance(s, str) else "")
+    colours = frame.map(lambda s: f"background-color: {_STATE_COLOURS.get(s, '#FFFFFF')}"
+                        if isinstance(s, str) else "")
+    return shown.style.apply(lambda _: colours, axis=None)
+
+
+def datetime_column(label: str) -> Any:
+    return st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")

@@ -1,0 +1,99 @@
+"""Saisie des résultats: a DSI enters, imports and submits their structure's quarter."""
+
+import streamlit as st
+
+from tracker import results, ui
+from tracker.errors import TrackerError
+from tracker.formats import format_date, quarter_label
+from tracker.i18n import t
+from tracker.navigation import roles_for
+from tracker.periods import reporting_quarter
+
+actor = ui.require_actor(*roles_for("pages/results_entry.py"))
+st.title(t("results.entry_title"))
+if flash := st.session_state.pop("entry_flash", None):
+    st.success(flash)
+
+with ui.read() as session:
+    choices = results.structure_choices(session, actor, ui.today())
+    current = reporting_quarter(session, ui.today())
+quarters = results.quarter_choices(ui.today())
+left, right = st.columns(2)
+structure_id = left.selectbox(t("results.structure"), [c[0] for c in choices], key="entry_structure",
+                              format_func=dict(choices).__getitem__)
+year, quarter = right.selectbox(t("results.quarter"), quarters, key="entry_quarter",
+                                index=quarters.index(current) if current in quarters else 0,
+                                format_func=lambda yq: quarter_label(*yq, long=True))
+
+with ui.read() as session:
+    sheet = results.entry_sheet(session, actor, structure_id, year, quarter, ui.today())
+status = t(f"results.states.{sheet.status or 'not_started'}")
+st.subheader(t("results.status_line", structure=sheet.structure_name,
+               quarter=quarter_label(year, quarter), status=status))
+if sheet.window:
+    st.caption(t("results.window_line", opens=format_date(sheet.window.opens_on),
+                 closes=format_date(sheet.window.closes_on)))
+else:
+    st.caption(t("results.no_window"))
+if sheet.status == "returned" and sheet.review_comment:
+    st.warning(t("results.returned", comment=sheet.review_comment))
+if not sheet.editable:
+    st.info(t("results.read_only"))
+
+revision = st.session_state.setdefault("entry_revision", 0)
+edited = st.data_editor(
+    sheet.frame, column_order=results.ENTRY_COLUMNS, hide_index=True, width="stretch",
+    disabled=not sheet.editable or [c for c in results.ENTRY_COLUMNS
+                                    if c not in results.ENTRY_INPUTS],
+    column_config=ui.column_config(results.entry_column_specs()), height=600,
+    key=f"entry_grid_{structure_id}_{year}_{quarter}_{sheet.submission_version}_{revision}")
+
+if sheet.flags:
+    st.warning(t("results.flags_title") + "\n\n" + "\n".join(f"- {f}" for f in sheet.flags))
+
+if sheet.editable:
+    save_col, submit_col = st.columns(2)
+    if save_col.button(t("results.save"), type="primary", key="entry_save"):
+        try:
+            with ui.write() as session:
+                n = results.save_entries(session, actor, structure_id, year, quarter,
+                                         results.entry_rows_from_frame(edited),
+                                         seen_version=sheet.submission_version, today=ui.today())
+        except TrackerError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["entry_revision"] = revision + 1
+            st.session_state["entry_flash"] = t("results.saved", n=n)
+            st.rerun()
+    confirm = submit_col.checkbox(t("results.submit_confirm"), key="entry_confirm")
+    if submit_col.button(t("results.submit"), disabled=not confirm, key="entry_submit"):
+        try:
+            with ui.write() as session:
+                results.save_entries(session, actor, structure_id, year, quarter,
+                                     results.entry_rows_from_frame(edited),
+                                     seen_version=sheet.submission_version, today=ui.today())
+            with ui.write() as session:
+                submission = results.get_submission(session, structure_id, year, quarter)
+                results.submit(session, actor, structure_id, year, quarter,
+                               seen_version=submission.version if submission else None,
+                               today=ui.today())
+        except TrackerError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["entry_revision"] = revision + 1
+            st.session_state["entry_flash"] = t("results.submitted")
+            st.rerun()
+
+    with st.expander(t("results.import_title")):
+        ui.results_import_panel(actor, sheet.structure_code, year, quarter, key="entry_import")
+
+with st.expander(t("results.history")):
+    kpi_code = st.selectbox(t("results.history_kpi"), list(sheet.frame["code"]),
+                            key="entry_history_kpi")
+    with ui.read() as session:
+        history = results.result_history(session, actor, structure_id, kpi_code, year, quarter)
+    if history.empty:
+        st.caption(t("results.history_empty"))
+    else:
+        st.dataframe(history, hide_index=True, width="stretch",
+                     column_config=ui.labels("journal.col_", list(history.columns)))

@@ -1,0 +1,69 @@
+"""Fenêtres et cibles: ASIN opens each quarter's entry window and sets the year's targets."""
+
+import streamlit as st
+
+from tracker import results, submissions, ui
+from tracker.errors import TrackerError
+from tracker.formats import quarter_label
+from tracker.i18n import t
+from tracker.navigation import roles_for
+from tracker.periods import get_window, quarter_end, reporting_quarter
+from tracker.tables import diff_frames
+
+actor = ui.require_actor(*roles_for("pages/results_settings.py"))
+st.title(t("results.settings_title"))
+if flash := st.session_state.pop("settings_flash", None):
+    st.success(flash)
+
+with ui.read() as session:
+    current = reporting_quarter(session, ui.today())
+quarters = results.quarter_choices(ui.today())
+st.subheader(t("results.window_title"))
+year, quarter = st.selectbox(t("results.quarter"), quarters, key="settings_quarter",
+                             index=quarters.index(current) if current in quarters else 0,
+                             format_func=lambda yq: quarter_label(*yq, long=True))
+with ui.read() as session:
+    window = get_window(session, year, quarter)
+default_open = window.opens_on if window else quarter_end(year, quarter)
+default_close = window.closes_on if window else quarter_end(year, quarter)
+with st.form("settings_window"):
+    left, right = st.columns(2)
+    opens = left.date_input(t("results.opens_on"), value=default_open, format="DD/MM/YYYY",
+                            key="settings_opens")
+    closes = right.date_input(t("results.closes_on"), value=default_close, format="DD/MM/YYYY",
+                              key="settings_closes")
+    if st.form_submit_button(t("results.set_window"), type="primary"):
+        try:
+            with ui.write() as session:
+                submissions.set_window(session, actor, year, quarter, opens, closes,
+                                       seen_version=window.version if window else None)
+        except TrackerError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["settings_flash"] = t("results.window_saved")
+            st.rerun()
+
+st.subheader(t("results.targets_title"))
+st.caption(t("results.targets_help"))
+target_year = st.number_input(t("results.year"), 2015, 2100, year, key="settings_year")
+with ui.read() as session:
+    targets = submissions.targets_frame(session, actor, int(target_year))
+revision = st.session_state.setdefault("settings_revision", 0)
+edited = st.data_editor(targets, column_order=submissions.TARGET_COLUMNS, hide_index=True,
+                        num_rows="add", width="stretch", height=420,
+                        column_config=ui.column_config(submissions.target_column_specs()),
+                        key=f"settings_targets_{target_year}_{revision}")
+if st.button(t("common.save"), key="settings_targets_save", type="primary"):
+    try:
+        with ui.write() as session:
+            n = submissions.save_targets(session, actor, int(target_year),
+                                         diff_frames(targets, edited, submissions.TARGET_COLUMNS),
+                                         targets["version"].to_dict())
+    except TrackerError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["settings_revision"] = revision + 1
+        st.session_state["settings_flash"] = t("reference.saved", n=n)
+        st.rerun()
+ui.downloads(targets[submissions.TARGET_COLUMNS], f"cibles-{target_year}",
+             key="settings_targets_dl")

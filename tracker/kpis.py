@@ -1,0 +1,161 @@
+"""Aggregation rules, in one place for every page and report.
+
+- A ratio KPI is Σnumerators / Σdenominators (×100), across structures and over quarters; never a
+  mean of percentages.
+- ``last`` KPIs (stocks, year-to-date figures) take the last quarter with a value within the
+  period, never a sum; year-to-date figures therefore restart with each year's T1.
+- ``sum`` adds up; ``avg`` averages the quarters (or structures) that have a value.
+- ``count_true`` counts the structures answering yes.
+- A missing value is missing, not zero: an aggregate over nothing is None, and completeness is
+  reported beside it.
+- Traffic light: green at or better than target, amber within 10 % of it, red otherwise;
+  neutral KPIs get no colour.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+
+AMBER_TOLERANCE = 0.10
+
+
+class Light(StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
+    neutral = "neutral"
+    missing = "missing"
+
+
+@dataclass(frozen=True)
+class KpiRule:
+    """What aggregation needs to know of a KPI."""
+
+    code: str
+    unit: str
+    direction: str
+    agg_quarters: str
+    agg_structures: str
+    ratio: bool
+
+
+def _present(series: pd.Series) -> pd.Series:
+    return series.dropna()
+
+
+def _rate(numerators: pd.Series, denominators: pd.Series) -> float | None:
+    mask = numerators.notna() & denominators.notna()
+    den = float(denominators[mask].sum())
+    if not mask.any() or den == 0:
+        return None
+    return 100.0 * float(numerators[mask].sum()) / den
+
+
+def across_structures(rule: KpiRule, rows: pd.DataFrame) -> float | None:
+    """The national figure of one quarter from per-structure rows (value, numerator,
+    denominator)."""
+    if rows.empty:
+        return None
+    if rule.ratio:
+        return _rate(rows["numerator"], rows["denominator"])
+    values = _present(rows["value"])
+    if values.empty:
+        return None
+    if rule.agg_structures == "sum":
+        return float(values.sum())
+    if rule.agg_structures == "count_true":
+        return float((values > 0).sum())
+    return float(values.mean())
+
+
+def over_quarters(rule: KpiRule, rows: pd.DataFrame) -> float | None:
+    """One structure's (or the nation's) figure over a period from per-quarter rows, which carry
+    ``year``, ``quarter``, ``value`` and, for ratio KPIs, ``numerator`` and ``denominator``."""
+    if rows.empty:
+        return None
+    if rule.agg_quarters == "last":
+        if rule.ratio:
+            complete = rows[rows["numerator"].notna() & rows["denominator"].notna()]
+            if complete.empty:
+                return None
+            last = complete.sort_values(["year", "quarter"]).iloc[-1]
+            return _rate(pd.Series([last["numerator"]]), pd.Series([last["denominator"]]))
+        present = rows[rows["value"].notna()]
+        if present.empty:
+            return None
+        return float(present.sort_values(["year", "quarter"]).iloc[-1]["value"])
+    if rule.ratio:
+        return _rate(rows["numerator"], rows["denominator"])
+    values = _present(rows["value"])
+    if values.empty:
+        return None
+    if rule.agg_quarters == "sum":
+        return float(values.sum())
+    return float(values.mean())
+
+
+def national_series(rule: KpiRule, rows: pd.DataFrame) -> pd.DataFrame:
+    """National figure per quarter: columns year, quarter, value, reporting (structures with a
+    value)."""
+    out = []
+    for (year, quarter), group in rows.groupby(["year", "quarter"], sort=True):
+        has_value = group["value"].notna() | (group["numerator"].notna()
+                                              & group["denominator"].notna())
+        out.append({"year": int(year), "quarter": int(quarter),  # type: ignore[call-overload]
+                    "value": across_structures(rule, group[has_value]),
+                    "reporting": int(has_value.sum())})
+    return pd.DataFrame(out, columns=["year", "quarter", "value", "reporting"])
+
+
+def display_value(rule: KpiRule, value: float | None, numerator: float | None,
+                  denominator: float | None) -> float | None:
+    """The figure a user reads for one result: the rate for a ratio KPI, else the value."""
+    if rule.ratio:
+        if numerator is None or denominator in (None, 0) or _nan(numerator) or _nan(denominator):
+            return None
+        assert denominator is not None
+        return 100.0 * numerator / denominator
+    return None if value is None or _nan(value) else value
+
+
+def _nan(value: float | None) -> bool:
+    return value is not None and isinstance(value, float) and math.isnan(value)
+
+
+def light(direction: str, value: float | None, target: float | None) -> Light:
+    """Traffic light of a value against its target."""
+    if direction == "neutral":
+        return Light.neutral
+    if value is None or _nan(value) or target is None or _nan(target):
+        return Light.missing
+    if direction == "down":
+        if value <= target:
+            return Light.green
+        # "within 10 %" of a target of zero means within 10 % of one unit
+        return Light.amber if value <= target + AMBER_TOLERANCE * max(abs(target), 1) else Light.red
+    if value >= target:
+        return Light.green
+    return Light.amber if value >= target - AMBER_TOLERANCE * abs(target) else Light.red
+
+
+def jump_flag(value: float | None, previous: float | None, factor: float = 3.0) -> bool:
+    """True when a value moved more than ×3 or ÷3 against the previous quarter."""
+    if value is None or previous is None or _nan(value) or _nan(previous):
+        return False
+    if previous == 0 or value == 0:
+        return (previous == 0) != (value == 0) and max(abs(value), abs(previous)) >= factor
+    ratio = abs(value / previous)
+    return ratio > factor or ratio < 1 / factor
+
+
+def far_from_target(direction: str, value: float | None, target: float | None) -> bool:
+    """True when a value misses its target by more than half of it (red and far)."""
+    if direction == "neutral" or value is None or target is None:
+        return False
+    if direction == "down":
+        return value > target + 0.5 * max(abs(target), 1)
+    return value < target - 0.5 * abs(target)
