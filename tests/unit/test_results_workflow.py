@@ -1,0 +1,203 @@
+"""Quarterly results: draft, submit, return, validate, reopen; permissions; conflicts; imports."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from tracker import results, submissions
+from tracker.auth import Actor, actor_from_user
+from tracker.db import make_engine, migrate, reading, transaction
+from tracker.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
+from tracker.models import AuditEvent, Result, Role, SubmissionWindow
+from tracker.reference import load_reference_data
+from tracker import repository as repo
+from tracker.users import create_user
+
+TODAY = date(2026, 11, 25)
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/results.db")
+    migrate(engine)
+    with transaction(engine) as session:
+        load_reference_data(session)
+        for login, role, code in (("admin", "admin", "ASIN"), ("dsi-ms", "dsi", "MS"),
+                                  ("dsi-mef", "dsi", "MEF"), ("direction", "leadership", None)):
+            create_user(session, None, {"login": login, "display_name": login, "role": role,
+                                        "structure_code": code, "password": "demo"})
+        session.add(SubmissionWindow(year=2026, quarter=3, opens_on=date(2026, 10, 1),
+                                     closes_on=date(2026, 12, 10)))
+    return engine
+
+
+def actor(engine, login) -> Actor:
+    with reading(engine) as session:
+        return actor_from_user(session, repo.get_user_by_login(session, login))
+
+
+def ms_id(engine) -> int:
+    with reading(engine) as session:
+        return repo.get_structure_by_code(session, "MS").id
+
+
+def stored(engine, code):
+    with reading(engine) as session:
+        kpi = repo.get_kpi_by_code(session, code)
+        return session.exec(select(Result).where(Result.kpi_id == kpi.id)).first()
+
+
+def save(engine, who, rows, seen=None, structure=None):
+    with transaction(engine) as session:
+        return results.save_entries(session, who, structure or ms_id(engine), 2026, 3, rows,
+                                    seen_version=seen, today=TODAY)
+
+
+def test_dsi_saves_a_draft_with_french_numbers_and_it_is_audited(engine):
+    dsi = actor(engine, "dsi-ms")
+    written = save(engine, dsi, [
+        results.EntryRow(1, "ESV_RECET", value="12 450 000"),
+        results.EntryRow(2, "ESV_DEMAT", numerator="5", denominator="12"),
+        results.EntryRow(3, "SEC_RSSI", value="oui")])
+    assert written == 3
+    assert stored(engine, "ESV_RECET").value == 12_450_000
+    assert (stored(engine, "ESV_DEMAT").numerator, stored(engine, "ESV_DEMAT").denominator) == (5, 12)
+    assert stored(engine, "SEC_RSSI").value == 1.0
+    with reading(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.object_type == "Result")).all()
+    assert {e.field for e in events} >= {"value", "numerator", "denominator"}
+    assert all(e.user_login == "dsi-ms" for e in events)
+
+
+def test_one_invalid_row_saves_nothing_and_names_row_and_column(engine):
+    dsi = actor(engine, "dsi-ms")
+    with pytest.raises(ValidationFailed) as caught:
+        save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="12"),
+                           results.EntryRow(2, "ESV_DEMAT", value="87,5 %")])
+    assert caught.value.errors[0].row == 2
+    assert "ESV_DEMAT" in caught.value.errors[0].column
+    assert stored(engine, "ESV_PUB") is None
+    with reading(engine) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.object_type == "Result")).all() == []
+
+
+def test_dsi_cannot_write_another_structure_even_with_a_forged_actor(engine):
+    forged = Actor(id=actor(engine, "dsi-mef").id, login="dsi-mef", display_name="x",
+                   role=Role.dsi, structure_id=999, structure_code="MS")
+    with pytest.raises(PermissionDenied):
+        save(engine, actor(engine, "dsi-mef"), [results.EntryRow(1, "ESV_PUB", value="3")])
+    with pytest.raises(PermissionDenied):
+        save(engine, forged, [results.EntryRow(1, "ESV_PUB", value="3")])
+    leadership = actor(engine, "direction")
+    with pytest.raises(PermissionDenied):
+        save(engine, leadership, [results.EntryRow(1, "ESV_PUB", value="3")])
+    assert stored(engine, "ESV_PUB") is None
+
+
+def test_second_save_on_the_same_submission_is_refused_and_changes_nothing(engine):
+    dsi, admin = actor(engine, "dsi-ms"), actor(engine, "admin")
+    save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
+    with reading(engine) as session:
+        seen = results.get_submission(session, ms_id(engine), 2026, 3).version
+    save(engine, admin, [results.EntryRow(1, "ESV_PUB", value="11")], seen=seen)
+    with pytest.raises(StaleEdit) as caught:
+        save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="12")], seen=seen)
+    assert "admin" in str(caught.value)
+    assert stored(engine, "ESV_PUB").value == 11
+
+
+def test_full_cycle_submit_return_resubmit_validate_locks_values(engine):
+    dsi, admin = actor(engine, "dsi-ms"), actor(engine, "admin")
+    save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        results.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
+    with pytest.raises(PermissionDenied):
+        save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="11")], seen=sub.version + 1)
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        with pytest.raises(TrackerError):
+            results.return_submission(session, admin, sub.id, "  ", seen_version=sub.version)
+        results.return_submission(session, admin, sub.id, "ESV_PUB incohérent",
+                                  seen_version=sub.version)
+    with reading(engine) as session:
+        sheet = results.entry_sheet(session, dsi, ms_id(engine), 2026, 3, TODAY)
+    assert sheet.status == "returned" and sheet.editable
+    assert sheet.review_comment == "ESV_PUB incohérent"
+    save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="11")], seen=sheet.submission_version)
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        results.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        results.validate(session, admin, sub.id, seen_version=sub.version)
+    assert stored(engine, "ESV_PUB").status == "validated"
+    with reading(engine) as session:
+        matrix = submissions.matrix_frame(session, admin, [(2026, 3)], TODAY)
+    assert matrix.set_index("code").loc["MS", "2026-T3"] == "validated"
+    assert matrix.set_index("code").loc["MEF", "2026-T3"] == "not_started"
+
+
+def test_dsi_cannot_validate_and_leadership_sees_only_validated_results(engine):
+    dsi, leader = actor(engine, "dsi-ms"), actor(engine, "direction")
+    save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        with pytest.raises(PermissionDenied):
+            results.validate(session, dsi, sub.id, seen_version=sub.version)
+        assert submissions.quarter_results_frame(session, leader, 2026, 3).empty
+        assert len(submissions.quarter_results_frame(session, dsi, 2026, 3)) == 1
+        mef = actor(engine, "dsi-mef")
+        assert submissions.quarter_results_frame(session, mef, 2026, 3).empty
+        with pytest.raises(PermissionDenied):
+            results.result_history(session, mef, ms_id(engine), "ESV_PUB", 2026, 3)
+
+
+def test_window_closed_blocks_dsi_until_asin_reopens(engine):
+    dsi, admin = actor(engine, "dsi-ms"), actor(engine, "admin")
+    late = date(2026, 12, 20)
+    with transaction(engine) as session:
+        with pytest.raises(PermissionDenied):
+            results.save_entries(session, dsi, ms_id(engine), 2026, 3,
+                                 [results.EntryRow(1, "ESV_PUB", value="1")], seen_version=None,
+                                 today=late)
+        assert submissions.matrix_frame(session, admin, [(2026, 3)], late).set_index(
+            "code").loc["MS", "2026-T3"] == "late"
+        results.reopen(session, admin, ms_id(engine), 2026, 3, seen_version=None)
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        results.save_entries(session, dsi, ms_id(engine), 2026, 3,
+                             [results.EntryRow(1, "ESV_PUB", value="1")],
+                             seen_version=sub.version, today=late)
+    assert stored(engine, "ESV_PUB").value == 1
+
+
+def test_sample_file_imports_every_row_and_twice_changes_nothing(engine):
+    sample = SAMPLES / "resultats-T2-2025-excel-fr.csv"
+    if not sample.exists():
+        pytest.skip(f"shared sample missing: {sample}")
+    data = sample.read_bytes()
+    report = results.import_results_file(engine, data, sample.name, year=2025, quarter=2,
+                                         structure_code=None, dry_run=False)
+    assert report["rejected"] == [] and report["accepted"] == 6
+    assert stored(engine, "XRD_OK").numerator == 98512
+    with reading(engine) as session:
+        before = len(session.exec(select(AuditEvent)).all())
+    again = results.import_results_file(engine, data, sample.name, year=2025, quarter=2,
+                                        structure_code=None, dry_run=False)
+    assert again["accepted"] == 6
+    with reading(engine) as session:
+        assert len(session.exec(select(AuditEvent)).all()) == before
+
+
+def test_dsi_import_rejects_rows_of_another_structure(engine):
+    dsi = actor(engine, "dsi-mef")
+    data = "Structure;Indicateur;Valeur\nMS;ESV_PUB;3\nMEF;ESV_PUB;4\n".encode()
+    with transaction(engine) as session:
+        preview = results.import_preview(session, dsi, data, "r.csv", year=2026, quarter=3,
+                                         structure_code=None, today=TODAY)
+        assert [(e.row, e.column) for e in preview.rejected] == [(2, "Structure")]
+        assert results.apply_import(session, dsi, preview) == 1
+    assert stored(engine, "ESV_PUB").value == 4
