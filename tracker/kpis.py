@@ -9,7 +9,7 @@
 - A missing value is missing, not zero: an aggregate over nothing is None, and completeness is
   reported beside it.
 - Traffic light: green at or better than target, amber within 10 % of it, red otherwise;
-  neutral KPIs get no colour.
+  neutral KPIs, and values without a target, get no colour.
 """
 
 from __future__ import annotations
@@ -128,10 +128,10 @@ def _nan(value: float | None) -> bool:
 
 def light(direction: str, value: float | None, target: float | None) -> Light:
     """Traffic light of a value against its target."""
-    if direction == "neutral":
-        return Light.neutral
-    if value is None or _nan(value) or target is None or _nan(target):
+    if value is None or _nan(value):
         return Light.missing
+    if direction == "neutral" or target is None or _nan(target):
+        return Light.neutral
     if direction == "down":
         if value <= target:
             return Light.green

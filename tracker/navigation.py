@@ -20,6 +20,11 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", "home", ALL_ROLES),
+    PageSpec("pages/overview.py", "nav.overview", ":material/dashboard:", "overview",
+             ALL_ROLES),
+    PageSpec("pages/ministry.py", "nav.ministry", ":material/account_balance:", "ministry",
+             ALL_ROLES),
+    PageSpec("pages/platforms.py", "nav.platforms", ":material/hub:", "platforms", ALL_ROLES),
     PageSpec("pages/results_entry.py", "nav.results_entry", ":material/edit_note:",
              "results", (Role.dsi, Role.admin)),
     PageSpec("pages/validation.py", "nav.validation", ":material/fact_check:", "validation",

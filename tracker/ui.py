@@ -314,3 +314,107 @@ def state_styler(frame: pd.DataFrame) -> Any:
 
 def datetime_column(label: str) -> Any:
     return st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
+
+
+# --- dashboards ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dashboard_data(url: str, revision: str) -> Any:
+    from tracker import dashboards
+
+    with reading(_engine(url, settings().demo_on_first_start)) as session:
+        return (dashboards.validated_results(session), dashboards.catalogue(session),
+                dashboards.targets_frame(session))
+
+
+def dashboard_data() -> Any:
+    """Validated results, KPI catalogue and targets. Dashboards show validated data only, to
+    every role, so the cache key is the database and its data revision (any change to a result
+    changes the revision and so bypasses the old entry)."""
+    from tracker import dashboards
+
+    with read() as session:
+        revision = dashboards.data_revision(session)
+    return _dashboard_data(settings().database_url, revision)
+
+
+def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
+                labels_prefix: str | None = None) -> None:
+    """A chart, its caption (date of the data, filters) and a "Données" toggle with the table
+    behind it and its CSV download."""
+    st.plotly_chart(fig, width="stretch", key=f"{key}_chart",
+                    config={"displaylogo": False, "locale": get_language()})
+    st.caption(caption)
+    if st.toggle(t("dashboards.data"), key=f"{key}_data"):
+        config = ui_labels_for(frame, labels_prefix) if labels_prefix else None
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+        st.download_button(t("common.download_csv"), exports.csv_bytes(frame,
+                                                                        header_lines=[caption]),
+                           file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv")
+
+
+def ui_labels_for(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    from tracker.i18n import has_key
+
+    return {c: st.column_config.Column(t(f"{prefix}{c}")) for c in frame.columns
+            if has_key(f"{prefix}{c}")}
+
+
+def structure_options(session: Session) -> dict[int, str]:
+    """Structures for a picker: "CODE — Nom", those in force first."""
+    from tracker import repository
+
+    rows = repository.list_structures(session)
+    ordered = sorted(rows, key=lambda s: (not s.in_force(today()), s.code))
+    return {s.id or 0: f"{s.code} — {s.name_fr}" for s in ordered}
+
+
+def kpi_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """A structure's yearly KPI table with values in their units and the light in words."""
+    from tracker.formats import format_value
+
+    shown = summary.copy()
+    shown["value"] = [format_value(v, u) for v, u in zip(summary["value"], summary["unit"],
+                                                         strict=True)]
+    shown["target"] = [format_value(v, u) if v == v and v is not None else "—"
+                       for v, u in zip(summary["target"], summary["unit"], strict=True)]
+    shown["light"] = [t(f"dashboards.lights.{x}") for x in summary["light"]]
+    return shown[["kpi", "value", "target", "light", "quarters"]]
+
+
+def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None:
+    """A read-only table as users read it: translated headers, dates as 24/06/2025, timestamps
+    in Porto-Novo time, missing values blank."""
+    from datetime import date as date_type
+    from datetime import datetime as datetime_type
+
+    from tracker.formats import LOCAL_TZ
+    from tracker.i18n import has_key
+
+    shown = frame.copy()
+    config: dict[str, Any] = {}
+    for column in shown.columns:
+        label = t(f"{prefix}{column}") if prefix and has_key(f"{prefix}{column}") else None
+        sample = shown[column].dropna()
+        first = sample.iloc[0] if not sample.empty else None
+        if isinstance(first, datetime_type) or isinstance(shown[column].dtype,
+                                                          pd.DatetimeTZDtype):
+            shown[column] = pd.to_datetime(shown[column], utc=True).dt.tz_convert(
+                LOCAL_TZ).dt.tz_localize(None)
+            config[column] = st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
+        elif isinstance(first, date_type):
+            config[column] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
+        elif label:
+            config[column] = st.column_config.Column(label)
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(shown, column_config=config, **kwargs)
+
+
+def period_label(key: str) -> str:
+    """'2025-T2' → 'T2 2025' (Q2 2025 in English)."""
+    from tracker.formats import quarter_label
+
+    year, quarter = key.split("-T")
+    return quarter_label(int(year), int(quarter))

@@ -81,6 +81,7 @@ def test_national_series_reports_completeness_beside_the_value():
     ("up", 80, 80, Light.green), ("up", 73, 80, Light.amber), ("up", 71, 80, Light.red),
     ("down", 4, 4, Light.green), ("down", 4.3, 4, Light.amber), ("down", 6, 4, Light.red),
     ("neutral", 1, 2, Light.neutral), ("up", None, 80, Light.missing),
+    ("up", 50, None, Light.neutral),
 ])
 def test_traffic_light_against_target(direction, value, target, expected):
     assert light(direction, value, target) == expected

@@ -1,0 +1,33 @@
+"""Plateformes nationales: the stage each structure has reached on each national platform."""
+
+import streamlit as st
+
+from tracker import charts, dashboards, platforms, ui
+from tracker.formats import format_date
+from tracker.i18n import t
+from tracker.navigation import roles_for
+
+actor = ui.require_actor(*roles_for("pages/platforms.py"))
+st.title(t("platforms.title"))
+st.caption(t("platforms.help"))
+results, cat, _targets = ui.dashboard_data()
+if results.empty:
+    st.info(t("dashboards.no_data"))
+    st.stop()
+
+stages = platforms.stage_frame(dashboards.per_quarter_values(results, cat))
+keys = [p.key for p in platforms.PLATFORMS]
+caption = t("dashboards.caption", date=format_date(ui.today()), filters=t("platforms.all"))
+table = stages.assign(
+    platform=stages["platform"].map(lambda p: t(f"platforms.names.{p}")),
+    stage_key=stages["stage_key"].map(lambda s: t(f"platforms.stages.{s}")))
+ui.chart_block(charts.platform_chart(stages, keys),
+               table[["code", "platform", "stage_key", "since"]], key="platforms_matrix",
+               caption=caption, labels_prefix="platforms.col_")
+
+st.subheader(t("platforms.definitions"))
+for platform in platforms.PLATFORMS:
+    steps = " → ".join([t("platforms.stages.none")]
+                       + [f"{t('platforms.stages.' + s.key)} ({s.kpi} ≥ {s.at_least:g})"
+                          for s in platform.stages])
+    st.markdown(f"**{t('platforms.names.' + platform.key)}** : {steps}")
