@@ -15,6 +15,8 @@ with ui.read() as session:
         summary = home.national_home(session, ui.today())
         structure = None
     else:
+        summary = None
+    if summary is None:
         structure = home.structure_home(session, actor, ui.today())
 
 if structure is not None:
@@ -28,7 +30,7 @@ if structure is not None:
     cols[2].metric(t("home.overdue_actions"), format_number(structure.overdue_actions, 0))
     if structure.overdue_actions:
         st.warning(t("home.overdue_warning", n=structure.overdue_actions))
-else:
+elif summary is not None:
     st.caption(t("home.reporting", quarter=quarter_label(summary.year, summary.quarter, True),
                  closes=format_date(summary.window_closes_on, "long")))
     cols = st.columns(5)
@@ -39,4 +41,6 @@ else:
     cols[4].metric(t("home.submissions_received"),
                    f"{summary.submissions_received}/{summary.submissions_expected}")
     if summary.escalated_actions:
-        st.error(t("home.escalated", n=summary.escalated_actions))
+        st.subheader(t("home.escalated", n=summary.escalated_actions))
+        with ui.read() as session:
+            ui.table(home.escalated_frame(session), "home.col_")

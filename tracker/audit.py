@@ -16,8 +16,30 @@ from tracker.models import AuditEvent, User, utcnow
 
 
 class ActorLike(Protocol):
-    id: int
-    login: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def login(self) -> str: ...
+
+
+def as_text(value: Any) -> str | None:
+    """How a value is compared and stored in the audit trail."""
+    return _text(value)
+
+
+def event_rows(actor: ActorLike | None, action: str, object_type: str, object_id: int | None,
+               label: str, changes: Mapping[str, tuple[Any, Any]], at: datetime
+               ) -> list[dict[str, Any]]:
+    """Audit events as plain rows, for bulk inserts (one per changed field, or one)."""
+    base = {"user_id": actor.id if actor else None,
+            "user_login": actor.login if actor else "system", "action": action,
+            "object_type": object_type, "object_id": object_id, "object_label": label[:300],
+            "at": at, "field": "", "old_value": None, "new_value": None}
+    if not changes:
+        return [base]
+    return [{**base, "field": field, "old_value": _text(old), "new_value": _text(new)}
+            for field, (old, new) in changes.items()]
 
 
 def _text(value: Any) -> str | None:

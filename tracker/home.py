@@ -107,3 +107,20 @@ def national_home(session: Session, today: date) -> NationalHome:
 def uses_national_home(actor: Actor) -> bool:
     return actor.role in (Role.admin, Role.leadership) or actor.structure_id is None \
         or actor.role == Role.viewer
+
+
+def escalated_frame(session: Session) -> "pd.DataFrame":
+    """Blocked actions escalated to leadership, oldest escalation first."""
+    import pandas as pd
+
+    from tracker import repository as repo
+
+    codes = repo.structure_codes_by_id(session)
+    rows = session.exec(select(ActionItem).where(
+        col(ActionItem.escalated).is_(True),
+        col(ActionItem.status).not_in([s.value for s in CLOSED_ACTION_STATUSES]))
+        .order_by(col(ActionItem.escalated_at))).all()
+    return pd.DataFrame([{"owner": codes.get(a.owner_structure_id or -1, "—"), "title": a.title,
+                          "blocker": a.blocker, "due_date": a.due_date,
+                          "escalated_at": a.escalated_at} for a in rows],
+                        columns=["owner", "title", "blocker", "due_date", "escalated_at"])

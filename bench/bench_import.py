@@ -1,0 +1,111 @@
+"""Import of 100k result rows from a French-format CSV at decade scale: parse + validate + write.
+
+Usage: python bench/bench_import.py [--postgres]
+The decade database gets 1,800 extra (bench) structures so that one quarter holds 100k rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import time
+import tracemalloc
+
+from common import CACHE, decade_postgres, decade_sqlite, machine
+from sqlalchemy import insert
+from sqlmodel import select
+
+from tracker import repository as repo
+from tracker.db import make_engine, reading, transaction
+from tracker.models import Result, Structure, utcnow
+from tracker.results import apply_import, import_preview
+
+ROWS = 100_000
+YEAR, QUARTER = 2027, 1
+SAMPLES = {"count": "1\u00a0234", "percent": "87,5 %", "hours": "3,5", "ms": "850",
+           "xof": "12\u00a0450\u00a0000", "bool": "oui", "days": "12"}
+
+
+def add_bench_structures(url: str, needed: int) -> list[str]:
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        have = [s.code for s in repo.list_structures(session) if s.code.startswith("BENCH")]
+        rows = [{"code": f"BENCH{i:04d}", "name_fr": f"Structure de mesure {i}",
+                 "name_en": f"Benchmark structure {i}", "kind": "agence", "note": "",
+                 "version": 1, "updated_at": utcnow()}
+                for i in range(len(have), needed)]
+        if rows:
+            session.execute(insert(Structure), rows)
+    with reading(engine) as session:
+        return [s.code for s in repo.list_structures(session)
+                if s.valid_to is None and s.kind != "ministere" or s.code.startswith("BENCH")]
+
+
+def build_csv(url: str) -> bytes:
+    with reading(make_engine(url)) as session:
+        kpis = [k for k in repo.list_kpis(session, active_only=True)
+                if k.code not in ("CDSI_RECO", "CDSI_PRES")]
+    codes = add_bench_structures(url, ROWS // len(kpis) + 1)
+    lines = ["Structure;Indicateur;Valeur;Numérateur;Dénominateur;Commentaire"]
+    for code in codes:
+        for kpi in kpis:
+            if len(lines) > ROWS:
+                break
+            if kpi.ratio:
+                lines.append(f"{code};{kpi.code};;98\u00a0512;99\u00a0004;Source : supervision")
+            else:
+                lines.append(f"{code};{kpi.code};{SAMPLES[kpi.unit]};;;")
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace")
+
+
+def run(url: str, label: str) -> str:
+    engine = make_engine(url)
+    data = build_csv(url)
+    with transaction(engine) as session:  # a clean quarter each run
+        for row in session.exec(select(Result).where(Result.year == YEAR)):
+            session.delete(row)
+    tracemalloc.start()
+    started = time.perf_counter()
+    with transaction(engine) as session:
+        preview = import_preview(session, None, data, "bench.csv", year=YEAR, quarter=QUARTER,
+                                 structure_code=None, today=YEAR_DAY)
+        parsed = time.perf_counter()
+        written = apply_import(session, None, preview)
+    total = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if preview.rejected:
+        raise SystemExit(f"rejected rows: {preview.rejected[:3]}")
+    assert written == len(preview.accepted) == ROWS, (written, len(preview.accepted))
+    again_started = time.perf_counter()
+    with transaction(engine) as session:
+        again = apply_import(session, None, import_preview(
+            session, None, data, "bench.csv", year=YEAR, quarter=QUARTER, structure_code=None,
+            today=YEAR_DAY))
+    again_time = time.perf_counter() - again_started
+    assert again == 0
+    return (f"| {label} | {ROWS:,} | {parsed - started:.2f} s | {total:.2f} s | "
+            f"{again_time:.2f} s (0 written) | {peak / 2**20:.0f} MiB (Python heap), "
+            f"{rss:.0f} MiB max RSS |")
+
+
+YEAR_DAY = __import__("datetime").date(2027, 4, 15)
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    print(machine())
+    print("| database | rows | parse + validate | + write (total) | same file again | "
+          "peak memory |")
+    print("|---|---|---|---|---|---|")
+    source = decade_sqlite()
+    work = CACHE / "import-bench.db"
+    shutil.copy(source.split("///", 1)[1], work)
+    print(run(f"sqlite:///{work}", "SQLite"))
+    if args.postgres:
+        url = decade_postgres()
+        if url:
+            print(run(url, "PostgreSQL"))

@@ -1,0 +1,104 @@
+"""Actions: follow-up of actions and recommendations; a DSI updates their own structure's."""
+
+import streamlit as st
+
+from tracker import actions, charts_actions, conferences, ui
+from tracker.errors import TrackerError
+from tracker.formats import format_date
+from tracker.i18n import t
+from tracker.models import TOPIC_TAGS, Role
+from tracker.navigation import roles_for
+from tracker.tables import diff_frames
+
+actor = ui.require_actor(*roles_for("pages/actions.py"))
+st.title(t("actions.title"))
+help_key = {Role.admin: "help_admin", Role.dsi: "help_dsi"}.get(actor.role, "help_reader")
+st.caption(t(f"actions.{help_key}"))
+revision = st.session_state.setdefault("actions_revision", 0)
+if flash := st.session_state.pop("actions_flash", None):
+    st.success(flash)
+
+with ui.read() as session:
+    structures = actions.structure_options(session)
+    sessions = conferences.conference_options(session)
+
+kind = st.radio(t("actions.title"), [actions.ACTION, actions.RECOMMENDATION], horizontal=True,
+                key="actions_kind", label_visibility="collapsed",
+                format_func=lambda k: t(f"actions.tab_{k}s"))
+cols = st.columns([2, 2, 3, 2, 2, 2])
+own = actor.structure_id if actor.role == Role.dsi else None
+structure_choices = [None, *structures]
+structure = cols[0].selectbox(t("actions.filter_structure"), structure_choices,
+                              index=structure_choices.index(own), key="actions_structure",
+                              format_func=lambda i: structures.get(i) or t("common.all"))
+status = cols[1].selectbox(t("actions.filter_status"), [None, *actions.STATUSES],
+                           key="actions_status",
+                           format_func=lambda s: actions.status_label(s) if s else t("common.all"))
+conference = cols[2].selectbox(t("actions.filter_session"), [None, *sessions],
+                               key="actions_session",
+                               format_func=lambda i: sessions.get(i) or t("common.all"))
+topic = cols[3].selectbox(t("actions.filter_topic"), [None, *TOPIC_TAGS], key="actions_topic",
+                          format_func=lambda x: x or t("common.all"),
+                          disabled=kind != actions.ACTION)
+overdue = cols[4].checkbox(t("actions.filter_overdue"), key="actions_overdue")
+blocked = cols[5].checkbox(t("actions.filter_blocked"), key="actions_blocked")
+filters = actions.Filters(structure_id=structure, status=status, conference_id=conference,
+                          topic=topic if kind == actions.ACTION else None,
+                          overdue_only=overdue, blocked_only=blocked)
+
+with ui.read() as session:
+    frame = actions.followup_frame(session, actor, kind, filters, ui.today())
+columns = actions.COLUMNS[kind]
+editable_columns = actions.editable_columns(actor, kind)
+editable = bool(editable_columns) and (actor.role == Role.admin or structure == own)
+if actor.role == Role.dsi and not editable:
+    st.info(t("actions.own_only", code=actor.structure_code))
+
+if frame.empty:
+    st.info(t("actions.empty"))
+elif not editable:
+    st.caption(t("actions.count", n=len(frame)))
+    st.dataframe(actions.display_frame(frame), hide_index=True, width="stretch", height=480)
+else:
+    st.caption(t("actions.count", n=len(frame)))
+    specs = actions.column_specs(kind, actor, list(structures.values()))
+    config = ui.column_config(specs)
+    config["closed_session"] = None
+    for name, label_of in (("status", actions.status_label), ("priority", actions.priority_label)):
+        if name in specs:
+            config[name] = st.column_config.SelectboxColumn(
+                specs[name].label, options=list(specs[name].options), format_func=label_of,
+                disabled=specs[name].disabled, required=True)
+    key = f"actions_editor_{kind}_{revision}_{actions.data_revision(frame)}"
+    previous = st.session_state.get("actions_editor_key")
+    if previous and previous != key and (st.session_state.get(previous) or {}).get("edited_rows"):
+        st.warning(t("actions.edits_discarded"))
+    st.session_state["actions_editor_key"] = key
+    edited = st.data_editor(frame, column_config=config, column_order=columns, hide_index=True,
+                            key=key, width="stretch", height=480)
+    if st.button(t("common.save"), key="actions_save", type="primary"):
+        try:
+            with ui.write() as session:
+                written = actions.save_followup(
+                    session, actor, kind, diff_frames(frame, edited, editable_columns),
+                    frame["version"].to_dict())
+        except TrackerError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["actions_revision"] = revision + 1
+            st.session_state["actions_editor_key"] = None
+            st.session_state["actions_flash"] = t("actions.saved", n=written)
+            st.rerun()
+
+if not frame.empty:
+    when = format_date(ui.today())
+    left, right = st.columns(2)
+    left.plotly_chart(charts_actions.status_by_structure_chart(
+        actions.status_by_structure_frame(frame),
+        t(f"actions.chart_status_{kind}", when=when)), key="actions_chart_status")
+    right.plotly_chart(charts_actions.overdue_by_age_chart(
+        actions.overdue_age_frame(frame, ui.today()),
+        t(f"actions.chart_overdue_{kind}", when=when)),
+        key="actions_chart_overdue")
+    ui.downloads(actions.display_frame(frame), f"{kind}s", key="actions_dl",
+                 filters=actions.filters_text(filters, structures, sessions))

@@ -1,0 +1,148 @@
+"""Conférences: sessions, agenda, attendance and attendance rates; closing; the PV as Word."""
+
+import streamlit as st
+
+from tracker import conferences, pv_export, ui
+from tracker.errors import TrackerError
+from tracker.formats import format_datetime
+from tracker.i18n import t
+from tracker.models import ConferenceStatus, Role
+from tracker.navigation import roles_for
+from tracker.tables import diff_frames
+
+actor = ui.require_actor(*roles_for("pages/conferences.py"))
+st.title(t("conferences.title"))
+admin = actor.role == Role.admin
+st.caption(t("conferences.help_admin") if admin else t("conferences.help_reader"))
+revision = st.session_state.setdefault("conferences_revision", 0)
+if flash := st.session_state.pop("conferences_flash", None):
+    st.success(flash)
+
+
+def session_inputs(prefix: str, row: dict) -> conferences.ConferenceInput:
+    cols = st.columns(4)
+    numbers = [cols[i].number_input(t(f"conferences.col_{name}"), min_value=low, max_value=high,
+                                    step=1, value=int(row[name]), key=f"{prefix}_{name}")
+               for i, (name, low, high) in enumerate(conferences.NUMBER_FIELDS)]
+    day = cols[3].date_input(t("conferences.col_session_date"), value=row.get("session_date"),
+                             format="DD/MM/YYYY", key=f"{prefix}_date")
+    texts = {name: st.text_input(t(f"conferences.col_{name}"), value=row.get(name) or "",
+                                 key=f"{prefix}_{name}")
+             for name in ("place", "theme", "chair", "rapporteur")}
+    return conferences.ConferenceInput(*map(int, numbers), session_date=day, **texts)
+
+
+def run(service, *args, flash: str, select: bool = False) -> None:
+    try:
+        with ui.write() as session:
+            result = service(session, actor, *args)
+    except TrackerError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["conferences_revision"] = revision + 1
+        st.session_state["conferences_flash"] = flash
+        if select:
+            st.session_state["conferences_selected"] = result.id
+        st.rerun()
+
+
+with ui.read() as session:
+    frame = conferences.conferences_frame(session)
+    defaults = conferences.new_session_defaults(session, ui.today().year)
+
+if admin:
+    with st.expander(t("conferences.new_session")), st.form("conferences_new"):
+        data = session_inputs("conferences_new", defaults)
+        if st.form_submit_button(t("conferences.create"), type="primary"):
+            run(conferences.create_conference, data, flash=t("conferences.created"), select=True)
+
+if frame.empty:
+    st.info(t("conferences.empty"))
+    st.stop()
+config = ui.labels("conferences.col_", conferences.LIST_COLUMNS)
+config["session_date"] = st.column_config.DateColumn(t("conferences.col_session_date"),
+                                                     format="DD/MM/YYYY")
+st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=True,
+             width="stretch")
+ui.downloads(frame[conferences.LIST_COLUMNS], "conferences", key="conferences_dl")
+
+selected = st.selectbox(t("conferences.selected"), list(frame.index), key="conferences_selected",
+                        format_func=lambda i: str(frame.loc[i, "label"]))
+row = frame.loc[selected].to_dict()
+is_open = row["status"] != ConferenceStatus.closed
+editable = admin and is_open
+if not is_open:
+    st.info(t("conferences.is_closed", when=format_datetime(row["closed_at"])))
+
+details, agenda, attendance, rates, pv = st.tabs([
+    t("conferences.tab_details"), t("conferences.tab_agenda"), t("conferences.tab_attendance"),
+    t("conferences.tab_rates"), t("conferences.tab_pv")])
+with details:
+    if editable:
+        with st.form(f"conferences_edit_{selected}_{revision}"):
+            data = session_inputs(f"conferences_edit_{selected}_{revision}", row)
+            if st.form_submit_button(t("common.save"), type="primary"):
+                run(conferences.update_conference, selected, int(row["version"]), data,
+                    flash=t("conferences.updated"))
+        if row["status"] == ConferenceStatus.planned and st.button(
+                t("conferences.mark_held"), key="conferences_mark_held"):
+            run(conferences.set_status, selected, int(row["version"]), ConferenceStatus.held.value,
+                flash=t("conferences.held_now"))
+        confirm = st.checkbox(t("conferences.close_confirm"), key="conferences_close_confirm")
+        if st.button(t("conferences.close"), key="conferences_close", disabled=not confirm):
+            run(conferences.set_status, selected, int(row["version"]),
+                ConferenceStatus.closed.value, flash=t("conferences.closed_now"))
+
+with ui.read() as session:
+    agenda_frame = conferences.agenda_frame(session, selected)
+    attendance_frame = conferences.attendance_frame(session, selected)
+with agenda:
+    if editable:
+        # A range index lets the user add rows; the id travels in a hidden column.
+        edited = st.data_editor(
+            agenda_frame.reset_index(), column_config=ui.column_config(conferences.agenda_specs()),
+            column_order=conferences.AGENDA_COLUMNS, num_rows="dynamic", hide_index=True,
+            key=f"conferences_agenda_{selected}_{revision}", width="stretch").set_index("id")
+        if st.button(t("common.save"), key="conferences_agenda_save", type="primary"):
+            run(conferences.save_agenda, selected,
+                diff_frames(agenda_frame, edited, conferences.AGENDA_COLUMNS),
+                agenda_frame["version"].to_dict(),
+                conferences.removed_ids(agenda_frame, edited), flash=t("common.saved"))
+    else:
+        st.dataframe(agenda_frame[conferences.AGENDA_COLUMNS], hide_index=True, width="stretch",
+                     column_config=ui.labels("conferences.col_", conferences.AGENDA_COLUMNS))
+
+with attendance:
+    if editable:
+        specs = conferences.attendance_specs()
+        att_config = ui.column_config(specs)
+        att_config["status"] = st.column_config.SelectboxColumn(
+            specs["status"].label, options=list(specs["status"].options),
+            format_func=conferences.attendance_label)
+        edited_attendance = st.data_editor(
+            attendance_frame, column_config=att_config, hide_index=True,
+            column_order=conferences.ATTENDANCE_COLUMNS,
+            key=f"conferences_attendance_{selected}_{revision}", width="stretch", height=520)
+        if st.button(t("common.save"), key="conferences_attendance_save", type="primary"):
+            run(conferences.save_attendance, selected,
+                diff_frames(attendance_frame, edited_attendance,
+                            conferences.ATTENDANCE_EDIT_COLUMNS),
+                attendance_frame["version"].to_dict(), flash=t("common.saved"))
+    else:
+        st.dataframe(conferences.attendance_shown(attendance_frame), hide_index=True,
+                     column_config=ui.labels("conferences.col_", conferences.ATTENDANCE_COLUMNS))
+
+with rates, ui.read() as session:
+    by_session = conferences.attendance_by_session_frame(session)
+    st.subheader(t("conferences.rates_by_session"))
+    st.dataframe(by_session, hide_index=True, width="stretch",
+                 column_config=ui.labels("conferences.col_", list(by_session.columns)))
+    st.subheader(t("conferences.rates_by_structure"))
+    st.dataframe(conferences.attendance_by_structure_frame(session), hide_index=True,
+                 column_config={"structure": t("conferences.col_structure")})
+
+with pv, ui.read() as session:
+    st.caption(t("conferences.pv_draft_note") if is_open else "")
+    st.download_button(t("conferences.download_pv"), pv_export.pv_docx(session, selected),
+                       file_name=pv_export.pv_filename(session, selected),
+                       key="conferences_pv_download", mime=pv_export.DOCX_MIME)

@@ -1,0 +1,79 @@
+"""Fiche ministère: one structure's KPIs against targets, reports, actions, attendance, roadmap."""
+
+import streamlit as st
+
+from tracker import actions, charts, dashboards, ui
+from tracker.formats import format_date
+from tracker.i18n import get_language, t
+from tracker.models import Role
+from tracker.navigation import roles_for
+
+actor = ui.require_actor(*roles_for("pages/ministry.py"))
+st.title(t("dashboards.ministry_title"))
+results, cat, targets = ui.dashboard_data()
+
+with ui.read() as session:
+    options = ui.structure_options(session)
+ids = list(options)
+default = ids.index(actor.structure_id) if actor.structure_id in ids else 0
+if st.session_state.get("ministry_from_overview") in ids:
+    default = ids.index(st.session_state.pop("ministry_from_overview"))
+structure_id = st.selectbox(t("results.structure"), ids, index=default, key="ministry_structure",
+                            format_func=options.__getitem__)
+code = options[structure_id].split(" — ")[0]
+years = sorted({int(y) for y in results["year"]}, reverse=True) or [ui.today().year]
+year = st.selectbox(t("results.year"), years, key="ministry_year")
+with ui.read() as session:
+    predecessors = dashboards.predecessor_codes(session, structure_id)
+if predecessors:
+    st.caption(t("dashboards.history_note", codes=", ".join(predecessors)))
+caption = t("dashboards.caption", date=format_date(ui.today()), filters=f"{code}, {year}")
+
+st.subheader(t("dashboards.section_kpis"))
+summary = dashboards.structure_year_summary(results, cat, targets, code, year)
+if summary.empty:
+    st.info(t("dashboards.none_results"))
+else:
+    ui.table(ui.kpi_summary_display(summary), "dashboards.col_")
+    kpi_id = st.selectbox(t("dashboards.kpi"), list(summary["kpi_id"]), key="ministry_kpi",
+                          format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
+    trend = dashboards.structure_trend(results, cat, targets, code, kpi_id)
+    ui.chart_block(charts.trend_chart(trend, cat.kpis.loc[kpi_id, "code"],
+                                      cat.kpis.loc[kpi_id, "unit"], structure=code),
+                   trend[["period", "value", "target"]], key="ministry_trend", caption=caption,
+                   labels_prefix="dashboards.col_")
+
+with ui.read() as session:
+    history = dashboards.submission_history(session, structure_id, ui.today())
+    followup = actions.followup_frame(session, actor, actions.ACTION,
+                                      actions.Filters(structure_id=structure_id), ui.today())
+    attendance = dashboards.attendance_history(session, structure_id)
+    initiatives = dashboards.owned_initiatives(session, structure_id)
+
+st.subheader(t("dashboards.section_submissions"))
+if history.empty:
+    st.info(t("dashboards.none_submissions"))
+elif actor.role in (Role.admin, Role.leadership) or actor.structure_id == structure_id:
+    ui.table(history.assign(state=history["state"].map(lambda s: t(f"results.states.{s}")),
+                            period=history["period"].map(ui.period_label)), "dashboards.col_")
+
+st.subheader(t("dashboards.section_actions"))
+open_items = followup[followup["open_sessions"].notna() | followup["overdue"]]
+if open_items.empty:
+    st.info(t("dashboards.none_actions"))
+else:
+    st.dataframe(actions.display_frame(open_items), hide_index=True, width="stretch")
+
+st.subheader(t("dashboards.section_attendance"))
+if attendance.empty:
+    st.info(t("dashboards.none_attendance"))
+else:
+    ui.table(attendance.assign(attendance=attendance["attendance"].map(
+        lambda s: t(f"dashboards.attendance.{s}"))), "dashboards.col_")
+
+st.subheader(t("dashboards.section_roadmap"))
+if initiatives.empty:
+    st.info(t("dashboards.none_roadmap"))
+else:
+    ui.table(initiatives.assign(status=initiatives["status"].map(
+        lambda s: t(f"dashboards.initiative.{s}"))), "dashboards.col_")

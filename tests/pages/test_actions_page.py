@@ -1,0 +1,84 @@
+"""Actions page: renders per role, a DSI saves their own action, readers cannot edit."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from tracker.db import transaction
+from tracker.models import ActionItem, AuditEvent, Conference
+
+PAGE = "pages/actions.py"
+
+
+@pytest.fixture
+def data(engine, seeded):
+    with transaction(engine) as session:
+        conference = Conference(number=18, year=2025, rank_in_year=2,
+                                session_date=date(2025, 6, 24), status="held")
+        session.add(conference)
+        session.flush()
+        session.add_all([
+            ActionItem(conference_id=conference.id, number="A1", title="Raccorder X-Road",
+                       owner_structure_id=seeded.structures["MS"], due_date=date(2025, 6, 30),
+                       status="in_progress", topic="xroad"),
+            ActionItem(conference_id=conference.id, number="A2", title="Budget PKI",
+                       owner_structure_id=seeded.structures["MEF"],
+                       due_date=date(2030, 12, 31), status="not_started", topic="pki"),
+        ])
+    return seeded
+
+
+def test_admin_sees_every_action_with_charts_and_exports(run_page, data):
+    at = run_page(PAGE, "admin")
+    assert not at.exception
+    assert at.title[0].value == "Suivi des actions et des recommandations"
+    assert "2 ligne(s)." in [c.value for c in at.caption]
+    assert len(at.get("plotly_chart")) == 2
+    assert at.button(key="actions_save")
+    assert len(at.get("download_button")) == 2
+
+
+def test_dsi_saves_a_status_change_on_their_own_action(run_page, data, engine):
+    at = run_page(PAGE, "dsi-ms")
+    assert not at.exception
+    assert at.selectbox(key="actions_structure").value == data.structures["MS"]
+    key = at.session_state["actions_editor_key"]
+    at.session_state[key] = {"edited_rows": {0: {"status": "done",
+                                                 "progress_comment": "Raccordé le 1er juillet"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.button(key="actions_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    with Session(engine) as session:
+        row = session.exec(select(ActionItem).where(ActionItem.number == "A1")).one()
+        assert (row.status, row.progress_comment) == ("done", "Raccordé le 1er juillet")
+        assert row.closed_at is not None
+        logins = {e.user_login for e in session.exec(select(AuditEvent).where(
+            AuditEvent.object_type == "ActionItem")).all()}
+        assert logins == {"dsi-ms"}
+
+
+def test_dsi_looking_at_all_structures_gets_a_read_only_table(run_page, data):
+    at = run_page(PAGE, "dsi-ms", actions_structure=None)
+    assert not at.exception
+    assert "Pour modifier, filtrez sur votre structure (MS)." in [i.value for i in at.info]
+    assert not _has_button(at)
+    assert len(at.dataframe) == 1
+
+
+def _has_button(at):
+    return any(b.key == "actions_save" for b in at.button)
+
+
+def test_leadership_reads_without_save_button(run_page, data):
+    at = run_page(PAGE, "direction")
+    assert not at.exception
+    assert not _has_button(at)
+    assert len(at.dataframe) == 1
+
+
+def test_overdue_filter_keeps_only_late_items(run_page, data):
+    at = run_page(PAGE, "admin", actions_overdue=True)
+    assert not at.exception
+    assert "1 ligne(s)." in [c.value for c in at.caption]
