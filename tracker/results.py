@@ -412,12 +412,14 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
                                 year=year, quarter=quarter)
     by_code = {s.code: s for s in repo.list_structures(session)}
     window = get_window(session, year, quarter)
+    quarter_submissions = _quarter_submissions(session, year, quarter)
     verdicts: dict[str, str | None] = {}  # per structure: why its rows may not be written
     allowed = []
     for row in preview.accepted:
         if row.structure_code not in verdicts:
+            structure = by_code[row.structure_code]
             verdicts[row.structure_code] = _import_refusal(
-                session, actor, by_code[row.structure_code], year, quarter, window, today)
+                actor, structure, quarter_submissions.get(structure.id or 0), window, today)
         reason = verdicts[row.structure_code]
         if reason:
             preview.rejected.append(RowError(row.row, t("results.col_structure"), reason))
@@ -432,9 +434,13 @@ def _table(model: type) -> Any:
     return model.__table__  # type: ignore[attr-defined]
 
 
-def _import_refusal(session: Session, actor: Actor | None, structure: Structure, year: int,
-                    quarter: int, window: SubmissionWindow | None, today: date) -> str | None:
-    submission = get_submission(session, structure.id or 0, year, quarter)
+def _quarter_submissions(session: Session, year: int, quarter: int) -> dict[int, Submission]:
+    return {s.structure_id: s for s in session.exec(select(Submission).where(
+        Submission.year == year, Submission.quarter == quarter))}
+
+
+def _import_refusal(actor: Actor | None, structure: Structure, submission: Submission | None,
+                    window: SubmissionWindow | None, today: date) -> str | None:
     if actor is None:  # the command line acts as the secretariat
         if submission is not None and submission.status not in EDITABLE_STATUSES:
             return t("results.locked_for", code=structure.code)
@@ -457,19 +463,30 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
     kpis = {k.code: k for k in repo.list_kpis(session)}
     structures = {s.code: s for s in repo.list_structures(session)}
     wanted_codes = sorted({row.structure_code for row in preview.accepted})
-    status_by_structure: dict[int, str] = {}
-    submissions: dict[int, Submission] = {}
-    for code in wanted_codes:
-        sid = structures[code].id
-        assert sid is not None
-        submission = _ensure_submission(session, actor, sid, preview.year, preview.quarter, None,
-                                        check=False)
-        submissions[sid] = submission
-        status_by_structure[sid] = submission.status
+    submissions = _quarter_submissions(session, preview.year, preview.quarter)
+    missing = [structures[c].id for c in wanted_codes if structures[c].id not in submissions]
+    if missing:
+        window = get_window(session, preview.year, preview.quarter)
+        now = utcnow()
+        session.connection().execute(_table(Submission).insert(), [
+            {"structure_id": sid, "year": preview.year, "quarter": preview.quarter,
+             "status": SubmissionStatus.draft.value, "deadline": window.closes_on if window
+             else None, "reopened": False, "review_comment": "", "updated_at": now,
+             "updated_by_id": actor.id if actor else None, "version": 1} for sid in missing])
+        submissions = _quarter_submissions(session, preview.year, preview.quarter)
+        session.connection().execute(_table(AuditEvent).insert(), [
+            row for sid in missing for row in audit.event_rows(
+                actor, "create", "Submission", submissions[sid or 0].id,
+                f"{sid} {preview.year}-T{preview.quarter}", {}, now)])
+    submissions = {structures[c].id or 0: submissions[structures[c].id or 0]
+                   for c in wanted_codes}
+    status_by_structure = {sid: sub.status for sid, sub in submissions.items()}
     ids = list(submissions)
-    existing = {(r.structure_id, r.kpi_id): r for r in session.exec(
-        select(Result).where(Result.year == preview.year, Result.quarter == preview.quarter,
-                             col(Result.structure_id).in_(ids)))}
+    # Plain rows, not ORM objects: a whole quarter of comparisons stays cheap.
+    table = _table(Result)
+    existing = {(r.structure_id, r.kpi_id): r for r in session.connection().execute(
+        table.select().where(table.c.year == preview.year, table.c.quarter == preview.quarter,
+                             table.c.structure_id.in_(ids)))}
     now = utcnow()
     actor_id = actor.id if actor else None
     inserts: list[dict[str, object]] = []
@@ -527,11 +544,14 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
                                            label, changes, now))
     written = len(inserts) + len(updates)
     if written:
-        for sid, submission in submissions.items():
-            audit.stamp(submission, actor)
-            session.add(submission)
+        # Touch every submission written to, so that an editor who loaded it earlier is refused.
+        table = _table(Submission)
+        session.connection().execute(
+            table.update().where(table.c.id == bindparam("b_id")).values(
+                version=table.c.version + 1, updated_at=bindparam("b_at"),
+                updated_by_id=bindparam("b_by")),
+            [{"b_id": sub.id, "b_at": now, "b_by": actor_id} for sub in submissions.values()])
         anchor = submissions[ids[0]]
-        session.flush()
         audits.extend(audit.event_rows(actor, "import", "Submission", anchor.id,
                                        f"{preview.filename} ({written})", {}, now))
         session.connection().execute(_table(AuditEvent).insert(), audits)
