@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from tracker import repository as repo
 from tracker.formats import quarter_key
-from tracker.kpis import KpiRule, Light, across_structures, light, national_series, over_quarters
+from tracker.kpis import KpiRule, Light, across_structures, aggregate, light, over_quarters
 from tracker.models import (
     CLOSED_ACTION_STATUSES,
     ActionItem,
@@ -91,19 +91,26 @@ def targets_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kpi_id", "year", "structure_id", "quarter", "value"])
 
 
+def _target_index(targets: pd.DataFrame) -> dict[tuple[int, int, int | None, int], float]:
+    # Built once per targets frame (kept on the frame) so that lookups are dictionary reads.
+    index = targets.attrs.get("index")
+    if index is None:
+        index = {(int(k), int(y), None if pd.isna(s) else int(s), int(q)): float(v)
+                 for k, y, s, q, v in targets[["kpi_id", "year", "structure_id", "quarter",
+                                               "value"]].itertuples(index=False)}
+        targets.attrs["index"] = index
+    return index  # type: ignore[no-any-return]
+
+
 def target_of(targets: pd.DataFrame, kpi_id: int, year: int, quarter: int,
               structure_id: int | None = None) -> float | None:
     """Most specific target: structure and quarter, structure year, national quarter, year."""
-    scoped = targets[(targets["kpi_id"] == kpi_id) & (targets["year"] == year)]
-    if scoped.empty:
-        return None
-    for sid, q in ((structure_id, quarter), (structure_id, 0), (None, quarter), (None, 0)):
-        if sid is None:
-            hit = scoped[scoped["structure_id"].isna() & (scoped["quarter"] == q)]
-        else:
-            hit = scoped[(scoped["structure_id"] == sid) & (scoped["quarter"] == q)]
-        if not hit.empty:
-            return float(hit.iloc[0]["value"])
+    index = _target_index(targets)
+    keys = [(structure_id, quarter), (structure_id, 0)] if structure_id is not None else []
+    for sid, q in [*keys, (None, quarter), (None, 0)]:
+        value = index.get((kpi_id, year, sid, q))
+        if value is not None:
+            return value
     return None
 
 
@@ -167,20 +174,16 @@ def attainment_frame(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFram
                      quarter: int, structures: list[Structure]) -> pd.DataFrame:
     """Structures × KPIs for one quarter: value, target and traffic light (missing stays
     missing)."""
-    now = results[(results["year"] == year) & (results["quarter"] == quarter)]
     codes = {s.code for s in structures}
-    rows = []
-    for (code, kpi_id), group in now.groupby(["code", "kpi_id"]):
-        if code not in codes or kpi_id not in cat.rules:
-            continue
-        rule = cat.rules[int(kpi_id)]  # type: ignore[call-overload]
-        value = across_structures(rule, group)
-        sid = int(group["structure_id"].iloc[-1])
-        target = target_of(targets, int(kpi_id), year, quarter, sid)  # type: ignore[call-overload]
-        rows.append({"code": code, "kpi_id": int(kpi_id),  # type: ignore[call-overload]
-                     "value": value, "target": target,
-                     "light": light(rule.direction, value, target).value})
-    frame = pd.DataFrame(rows, columns=["code", "kpi_id", "value", "target", "light"])
+    now = results[(results["year"] == year) & (results["quarter"] == quarter)
+                  & results["code"].isin(codes) & results["kpi_id"].isin(cat.rules)]
+    table = aggregate(now, cat.rules, ["code"])
+    sid_of = now.groupby("code")["structure_id"].last().to_dict()
+    table["target"] = [target_of(targets, int(k), year, quarter, int(sid_of[c]))
+                       for c, k in zip(table["code"], table["kpi_id"], strict=True)]
+    table["light"] = [light(cat.rules[int(k)].direction, v, tg).value for k, v, tg in
+                      zip(table["kpi_id"], table["value"], table["target"], strict=True)]
+    frame = table[["code", "kpi_id", "value", "target", "light"]]
     meta = cat.kpis[["code", "group", "unit", "position"]].rename(columns={"code": "kpi"})
     return frame.join(meta, on="kpi_id").sort_values(["group", "position", "code"])
 
@@ -188,25 +191,22 @@ def attainment_frame(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFram
 def trend_frame(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
                 kpi_id: int) -> pd.DataFrame:
     """National figure of one KPI per quarter, with its target and completeness."""
-    rule = cat.rules[kpi_id]
-    series = national_series(rule, results[results["kpi_id"] == kpi_id])
-    series["period"] = [quarter_key(y, q) for y, q in zip(series["year"], series["quarter"],
-                                                          strict=True)]
-    series["target"] = [target_of(targets, kpi_id, y, q) for y, q in
+    series = aggregate(results[results["kpi_id"] == kpi_id], cat.rules, ["year", "quarter"])
+    series["period"] = [quarter_key(int(y), int(q)) for y, q in
                         zip(series["year"], series["quarter"], strict=True)]
-    return series
+    series["target"] = [target_of(targets, kpi_id, int(y), int(q)) for y, q in
+                        zip(series["year"], series["quarter"], strict=True)]
+    return series[["year", "quarter", "value", "reporting", "period", "target"]]
 
 
 def ranking_frame(results: pd.DataFrame, cat: Catalogue, kpi_id: int, year: int,
                   quarter: int) -> pd.DataFrame:
     """Structures ranked on one KPI for one quarter (best first, by the KPI's direction)."""
-    rule = cat.rules[kpi_id]
     now = results[(results["kpi_id"] == kpi_id) & (results["year"] == year)
                   & (results["quarter"] == quarter)]
-    rows = [{"code": code, "value": across_structures(rule, group)}
-            for code, group in now.groupby("code")]
-    frame = pd.DataFrame(rows, columns=["code", "value"]).dropna()
-    return frame.sort_values("value", ascending=rule.direction == "down").reset_index(drop=True)
+    frame = aggregate(now, cat.rules, ["code"])[["code", "value"]].dropna()
+    return frame.sort_values("value", ascending=cat.rules[kpi_id].direction == "down"
+                             ).reset_index(drop=True)
 
 
 def overdue_by_structure(session: Session, today: date) -> pd.DataFrame:
@@ -230,17 +230,14 @@ def overdue_by_structure(session: Session, today: date) -> pd.DataFrame:
 def structure_trend(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, code: str,
                     kpi_id: int) -> pd.DataFrame:
     """One structure's KPI per quarter (predecessors' history included) with its target."""
-    rule = cat.rules[kpi_id]
     mine = results[(results["code"] == code) & (results["kpi_id"] == kpi_id)]
-    rows = []
-    for (year, quarter), group in mine.groupby(["year", "quarter"], sort=True):
-        sid = int(group["structure_id"].iloc[-1])
-        rows.append({"year": int(year), "quarter": int(quarter),  # type: ignore[call-overload]
-                     "period": quarter_key(int(year), int(quarter)),  # type: ignore[call-overload]
-                     "value": across_structures(rule, group),
-                     "target": target_of(targets, kpi_id, int(year),  # type: ignore[call-overload]
-                                         int(quarter), sid)})  # type: ignore[call-overload]
-    return pd.DataFrame(rows, columns=["year", "quarter", "period", "value", "target"])
+    table = aggregate(mine, cat.rules, ["year", "quarter"])
+    sid = int(mine["structure_id"].iloc[-1]) if not mine.empty else None
+    table["period"] = [quarter_key(int(y), int(q)) for y, q in
+                       zip(table["year"], table["quarter"], strict=True)]
+    table["target"] = [target_of(targets, kpi_id, int(y), int(q), sid) for y, q in
+                       zip(table["year"], table["quarter"], strict=True)]
+    return table[["year", "quarter", "period", "value", "target"]]
 
 
 def structure_year_summary(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,

@@ -159,3 +159,34 @@ def far_from_target(direction: str, value: float | None, target: float | None) -
     if direction == "down":
         return value > target + 0.5 * max(abs(target), 1)
     return value < target - 0.5 * abs(target)
+
+
+def aggregate(rows: pd.DataFrame, rules: dict[int, KpiRule], by: list[str]) -> pd.DataFrame:
+    """``across_structures`` for many groups at once: rows (kpi_id, value, numerator,
+    denominator, structure_id and the ``by`` columns) grouped by ``by`` + kpi_id, each group
+    rolled up by its KPI's national rule; also ``reporting``, the structures with a value."""
+    columns = [*by, "kpi_id", "value", "reporting"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    frame = rows[[*by, "kpi_id", "structure_id", "value", "numerator", "denominator"]].copy()
+    complete = frame["numerator"].notna() & frame["denominator"].notna()
+    frame["num"] = frame["numerator"].where(complete)
+    frame["den"] = frame["denominator"].where(complete)
+    is_ratio = frame["kpi_id"].map({k: r.ratio for k, r in rules.items()}).fillna(False)
+    has = frame["value"].notna() | complete
+    frame = frame[has & (~is_ratio.astype(bool) | complete)]
+    frame["positive"] = (frame["value"] > 0).where(frame["value"].notna())
+    grouped = frame.groupby([*by, "kpi_id"], sort=True)
+    table = grouped.agg(vsum=("value", "sum"), vmean=("value", "mean"),
+                        vcount=("value", "count"), vtrue=("positive", "sum"),
+                        nsum=("num", "sum"), dsum=("den", "sum"),
+                        reporting=("structure_id", "nunique")).reset_index()
+    kind = table["kpi_id"].map({k: "ratio" if r.ratio else r.agg_structures
+                                for k, r in rules.items()})
+    rate = 100 * table["nsum"] / table["dsum"].where(table["dsum"] != 0)
+    value = table["vmean"].where(table["vcount"] > 0)
+    value = value.mask(kind == "sum", table["vsum"].where(table["vcount"] > 0))
+    value = value.mask(kind == "count_true", table["vtrue"].where(table["vcount"] > 0))
+    value = value.mask(kind == "ratio", rate)
+    table["value"] = value.astype("float64")
+    return table[columns]

@@ -95,3 +95,23 @@ def test_display_value_of_ratio_is_recomputed_from_its_parts():
 def test_jump_flag_triggers_beyond_three_times_either_way():
     assert jump_flag(31, 10) and jump_flag(3, 10)
     assert not jump_flag(29, 10) and not jump_flag(4, 10) and not jump_flag(5, None)
+
+
+def test_vectorised_aggregate_equals_the_rule_one_group_at_a_time():
+    from tracker.kpis import aggregate
+
+    rules = {1: RATIO, 2: FLOW, 3: AVERAGE, 4: BOOL}
+    rows = pd.DataFrame([
+        (1, "MS", 2025, 1, None, 5, 12), (1, "MEF", 2025, 1, None, 90, 100),
+        (1, "MND", 2025, 1, None, 3, None), (2, "MS", 2025, 1, 2, None, None),
+        (2, "MEF", 2025, 1, None, None, None), (3, "MS", 2025, 1, 4, None, None),
+        (3, "MEF", 2025, 1, 6, None, None), (4, "MS", 2025, 1, 1, None, None),
+        (4, "MEF", 2025, 1, 0, None, None)],
+        columns=["kpi_id", "structure_id", "year", "quarter", "value", "numerator",
+                 "denominator"])
+    table = aggregate(rows, rules, ["year", "quarter"]).set_index("kpi_id")
+    for kpi_id, rule in rules.items():
+        expected = across_structures(rule, rows[rows["kpi_id"] == kpi_id])
+        assert table.loc[kpi_id, "value"] == pytest.approx(expected)
+    assert table.loc[1, "reporting"] == 2  # MND gave no denominator: not reported
+    assert table.loc[2, "reporting"] == 1
