@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import charts, dashboards, ui
+from tracker import dashboards, ui
 from tracker.formats import format_date, format_number, format_value, quarter_label
 from tracker.i18n import get_language, t
 from tracker.navigation import roles_for
@@ -22,13 +22,8 @@ year, quarter = st.selectbox(t("dashboards.year_quarter"), quarters, key="overvi
                              format_func=lambda yq: quarter_label(*yq, long=True))
 period = quarter_label(year, quarter)
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=period)
-with ui.read() as session:
-    structures = dashboards.structures_in_force(session, year, quarter)
-    counts = dashboards.completeness_counts(session, year, quarter, ui.today())
-    overdue = dashboards.overdue_by_structure(session, ui.today())
-
-headline = dashboards.headline_frame(results, cat, targets, year, quarter, len(structures))
-for chunk in (headline.iloc[:4], headline.iloc[4:]):
+view = ui.dashboard_view("overview", year, quarter, ui.today(), format_date(ui.today()))
+for chunk in (view.headline.iloc[:4], view.headline.iloc[4:]):
     for column, row in zip(st.columns(4), chunk.itertuples(index=False), strict=False):
         column.metric(
             dashboards.kpi_label(cat, row.kpi_id, get_language()),
@@ -41,9 +36,7 @@ for chunk in (headline.iloc[:4], headline.iloc[4:]):
         column.caption(f"{t('dashboards.target')} : {format_value(row.target, row.unit)} · "
                        + t("dashboards.completeness", n=row.reporting, total=row.expected))
 
-attainment = dashboards.attainment_frame(results, cat, targets, year, quarter, structures)
-ui.chart_block(charts.heatmap_chart(attainment, year, quarter),
-               attainment[["code", "kpi", "group", "value", "target", "light"]],
+ui.chart_block(view.heatmap, view.attainment[["code", "kpi", "group", "value", "target", "light"]],
                key="overview_heatmap", caption=caption, labels_prefix="dashboards.col_")
 
 with ui.read() as session:
@@ -60,29 +53,24 @@ left, right = st.columns(2)
 with left:
     trend_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_trend_kpi",
                              format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    trend = dashboards.trend_frame(results, cat, targets, trend_kpi)
-    ui.chart_block(charts.trend_chart(trend, cat.kpis.loc[trend_kpi, "code"],
-                                      cat.kpis.loc[trend_kpi, "unit"]),
-                   trend[["period", "value", "target", "reporting"]], key="overview_trend",
+    trend, figure = ui.dashboard_view("trend", trend_kpi)
+    ui.chart_block(figure, trend[["period", "value", "target", "reporting"]], key="overview_trend",
                    caption=t("dashboards.caption", date=format_date(ui.today()),
                              filters=cat.kpis.loc[trend_kpi, "code"]),
                    labels_prefix="dashboards.col_")
 with right:
     rank_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_rank_kpi",
                             format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    ranking = dashboards.ranking_frame(results, cat, rank_kpi, year, quarter)
-    ui.chart_block(charts.ranking_chart(ranking, cat.kpis.loc[rank_kpi, "code"],
-                                        cat.kpis.loc[rank_kpi, "unit"], year, quarter),
-                   ranking, key="overview_ranking", caption=caption,
+    ranking, figure = ui.dashboard_view("ranking", rank_kpi, year, quarter)
+    ui.chart_block(figure, ranking, key="overview_ranking", caption=caption,
                    labels_prefix="dashboards.col_")
 
 left, right = st.columns(2)
 with left:
-    ui.chart_block(charts.completeness_chart(counts, year, quarter),
-                   counts.rename_axis("state").reset_index(name="n"),
+    ui.chart_block(view.completeness_figure, view.counts.rename_axis("state").reset_index(name="n"),
                    key="overview_completeness", caption=caption)
 with right:
-    ui.chart_block(charts.overdue_chart(overdue, format_date(ui.today())), overdue,
+    ui.chart_block(view.overdue_figure, view.overdue,
                    key="overview_overdue",
                    caption=t("dashboards.caption", date=format_date(ui.today()),
                              filters=format_date(ui.today())),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import charts, dashboards, platforms, ui
+from tracker import platforms, ui
 from tracker.formats import format_date
 from tracker.i18n import t
 from tracker.navigation import roles_for
@@ -10,18 +10,17 @@ from tracker.navigation import roles_for
 actor = ui.require_actor(*roles_for("pages/platforms.py"))
 st.title(t("platforms.title"))
 st.caption(t("platforms.help"))
-results, cat, _targets = ui.dashboard_data()
+results, _cat, _targets = ui.dashboard_data()
 if results.empty:
     st.info(t("dashboards.no_data"))
     st.stop()
 
-stages = platforms.stage_frame(dashboards.per_quarter_values(results, cat))
-keys = [p.key for p in platforms.PLATFORMS]
+stages, figure = ui.dashboard_view("platforms")
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=t("platforms.all"))
 table = stages.assign(
     platform=stages["platform"].map(lambda p: t(f"platforms.names.{p}")),
     stage_key=stages["stage_key"].map(lambda s: t(f"platforms.stages.{s}")))
-ui.chart_block(charts.platform_chart(stages, keys),
+ui.chart_block(figure,
                table[["code", "platform", "stage_key", "since"]], key="platforms_matrix",
                caption=caption, labels_prefix="platforms.col_")
 

@@ -32,14 +32,18 @@ def heatmap_chart(frame: pd.DataFrame, year: int, quarter: int) -> go.Figure:
     """Structures × KPIs coloured by target attainment, KPIs grouped by group."""
     kpis = list(dict.fromkeys(frame["kpi"]))
     codes = sorted(frame["code"].unique())
-    z = pd.DataFrame(0, index=codes, columns=kpis, dtype=float)
-    text = pd.DataFrame("", index=codes, columns=kpis)
-    for row in frame.itertuples(index=False):
-        z.loc[row.code, row.kpi] = _LIGHT_CODES[row.light]
-        text.loc[row.code, row.kpi] = (
-            f"{row.code} · {row.kpi}<br>{t('dashboards.value')} : "
-            f"{format_value(row.value, row.unit)}<br>{t('dashboards.target')} : "
-            f"{format_value(row.target, row.unit)}<br>{t('dashboards.lights.' + row.light)}")
+    value_word, target_word = t("dashboards.value"), t("dashboards.target")
+    cells = frame.assign(
+        z=frame["light"].map(_LIGHT_CODES).astype(float),
+        text=[f"{c} · {k}<br>{value_word} : {format_value(v, u)}<br>{target_word} : "
+              f"{format_value(tg, u)}<br>{t('dashboards.lights.' + lt)}"
+              for c, k, v, tg, u, lt in zip(frame["code"], frame["kpi"], frame["value"],
+                                            frame["target"], frame["unit"], frame["light"],
+                                            strict=True)])
+    z = cells.pivot(index="code", columns="kpi", values="z").reindex(
+        index=codes, columns=kpis).fillna(0)
+    text = cells.pivot(index="code", columns="kpi", values="text").reindex(
+        index=codes, columns=kpis).fillna("")
     scale = []
     for name, code in sorted(_LIGHT_CODES.items(), key=lambda kv: kv[1]):
         scale += [[code / 4 - (0.001 if code else 0), LIGHT_COLOURS[name]],

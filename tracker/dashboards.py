@@ -36,17 +36,23 @@ RESULT_COLUMNS = ["structure_id", "kpi_id", "year", "quarter", "value", "numerat
 
 
 def data_revision(session: Session) -> str:
-    """Changes whenever a result changes: part of every dashboard cache key."""
-    count, latest = session.exec(select(func.count(), func.max(Result.updated_at))).one()
-    return f"{count}:{latest}"
+    """Changes whenever a result, a target or an action item changes: part of every dashboard
+    cache key, so that no cached figure outlives the data it was drawn from."""
+    parts = []
+    for model in (Result, Target, ActionItem, Structure):
+        count, latest = session.exec(select(func.count(), func.max(model.updated_at))).one()
+        parts.append(f"{count}:{latest}")
+    return "|".join(parts)
 
 
 def validated_results(session: Session) -> pd.DataFrame:
     """Every validated result, one row each, with the structure's current (successor) code."""
-    rows = session.exec(select(Result.structure_id, Result.kpi_id, Result.year, Result.quarter,
-                               Result.value, Result.numerator, Result.denominator)
-                        .where(Result.status == SubmissionStatus.validated)).all()
-    frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    # Plain rows straight from the driver: a decade of results loads in a fraction of a second.
+    rows = session.connection().execute(
+        select(Result.structure_id, Result.kpi_id, Result.year, Result.quarter, Result.value,
+               Result.numerator, Result.denominator)
+        .where(Result.status == SubmissionStatus.validated)).all()
+    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=RESULT_COLUMNS)
     for column in ("value", "numerator", "denominator"):
         frame[column] = frame[column].astype("float64")
     current = successor_codes(session)
@@ -366,3 +372,61 @@ def owned_initiatives(session: Session, structure_id: int) -> pd.DataFrame:
 def predecessor_codes(session: Session, structure_id: int) -> list[str]:
     codes = repo.structure_codes_by_id(session)
     return [codes[i] for i in lineage_ids(session, structure_id)[1:]]
+
+
+@dataclass
+class OverviewView:
+    """Everything the overview draws for one quarter (built once per data revision)."""
+
+    headline: pd.DataFrame
+    attainment: pd.DataFrame
+    heatmap: object
+    counts: pd.Series
+    overdue: pd.DataFrame
+    completeness_figure: object
+    overdue_figure: object
+
+
+def view_overview(session: Session, results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
+                  year: int, quarter: int, today: date, as_of: str) -> OverviewView:
+    from tracker import charts
+
+    structures = structures_in_force(session, year, quarter)
+    attainment = attainment_frame(results, cat, targets, year, quarter, structures)
+    counts = completeness_counts(session, year, quarter, today)
+    overdue = overdue_by_structure(session, today)
+    return OverviewView(
+        headline=headline_frame(results, cat, targets, year, quarter, len(structures)),
+        attainment=attainment, heatmap=charts.heatmap_chart(attainment, year, quarter),
+        counts=counts, overdue=overdue,
+        completeness_figure=charts.completeness_chart(counts, year, quarter),
+        overdue_figure=charts.overdue_chart(overdue, as_of))
+
+
+def view_trend(session: Session, results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
+               kpi_id: int) -> tuple[pd.DataFrame, object]:
+    from tracker import charts
+
+    del session
+    trend = trend_frame(results, cat, targets, kpi_id)
+    return trend, charts.trend_chart(trend, cat.kpis.loc[kpi_id, "code"],
+                                     cat.kpis.loc[kpi_id, "unit"])
+
+
+def view_ranking(session: Session, results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
+                 kpi_id: int, year: int, quarter: int) -> tuple[pd.DataFrame, object]:
+    from tracker import charts
+
+    del session, targets
+    ranking = ranking_frame(results, cat, kpi_id, year, quarter)
+    return ranking, charts.ranking_chart(ranking, cat.kpis.loc[kpi_id, "code"],
+                                         cat.kpis.loc[kpi_id, "unit"], year, quarter)
+
+
+def view_platforms(session: Session, results: pd.DataFrame, cat: Catalogue,
+                   targets: pd.DataFrame) -> tuple[pd.DataFrame, object]:
+    from tracker import charts, platforms
+
+    del session, targets
+    stages = platforms.stage_frame(per_quarter_values(results, cat))
+    return stages, charts.platform_chart(stages, [p.key for p in platforms.PLATFORMS])

@@ -48,18 +48,23 @@ def stage_frame(per_quarter: pd.DataFrame) -> pd.DataFrame:
     for ratio KPIs) to one row per structure × platform: stage index reached, stage key, and the
     quarter it was first reached (stages are kept once reached: adoption does not un-happen in
     the record; a later drop shows in the KPI trends)."""
+    ordered = per_quarter.dropna(subset=["value"]).sort_values(["year", "quarter"])
+    codes = sorted(per_quarter["code"].unique())
+    first_reached: dict[tuple[str, str, float], tuple[int, int]] = {}
+    for stage in {s for p in PLATFORMS for s in p.stages}:
+        hits = ordered[(ordered["kpi"] == stage.kpi) & (ordered["value"] >= stage.at_least)]
+        for code, year, quarter in hits.groupby("code")[["year", "quarter"]].first(
+                ).itertuples():
+            first_reached[(code, stage.kpi, stage.at_least)] = (int(year), int(quarter))
     rows = []
-    ordered = per_quarter.sort_values(["year", "quarter"])
-    for code, mine in ordered.groupby("code"):
+    for code in codes:
         for platform in PLATFORMS:
             reached, key, since = 0, "none", None
             for index, stage in enumerate(platform.stages, start=1):
-                hits = mine[(mine["kpi"] == stage.kpi) & (mine["value"] >= stage.at_least)]
-                if hits.empty:
+                when = first_reached.get((code, stage.kpi, stage.at_least))
+                if when is None:
                     break
-                first = hits.iloc[0]
-                reached, key = index, stage.key
-                since = quarter_key(int(first["year"]), int(first["quarter"]))
+                reached, key, since = index, stage.key, quarter_key(*when)
             rows.append({"code": code, "platform": platform.key, "stage": reached,
                          "stage_key": key, "since": since, "stages": len(platform.stages)})
     return pd.DataFrame(rows, columns=["code", "platform", "stage", "stage_key", "since",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -170,6 +171,7 @@ def sidebar(actor: auth.Actor) -> None:
 
 def require_actor(*roles: Role) -> auth.Actor:
     """Every page starts here: the signed-in actor, refused unless their role may use the page."""
+    _RUN_REVISION.set(None)
     apply_language()
     actor = current_actor()
     if actor is None:
@@ -328,15 +330,26 @@ def _dashboard_data(url: str, revision: str) -> Any:
                 dashboards.targets_frame(session))
 
 
+_RUN_REVISION: ContextVar[str | None] = ContextVar("tracker_run_revision", default=None)
+
+
+def _data_revision() -> str:
+    """The data revision, read once per script run."""
+    revision = _RUN_REVISION.get()
+    if revision is None:
+        from tracker import dashboards
+
+        with read() as session:
+            revision = dashboards.data_revision(session)
+        _RUN_REVISION.set(revision)
+    return revision
+
+
 def dashboard_data() -> Any:
     """Validated results, KPI catalogue and targets. Dashboards show validated data only, to
     every role, so the cache key is the database and its data revision (any change to a result
     changes the revision and so bypasses the old entry)."""
-    from tracker import dashboards
-
-    with read() as session:
-        revision = dashboards.data_revision(session)
-    return _dashboard_data(settings().database_url, revision)
+    return _dashboard_data(settings().database_url, _data_revision())
 
 
 def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
@@ -418,3 +431,59 @@ def period_label(key: str) -> str:
 
     year, quarter = key.split("-T")
     return quarter_label(int(year), int(quarter))
+
+
+def followup_import_panel(actor: auth.Actor, key: str) -> None:
+    """The secretariat's follow-up spreadsheet: upload, preview with rejected rows (row,
+    column, reason), then one confirmation that writes everything or nothing."""
+    from tracker import followup_import
+
+    if flash := st.session_state.pop(f"{key}_flash", None):
+        st.success(flash)
+    st.caption(t("followup_import.help"))
+    upload = st.file_uploader(t("followup_import.upload"), type=["csv", "tsv", "txt", "xlsx"],
+                              key=f"{key}_file")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        with read() as session:
+            preview = followup_import.read_followup_file(session, actor, data, upload.name)
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    st.write(t("followup_import.preview", create=preview.to_create, update=preview.to_update,
+               unchanged=preview.unchanged, rejected=len(preview.rejected_rows)))
+    if preview.rejected:
+        row_errors(preview.rejected)
+    if preview.accepted:
+        st.dataframe(followup_import.preview_frame(preview), hide_index=True, width="stretch",
+                     height=240)
+    if not preview.pending:
+        st.info(t("followup_import.nothing_to_do"))
+    elif st.button(t("followup_import.confirm"), type="primary", key=f"{key}_confirm"):
+        try:
+            with write() as session:
+                fresh = followup_import.read_followup_file(session, actor, data, upload.name)
+                counts = followup_import.apply_followup(session, actor, fresh)
+        except TrackerError as exc:
+            show_error(exc)
+        else:
+            st.session_state[f"{key}_flash"] = t("followup_import.done", **counts._asdict())
+            st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _dashboard_view(url: str, revision: str, lang: str, name: str, args: tuple[Any, ...]) -> Any:
+    from tracker import dashboards
+
+    set_language(lang)
+    results, cat, targets = _dashboard_data(url, revision)
+    with reading(_engine(url, settings().demo_on_first_start)) as session:
+        return getattr(dashboards, f"view_{name}")(session, results, cat, targets, *args)
+
+
+def dashboard_view(name: str, *args: Any) -> Any:
+    """A dashboard's frames and figures, cached per database, data revision, language and
+    filters (``dashboards.view_<name>(*args)``); any data change gives a new revision."""
+    return _dashboard_view(settings().database_url, _data_revision(), get_language(), name, args)
