@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from tracker.ui import script_error
 from tracker.web import routes
 
-app = st.App("app.py", routes=routes())
+app = st.App("app.py", routes=routes(), on_script_error=script_error)
 
 if __name__ == "__main__":
     from tracker import ui
@@ -19,6 +20,9 @@ if __name__ == "__main__":
                       position="hidden").run()
         st.stop()
     ui.sidebar(actor)
-    pages = [st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
-                     default=i == 0) for i, p in enumerate(pages_for(actor.role))]
-    st.navigation(pages).run()
+    sections: dict[str, list[st.Page]] = {}
+    for i, p in enumerate(pages_for(actor.role)):
+        sections.setdefault(t(p.section_key), []).append(
+            st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
+                    default=i == 0))
+    st.navigation(sections).run()

@@ -17,6 +17,11 @@ class PageSpec:
     url_path: str
     roles: tuple[Role, ...]
 
+    @property
+    def section_key(self) -> str:
+        """The menu section the page sits in (a key of the nav catalogue)."""
+        return SECTIONS.get(self.url_path, "nav.section_main")
+
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", "home", ALL_ROLES),
@@ -48,6 +53,18 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/users.py", "nav.users", ":material/group:", "users", (Role.admin,)),
     PageSpec("pages/journal.py", "nav.journal", ":material/history:", "journal", (Role.admin,)),
 )
+
+
+SECTIONS = {
+    "overview": "nav.section_dashboards", "ministry": "nav.section_dashboards",
+    "platforms": "nav.section_dashboards", "conferences": "nav.section_conference",
+    "minutes": "nav.section_conference", "actions": "nav.section_conference",
+    "roadmap": "nav.section_roadmap", "roadmap-review": "nav.section_roadmap",
+    "results": "nav.section_results", "validation": "nav.section_results",
+    "submissions": "nav.section_results", "windows-targets": "nav.section_results",
+    "reports": "nav.section_dashboards",
+    "reference": "nav.section_admin", "users": "nav.section_admin", "journal": "nav.section_admin",
+}
 
 
 def pages_for(role: Role) -> list[PageSpec]:

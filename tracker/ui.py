@@ -487,3 +487,16 @@ def dashboard_view(name: str, *args: Any) -> Any:
     """A dashboard's frames and figures, cached per database, data revision, language and
     filters (``dashboards.view_<name>(*args)``); any data change gives a new revision."""
     return _dashboard_view(settings().database_url, _data_revision(), get_language(), name, args)
+
+
+def script_error(error: Exception) -> bool:
+    """Any error no page caught: logged with its traceback for the operators, shown to the user
+    as one sentence in their language (never a traceback)."""
+    import logging
+
+    logging.getLogger("tracker").exception("unexpected error", exc_info=error)
+    if isinstance(error, TrackerError):
+        st.error(str(error))
+    else:
+        st.error(t("common.unexpected"))
+    return True
