@@ -1,4 +1,4 @@
-"""Entry point: `streamlit run app.py`. Routes for the session cookie, then the role's navigation."""
+"""Entry point: `streamlit run app.py`: the session-cookie routes, then the role's navigation."""
 
 import streamlit as st
 

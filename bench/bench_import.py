@@ -38,7 +38,7 @@ def add_bench_structures(url: str, needed: int) -> list[str]:
             session.execute(insert(Structure), rows)
     with reading(engine) as session:
         return [s.code for s in repo.list_structures(session)
-                if s.valid_to is None and s.kind != "ministere" or s.code.startswith("BENCH")]
+                if (s.valid_to is None and s.kind != "ministere") or s.code.startswith("BENCH")]
 
 
 def build_csv(url: str) -> bytes:

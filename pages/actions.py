@@ -102,3 +102,7 @@ if not frame.empty:
         key="actions_chart_overdue")
     ui.downloads(actions.display_frame(frame), f"{kind}s", key="actions_dl",
                  filters=actions.filters_text(filters, structures, sessions))
+
+if actor.role == Role.admin:
+    with st.expander(t("followup_import.expander")):
+        ui.followup_import_panel(actor, "actions_followup")

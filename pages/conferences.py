@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import conferences, pv_export, ui
+from tracker import conference_kpis, conferences, pv_export, ui
 from tracker.errors import TrackerError
 from tracker.formats import format_datetime
 from tracker.i18n import t
@@ -65,6 +65,8 @@ config["session_date"] = st.column_config.DateColumn(t("conferences.col_session_
 st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=True,
              width="stretch")
 ui.downloads(frame[conferences.LIST_COLUMNS], "conferences", key="conferences_dl")
+if admin and st.button(t("followup_import.kpis.refresh"), key="conferences_kpis_refresh"):
+    run(conference_kpis.refresh_computed_kpis, flash=t("followup_import.kpis.refreshed"))
 
 selected = st.selectbox(t("conferences.selected"), list(frame.index), key="conferences_selected",
                         format_func=lambda i: str(frame.loc[i, "label"]))

@@ -19,8 +19,8 @@ with ui.read() as session:
     current = reporting_quarter(session, ui.today())
 quarters = results.quarter_choices(ui.today())
 left, right = st.columns(2)
-structure_id = left.selectbox(t("results.structure"), [c[0] for c in choices], key="entry_structure",
-                              format_func=dict(choices).__getitem__)
+structure_id = left.selectbox(t("results.structure"), [c[0] for c in choices],
+                              key="entry_structure", format_func=dict(choices).__getitem__)
 year, quarter = right.selectbox(t("results.quarter"), quarters, key="entry_quarter",
                                 index=quarters.index(current) if current in quarters else 0,
                                 format_func=lambda yq: quarter_label(*yq, long=True))

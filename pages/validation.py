@@ -67,10 +67,10 @@ if row["submission_id"] is not None and row["submission_id"] == row["submission_
             act(lambda s: results.return_submission(s, actor, submission_id, comment,
                                                     seen_version=version),
                 t("results.returned_ok"))
-    if row["state"] in ("validated", "late"):
-        if st.button(t("results.reopen"), key="validation_reopen"):
-            act(lambda s: results.reopen(s, actor, int(row["structure_id"]), year, quarter,
-                                         seen_version=version), t("results.reopened"))
+    if row["state"] in ("validated", "late") and st.button(t("results.reopen"),
+                                                          key="validation_reopen"):
+        act(lambda s: results.reopen(s, actor, int(row["structure_id"]), year, quarter,
+                                     seen_version=version), t("results.reopened"))
 elif row["state"] == "late" and st.button(t("results.reopen"), key="validation_reopen_new"):
     act(lambda s: results.reopen(s, actor, int(row["structure_id"]), year, quarter,
                                  seen_version=None), t("results.reopened"))

@@ -1,3 +1,3 @@
-"""DSI Conference & Roadmap Tracker: the conference's memory (results, sessions, actions, roadmap)."""
+"""DSI Conference & Roadmap Tracker: the conference's memory (results, sessions, roadmap)."""
 
 __version__ = "0.1.0"

@@ -32,7 +32,7 @@ def event_rows(actor: ActorLike | None, action: str, object_type: str, object_id
                label: str, changes: Mapping[str, tuple[Any, Any]], at: datetime
                ) -> list[dict[str, Any]]:
     """Audit events as plain rows, for bulk inserts (one per changed field, or one)."""
-    base = {"user_id": actor.id if actor else None,
+    base: dict[str, Any] = {"user_id": actor.id if actor else None,
             "user_login": actor.login if actor else "system", "action": action,
             "object_type": object_type, "object_id": object_id, "object_label": label[:300],
             "at": at, "field": "", "old_value": None, "new_value": None}
@@ -69,7 +69,7 @@ def record(
 ) -> None:
     """Append audit events for ``obj``: one per changed field, or one for the action itself."""
     session.flush()  # so that a new object has its id
-    base = {
+    base: dict[str, Any] = {
         "user_id": actor.id if actor else None,
         "user_login": actor.login if actor else "system",
         "action": action,

@@ -45,7 +45,8 @@ def initialize(engine: Engine, *, demo: bool, today: date | None = None,
         exclusive(session)
         load_reference_data(session)
         if not demo or repo.get_setting(session, "initialized") is not None:
-            repo.set_setting(session, "initialized", repo.get_setting(session, "initialized") or "1")
+            repo.set_setting(session, "initialized",
+                             repo.get_setting(session, "initialized") or "1")
             return False
         repo.set_setting(session, "initialized", "1")
         if repo.count_users(session) > 0:

@@ -44,11 +44,11 @@ def heatmap_chart(frame: pd.DataFrame, year: int, quarter: int) -> go.Figure:
         index=codes, columns=kpis).fillna(0)
     text = cells.pivot(index="code", columns="kpi", values="text").reindex(
         index=codes, columns=kpis).fillna("")
-    scale = []
+    scale: list[list[float | str]] = []
     for name, code in sorted(_LIGHT_CODES.items(), key=lambda kv: kv[1]):
         scale += [[code / 4 - (0.001 if code else 0), LIGHT_COLOURS[name]],
                   [min(1.0, code / 4 + 0.124), LIGHT_COLOURS[name]]]
-    scale = [[max(0.0, a), c] for a, c in scale]
+    scale = [[max(0.0, float(a)), c] for a, c in scale]
     fig = go.Figure(go.Heatmap(z=z.values, x=kpis, y=codes, text=text.values,
                                hovertemplate="%{text}<extra></extra>", colorscale=scale,
                                zmin=0, zmax=4, showscale=False, xgap=1, ygap=1))

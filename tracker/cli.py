@@ -64,7 +64,7 @@ def cmd_minutes_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_results_import(args: argparse.Namespace) -> int:
-    from tracker.results_service import import_results_file
+    from tracker.results import import_results_file
 
     path = Path(args.file)
     report = import_results_file(_engine(args.database_url), path.read_bytes(), path.name,
@@ -72,6 +72,16 @@ def cmd_results_import(args: argparse.Namespace) -> int:
                                  structure_code=args.structure, dry_run=args.dry_run)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else
           f"{report['accepted']} accepted, {len(report['rejected'])} rejected")  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_conference_kpis(args: argparse.Namespace) -> int:
+    from tracker.conference_kpis import refresh_computed_kpis
+
+    with transaction(_engine(args.database_url)) as session:
+        written = refresh_computed_kpis(session, None)
+    print(json.dumps({"written": written}) if args.json else
+          f"{written} computed result(s) written (CDSI_RECO, CDSI_PRES)")
     return 0
 
 
@@ -115,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_results_import)
+
+    conference = sub.add_parser("conference", help="conference sessions")
+    csub = conference.add_subparsers(dest="conference_command", required=True)
+    kpis = csub.add_parser("kpis", help="store CDSI_RECO and CDSI_PRES computed from the "
+                           "actions and attendance recorded (running it twice changes nothing)")
+    kpis.add_argument("--json", action="store_true")
+    kpis.set_defaults(func=cmd_conference_kpis)
     return parser
 
 

@@ -13,7 +13,7 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.db'}"
 
 
 def _secret_file() -> str:
-    # One secret per installation when none is configured; replicas must share TRACKER_COOKIE_SECRET.
+    # One secret per installation when none is configured; replicas share TRACKER_COOKIE_SECRET.
     path = DATA_DIR / ".cookie-secret"
     if path.exists():
         return path.read_text().strip()

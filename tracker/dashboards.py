@@ -21,7 +21,6 @@ from tracker.models import (
     CLOSED_ACTION_STATUSES,
     ActionItem,
     DueKind,
-    Kpi,
     Result,
     Structure,
     SubmissionStatus,
@@ -49,8 +48,8 @@ def validated_results(session: Session) -> pd.DataFrame:
     """Every validated result, one row each, with the structure's current (successor) code."""
     # Plain rows straight from the driver: a decade of results loads in a fraction of a second.
     rows = session.connection().execute(
-        select(Result.structure_id, Result.kpi_id, Result.year, Result.quarter, Result.value,
-               Result.numerator, Result.denominator)
+        select(Result.structure_id, Result.kpi_id, Result.year,  # type: ignore[call-overload]
+               Result.quarter, Result.value, Result.numerator, Result.denominator)
         .where(Result.status == SubmissionStatus.validated)).all()
     frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=RESULT_COLUMNS)
     for column in ("value", "numerator", "denominator"):
@@ -92,8 +91,8 @@ def catalogue(session: Session) -> Catalogue:
 
 
 def targets_frame(session: Session) -> pd.DataFrame:
-    rows = session.exec(select(Target.kpi_id, Target.year, Target.structure_id, Target.quarter,
-                               Target.value)).all()
+    rows = session.exec(select(Target.kpi_id, Target.year,  # type: ignore[call-overload]
+                               Target.structure_id, Target.quarter, Target.value)).all()
     return pd.DataFrame(rows, columns=["kpi_id", "year", "structure_id", "quarter", "value"])
 
 
@@ -295,7 +294,7 @@ def completeness_counts(session: Session, year: int, quarter: int, today: date) 
     window = get_window(session, year, quarter)
     subs = {s.structure_id: s for s in session.exec(select(Submission).where(
         Submission.year == year, Submission.quarter == quarter))}
-    states = [state_of(subs.get(s.id), window, today)
+    states = [state_of(subs.get(s.id or 0), window, today)
               for s in structures_in_force(session, year, quarter)]
     return pd.Series([states.count(s) for s in MATRIX_STATES], index=list(MATRIX_STATES))
 
@@ -350,7 +349,8 @@ def attendance_history(session: Session, structure_id: int) -> pd.DataFrame:
     from tracker.models import Attendance, Conference
 
     ids = lineage_ids(session, structure_id)
-    rows = session.exec(select(Conference.number, Conference.session_date, Attendance.status,
+    rows = session.exec(select(Conference.number,  # type: ignore[type-var]
+                               Conference.session_date, Attendance.status,
                                Attendance.representative)
                         .join(Attendance, col(Attendance.conference_id) == col(Conference.id))
                         .where(col(Attendance.structure_id).in_(ids))

@@ -96,7 +96,7 @@ def alembic_config(url: str) -> Any:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest Alembic revision (a deployed database is never recreated)."""
+    """Upgrade the schema to the newest revision (a deployed database is never recreated)."""
     from alembic import command
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))

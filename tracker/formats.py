@@ -80,7 +80,7 @@ def format_date(value: date | None, style: str = "short") -> str:
     """29/11/2022 (short) or 29 novembre 2022 (long) in French."""
     if value is None:
         return "—"
-    fmt = {"short": "dd/MM/yyyy" if get_language() == "fr" else "dd/MM/yyyy",
+    fmt = {"short": "dd/MM/yyyy",
            "long": "d MMMM yyyy", "full": "EEEE d MMMM yyyy"}[style]
     return _babel_date(value, format=fmt, locale=locale())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from tracker.auth import Actor
@@ -109,10 +110,8 @@ def uses_national_home(actor: Actor) -> bool:
         or actor.role == Role.viewer
 
 
-def escalated_frame(session: Session) -> "pd.DataFrame":
+def escalated_frame(session: Session) -> pd.DataFrame:
     """Blocked actions escalated to leadership, oldest escalation first."""
-    import pandas as pd
-
     from tracker import repository as repo
 
     codes = repo.structure_codes_by_id(session)

@@ -62,7 +62,7 @@ class StructureKind(StrEnum):
 
 
 class KpiUnit(StrEnum):
-    count = "count"
+    count = "count"  # type: ignore[assignment]  # (shadows str.count; the value is what counts)
     percent = "percent"
     hours = "hours"
     ms = "ms"
@@ -149,7 +149,8 @@ class InitiativeStatus(StrEnum):
     done = "done"
 
 
-TOPIC_TAGS = ("xroad", "pki", "esign", "hosting", "e-services", "security", "training", "governance")
+TOPIC_TAGS = ("xroad", "pki", "esign", "hosting", "e-services", "security", "training",
+              "governance")
 
 
 # --- reference data -----------------------------------------------------------------------

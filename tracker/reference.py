@@ -29,7 +29,6 @@ from tracker.models import (
     StructureKind,
     StructureRollup,
 )
-from tracker.tables import ColumnSpec, RowChange
 from tracker.refdata import (
     KpiRef,
     StructureMatcher,
@@ -37,6 +36,7 @@ from tracker.refdata import (
     load_kpis_csv,
     load_structures_csv,
 )
+from tracker.tables import ColumnSpec, RowChange
 
 
 def load_reference_data(session: Session, reference_dir: Path | None = None) -> tuple[int, int]:

@@ -47,8 +47,8 @@ from tracker.models import (
     utcnow,
 )
 from tracker.periods import get_window, previous_quarter
-from tracker.reference import kpi_refs, structure_refs
 from tracker.refdata import KpiRef
+from tracker.reference import kpi_refs, structure_refs
 from tracker.results_import import ImportPreview, read_results_file
 from tracker.tables import ColumnSpec
 from tracker.values import is_empty_entry, validate_value
@@ -81,7 +81,8 @@ def targets_lookup(session: Session, year: int) -> dict[tuple[int, int | None, i
 def target_for(lookup: dict[tuple[int, int | None, int], float], kpi_id: int,
                structure_id: int | None, quarter: int) -> float | None:
     """The most specific target: structure and quarter, structure, national quarter, national."""
-    keys = [(kpi_id, structure_id, quarter), (kpi_id, structure_id, 0)] if structure_id else []
+    keys: list[tuple[int, int | None, int]] = (
+        [(kpi_id, structure_id, quarter), (kpi_id, structure_id, 0)] if structure_id else [])
     keys += [(kpi_id, None, quarter), (kpi_id, None, 0)]
     for key in keys:
         if key in lookup:
@@ -334,9 +335,10 @@ def _transition(session: Session, actor: Actor, submission: Submission, seen_ver
     changes = audit.apply_changes(submission, {"status": new_status.value, **fields})
     audit.stamp(submission, actor)
     session.add(submission)
+    # Computed figures (CDSI_RECO, CDSI_PRES) are ASIN's own: a submission's fate is not theirs.
     for result in session.exec(select(Result).where(
             Result.structure_id == submission.structure_id, Result.year == submission.year,
-            Result.quarter == submission.quarter)):
+            Result.quarter == submission.quarter, Result.source != ResultSource.computed)):
         if result.status != new_status.value:
             result.status = new_status.value
             session.add(result)
@@ -529,19 +531,20 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
         if changed != len(updates):
             raise StaleEdit(t("results.conflict_new"))
     if inserts:
-        labels = [row.pop("_label") for row in inserts]
+        labels = [str(pending.pop("_label")) for pending in inserts]
         # Core inserts on the table: the ORM bulk path emits one statement per row here.
         session.connection().execute(_table(Result).insert(), inserts)
-        new_ids = {(r[0], r[1]): r[2] for r in session.exec(
+        new_ids: dict[tuple[object, object], int | None] = {
+            (r[0], r[1]): r[2] for r in session.exec(
             select(Result.structure_id, Result.kpi_id, Result.id).where(
                 Result.year == preview.year, Result.quarter == preview.quarter,
                 col(Result.structure_id).in_(ids)))}
-        for row, label in zip(inserts, labels, strict=True):
-            changes = {f: (None, row[f]) for f in ("value", "numerator", "denominator")
-                       if row[f] is not None}
-            audits.extend(audit.event_rows(actor, "create", "Result",
-                                           new_ids[(row["structure_id"], row["kpi_id"])],
-                                           label, changes, now))
+        for inserted, label in zip(inserts, labels, strict=True):
+            created = {f: (None, inserted[f]) for f in ("value", "numerator", "denominator")
+                       if inserted[f] is not None}
+            audits.extend(audit.event_rows(
+                actor, "create", "Result",
+                new_ids[(inserted["structure_id"], inserted["kpi_id"])], label, created, now))
     written = len(inserts) + len(updates)
     if written:
         # Touch every submission written to, so that an editor who loaded it earlier is refused.

@@ -63,7 +63,7 @@ def matrix_frame(session: Session, actor: Actor, quarters: list[tuple[int, int]]
                 row[quarter_key(y, q)] = None
                 continue
             active = True
-            row[quarter_key(y, q)] = state_of(by_key.get((structure.id, y, q)),
+            row[quarter_key(y, q)] = state_of(by_key.get((structure.id or 0, y, q)),
                                               windows[(y, q)], today)
         if active:
             rows.append(row)
@@ -89,7 +89,7 @@ def queue_frame(session: Session, actor: Actor, year: int, quarter: int,
     for s in repo.list_structures(session):
         if not s.in_force(end):
             continue
-        sub = subs.get(s.id)
+        sub = subs.get(s.id or 0)
         rows.append({"structure_id": s.id, "code": s.code, "name": s.name_fr,
                      "state": state_of(sub, window, today),
                      "submitted_at": sub.submitted_at if sub else None,

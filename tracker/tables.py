@@ -40,11 +40,12 @@ def _clean(value: Any) -> Any:
 def _same(a: Any, b: Any) -> bool:
     a, b = _clean(a), _clean(b)
     if a is None or b is None:
-        return a is None and b is None or (a in ("", None) and b in ("", None))
+        return (a is None and b is None) or (a in ("", None) and b in ("", None))
     return bool(a == b)
 
 
-def diff_frames(original: pd.DataFrame, edited: pd.DataFrame, columns: list[str]) -> list[RowChange]:
+def diff_frames(original: pd.DataFrame, edited: pd.DataFrame,
+                columns: list[str]) -> list[RowChange]:
     """Rows of ``edited`` (indexed by database id) that differ from ``original`` or are new.
 
     New rows have no id in ``original`` (the editor gives them a fresh index or NaN).

@@ -216,8 +216,9 @@ def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
     """Streamlit column configuration from the domain's column specs."""
     config: dict[str, Any] = {"version": None}
     for name, spec in specs.items():
-        common = {"label": spec.label, "required": spec.required, "disabled": spec.disabled,
-                  "help": spec.help or None}
+        common: dict[str, Any] = {"label": spec.label, "required": spec.required,
+                                  "disabled": spec.disabled,
+                                  "help": spec.help or None}
         if spec.kind == "select":
             config[name] = st.column_config.SelectboxColumn(options=list(spec.options), **common)
         elif spec.kind == "date":

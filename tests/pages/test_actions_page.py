@@ -82,3 +82,54 @@ def test_overdue_filter_keeps_only_late_items(run_page, data):
     at = run_page(PAGE, "admin", actions_overdue=True)
     assert not at.exception
     assert "1 ligne(s)." in [c.value for c in at.caption]
+
+
+FOLLOWUP_CSV = ("Session;Recommandation/Action;Responsable;Échéance;Statut;Observations\r\n"
+                "18e conférence;Raccorder X-Road;MS;30/06/2025;réalisé;Raccordé\r\n"
+                "18;Publier le schéma directeur;MEF;fin T4 2025;en cours;\r\n"
+                "18;Action inconnue;XYZ;;;\r\n").encode("cp1252")
+
+
+def _followup_expanders(at):
+    return [e for e in at.expander if e.label == "Importer le tableau de suivi"]
+
+
+def test_only_the_secretariat_gets_the_follow_up_import(run_page, data):
+    assert len(_followup_expanders(run_page(PAGE, "admin"))) == 1
+    for login in ("dsi-ms", "direction", "observateur"):
+        at = run_page(PAGE, login)
+        assert not at.exception
+        assert _followup_expanders(at) == []
+        assert not any(u.key == "actions_followup_file" for u in at.file_uploader)
+
+
+def test_admin_imports_the_follow_up_spreadsheet_after_a_preview(run_page, data, engine):
+    at = run_page(PAGE, "admin")
+    at.file_uploader(key="actions_followup_file").upload("suivi.csv", FOLLOWUP_CSV, "text/csv")
+    at.run()
+    assert not at.exception
+    assert ("1 élément(s) à créer, 1 à mettre à jour, 0 déjà à jour ; 1 ligne(s) refusée(s)."
+            in [m.value for m in at.markdown])
+    reasons = at.dataframe[-2].value  # the rejected rows, then the preview
+    assert reasons.iloc[0].tolist() == [
+        4, "Responsable", "Responsable inconnu : « XYZ » (indiquez le sigle, par exemple MS, le "
+                          "nom de la structure ou « Tous les ministères »)."]
+    with Session(engine) as session:
+        assert session.exec(select(ActionItem).where(ActionItem.number == "A1")).one().status \
+            == "in_progress"  # nothing written before the confirmation
+
+    at.button(key="actions_followup_confirm").click().run()
+
+    assert not at.exception
+    assert ("Tableau de suivi importé : 1 élément(s) créé(s), 1 mis à jour, 0 déjà à jour."
+            in [s.value for s in at.success])
+    with Session(engine) as session:
+        raccorder = session.exec(select(ActionItem).where(ActionItem.number == "A1")).one()
+        assert (raccorder.status, raccorder.progress_comment) == ("done", "Raccordé")
+        new = session.exec(select(ActionItem).where(
+            ActionItem.title == "Publier le schéma directeur")).one()
+        assert (new.owner_structure_id, new.due_date, new.status) == (
+            data.structures["MEF"], date(2025, 12, 31), "in_progress")
+    # The same file again: the preview says there is nothing left to write.
+    assert "Rien à enregistrer : le tableau de suivi est déjà à jour." in [
+        i.value for i in at.info]

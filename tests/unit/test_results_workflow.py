@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tracker import repository as repo
 from tracker import results, submissions
 from tracker.auth import Actor, actor_from_user
 from tracker.db import make_engine, migrate, reading, transaction
 from tracker.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
 from tracker.models import AuditEvent, Result, Role, SubmissionWindow
 from tracker.reference import load_reference_data
-from tracker import repository as repo
 from tracker.users import create_user
 
 TODAY = date(2026, 11, 25)
@@ -64,7 +64,8 @@ def test_dsi_saves_a_draft_with_french_numbers_and_it_is_audited(engine):
         results.EntryRow(3, "SEC_RSSI", value="oui")])
     assert written == 3
     assert stored(engine, "ESV_RECET").value == 12_450_000
-    assert (stored(engine, "ESV_DEMAT").numerator, stored(engine, "ESV_DEMAT").denominator) == (5, 12)
+    demat = stored(engine, "ESV_DEMAT")
+    assert (demat.numerator, demat.denominator) == (5, 12)
     assert stored(engine, "SEC_RSSI").value == 1.0
     with reading(engine) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.object_type == "Result")).all()
@@ -81,7 +82,8 @@ def test_one_invalid_row_saves_nothing_and_names_row_and_column(engine):
     assert "ESV_DEMAT" in caught.value.errors[0].column
     assert stored(engine, "ESV_PUB") is None
     with reading(engine) as session:
-        assert session.exec(select(AuditEvent).where(AuditEvent.object_type == "Result")).all() == []
+        assert not session.exec(
+            select(AuditEvent).where(AuditEvent.object_type == "Result")).all()
 
 
 def test_dsi_cannot_write_another_structure_even_with_a_forged_actor(engine):
@@ -194,7 +196,7 @@ def test_sample_file_imports_every_row_and_twice_changes_nothing(engine):
 
 def test_dsi_import_rejects_rows_of_another_structure(engine):
     dsi = actor(engine, "dsi-mef")
-    data = "Structure;Indicateur;Valeur\nMS;ESV_PUB;3\nMEF;ESV_PUB;4\n".encode()
+    data = b"Structure;Indicateur;Valeur\nMS;ESV_PUB;3\nMEF;ESV_PUB;4\n"
     with transaction(engine) as session:
         preview = results.import_preview(session, dsi, data, "r.csv", year=2026, quarter=3,
                                          structure_code=None, today=TODAY)

@@ -6,9 +6,9 @@ import os
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers every table on the metadata)
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -44,7 +44,8 @@ def run_migrations_online() -> None:
     if os.environ.get("TRACKER_DATABASE_URL"):
         config.set_main_option("sqlalchemy.url", os.environ["TRACKER_DATABASE_URL"])
     engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
+        poolclass=pool.NullPool
     )
     with engine.connect() as conn:
         _configure(conn)

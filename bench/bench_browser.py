@@ -1,0 +1,98 @@
+"""In Chromium, at decade scale: from a click in the navigation until every chart of the page is
+drawn, against the time a blank Streamlit page takes to open from its URL (same run).
+
+Usage: python bench/bench_browser.py
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from common import ROOT, decade_sqlite, machine
+from playwright.sync_api import sync_playwright
+
+RUNS = 7
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+PAGES = (("Vue d'ensemble", 5), ("Plateformes nationales", 1), ("Fiche ministère", 1))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(script: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+         "--server.port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as answer:
+                if answer.read() == b"ok":
+                    return process, port
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{script} did not start")
+
+
+def main() -> None:
+    env = {**os.environ, "TRACKER_DATABASE_URL": decade_sqlite(), "TRACKER_DEMO": "1"}
+    app, app_port = serve("app.py", env)
+    blank, blank_port = serve("bench/blank_app.py", env)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            blank_times = []
+            for _ in range(RUNS):
+                page = browser.new_page()
+                started = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{blank_port}/")
+                page.get_by_text("Page vide").wait_for()
+                blank_times.append(time.perf_counter() - started)
+                page.close()
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{app_port}/")
+            page.get_by_label("Identifiant").fill("direction")
+            page.get_by_label("Mot de passe").fill("demo")
+            page.get_by_role("button", name="Se connecter").click()
+            page.get_by_role("heading", name="Accueil").wait_for(timeout=60000)
+            rows = []
+            for title, charts in PAGES:
+                times = []
+                for _ in range(RUNS):
+                    page.get_by_role("link", name="Accueil").first.click()
+                    page.get_by_role("heading", name="Accueil").wait_for(timeout=60000)
+                    started = time.perf_counter()
+                    page.get_by_role("link", name=title).first.click()
+                    page.wait_for_function(
+                        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n"
+                        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                        arg=charts * 2, timeout=120000)
+                    times.append(time.perf_counter() - started)
+                rows.append((title, statistics.median(times)))
+            browser.close()
+    finally:
+        app.terminate()
+        blank.terminate()
+    blank_median = statistics.median(blank_times)
+    print(machine())
+    print("| page | click → every chart drawn (median of 7) | blank page from its URL | "
+          "faster? |")
+    print("|---|---|---|---|")
+    for title, median in rows:
+        print(f"| {title} | {median * 1000:.0f} ms | {blank_median * 1000:.0f} ms | "
+              f"{'yes' if median < blank_median else 'no'} |")
+
+
+if __name__ == "__main__":
+    main()
