@@ -8,6 +8,7 @@ the version the user *saw* before writing.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -706,12 +707,19 @@ class KpiCreate(SQLModel):
 
 
 class UserCreate(SQLModel):
-    login: str = Field(min_length=2, max_length=80, regex=r"^[a-zA-Z0-9._@-]+$")
+    login: str = Field(min_length=2, max_length=80)
     display_name: str = Field(min_length=1, max_length=200)
     email: str = Field(default="", max_length=200)
     role: Role
     structure_code: str | None = None
     password: str | None = Field(default=None, min_length=4, max_length=200)
+
+    @field_validator("login")
+    @classmethod
+    def _login_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-zA-Z0-9._@-]+", value):
+            raise ValueError("login")
+        return value
 
     @model_validator(mode="after")
     def _dsi_structure(self) -> UserCreate:

@@ -134,9 +134,9 @@ def login_page() -> None:
             st.session_state["lang"] = actor.language
             st.rerun()
     if demo:
-        st.warning(t("common.demo_notice"), icon="🧪")
+        st.warning(t("common.demo_notice"), icon=":material/science:")
         st.markdown(f"**{t('auth.demo_accounts')}**")
-        st.dataframe(demo_accounts_frame(), hide_index=True, width="content")
+        st.table(demo_accounts_frame().set_index(t("users.login")))
 
 
 def demo_accounts_frame() -> pd.DataFrame:
@@ -166,7 +166,7 @@ def sidebar(actor: auth.Actor) -> None:
         st.rerun()
     with read() as session:
         if bootstrap.is_demo(session):
-            st.sidebar.info(t("common.demo_notice"), icon="🧪")
+            st.sidebar.info(t("common.demo_notice"), icon=":material/science:")
 
 
 def require_actor(*roles: Role) -> auth.Actor:
@@ -403,7 +403,7 @@ def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None
     from datetime import date as date_type
     from datetime import datetime as datetime_type
 
-    from tracker.formats import LOCAL_TZ
+    from tracker.formats import LOCAL_TZ, format_date
     from tracker.i18n import has_key
 
     shown = frame.copy()
@@ -414,12 +414,15 @@ def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None
         first = sample.iloc[0] if not sample.empty else None
         if isinstance(first, datetime_type) or isinstance(shown[column].dtype,
                                                           pd.DatetimeTZDtype):
-            shown[column] = pd.to_datetime(shown[column], utc=True).dt.tz_convert(
-                LOCAL_TZ).dt.tz_localize(None)
-            config[column] = st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
+            local = pd.to_datetime(shown[column], utc=True).dt.tz_convert(LOCAL_TZ)
+            shown[column] = [v.strftime("%d/%m/%Y %H:%M") if not pd.isna(v) else "—"
+                             for v in local]
         elif isinstance(first, date_type):
-            config[column] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
-        elif label:
+            shown[column] = [format_date(v) if isinstance(v, date_type) else "—"
+                             for v in shown[column]]
+        elif shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda v: "—" if v is None else v)
+        if label:
             config[column] = st.column_config.Column(label)
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")

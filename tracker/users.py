@@ -18,8 +18,10 @@ from tracker.tables import ColumnSpec, RowChange
 
 
 def _first_error(exc: ValidationError) -> str:
-    loc = exc.errors()[0]["loc"]
-    field = str(loc[0]) if loc else "login"
+    error = exc.errors()[0]
+    loc = error["loc"]
+    # Model-level checks (a DSI needs a structure) carry the field name as their message.
+    field = str(loc[0]) if loc else str(error.get("msg", "")).replace("Value error, ", "")
     return t(f"users.invalid_{field}") if t(f"users.invalid_{field}") != f"users.invalid_{field}" \
         else t("users.invalid")
 
