@@ -1,0 +1,95 @@
+"""pages/users.py: the secretariat manages accounts; every other role is refused and sees none."""
+
+import pytest
+from sqlmodel import Session, select
+
+from tracker import auth
+from tracker.models import AuditEvent, User
+
+PAGE = "pages/users.py"
+PERMISSION = "Vous n'avez pas le droit d'effectuer cette action."
+
+
+def _user(engine, login):
+    with Session(engine) as db:
+        return db.exec(select(User).where(User.login == login)).first()
+
+
+def _button(at, label):
+    return next(button for button in at.button if button.label == label)
+
+
+def test_admin_sees_every_account(run_page):
+    at = run_page(PAGE, "admin")
+
+    assert not at.exception
+    assert [title.value for title in at.title] == ["Utilisateurs"]
+    assert set(at.data_editor[0].value["login"]) == {
+        "admin", "direction", "dsi-ms", "dsi-mef", "observateur"}
+
+
+@pytest.mark.parametrize("login", ["direction", "dsi-ms", "observateur"])
+def test_other_roles_get_the_permission_error_and_no_table(run_page, login):
+    at = run_page(PAGE, login)
+
+    assert not at.exception
+    assert [error.value for error in at.error] == [PERMISSION]
+    assert not at.dataframe
+    assert not at.text_input
+    assert not at.title
+
+
+def test_forged_session_state_does_not_open_the_page_to_a_dsi(run_page):
+    at = run_page(PAGE, "dsi-ms", role="admin", is_admin=True, users_revision=3)
+
+    assert [error.value for error in at.error] == [PERMISSION]
+    assert not at.dataframe
+
+
+def test_admin_creates_a_dsi_account_with_the_form(run_page, engine, seeded):
+    at = run_page(PAGE, "admin")
+    at.text_input(key="users_new_login").input("Dsi-MAEP")
+    at.text_input(key="users_new_name").input("DSI Agriculture")
+    at.selectbox(key="users_new_role").select("dsi")
+    at.selectbox(key="users_new_structure").select("MAEP")
+    at.text_input(key="users_new_password").input("bienvenue-2025")
+
+    _button(at, "Créer le compte").click().run()
+
+    assert not at.exception
+    assert not at.error
+    assert [s.value for s in at.success] == ["Compte « dsi-maep » créé."]
+    created = _user(engine, "dsi-maep")
+    assert (created.display_name, created.role, created.structure_id) == (
+        "DSI Agriculture", "dsi", seeded.structures["MAEP"])
+    assert created.password_hash.startswith("$argon2")
+    with Session(engine) as db:
+        assert auth.authenticate(db, "dsi-maep", "bienvenue-2025", sleep=False).role == "dsi"
+        trail = db.exec(select(AuditEvent).where(AuditEvent.object_id == created.id,
+                                                 AuditEvent.object_type == "User")).all()
+    assert {(e.action, e.user_login) for e in trail} == {("create", "admin")}
+    assert "dsi-maep" in set(at.data_editor[0].value["login"])
+
+
+def test_form_shows_why_an_account_is_refused(run_page, engine):
+    at = run_page(PAGE, "admin")
+    at.text_input(key="users_new_login").input("dsi-ms")
+    at.text_input(key="users_new_name").input("Doublon")
+
+    _button(at, "Créer le compte").click().run()
+
+    assert [error.value for error in at.error] == ["L'identifiant « dsi-ms » est déjà utilisé."]
+    assert _user(engine, "dsi-ms").display_name == "DSI Ministère de la Santé (démo)"
+
+
+def test_admin_deactivates_an_account_in_the_table(run_page, engine):
+    at = run_page(PAGE, "admin")
+    position = list(at.data_editor[0].value["login"]).index("dsi-mef")
+    at.session_state["users_table_0"] = {"edited_rows": {position: {"active": False}},
+                                         "added_rows": [], "deleted_rows": []}
+
+    at.button(key="users_save").click().run()
+
+    assert not at.exception
+    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert _user(engine, "dsi-mef").active is False
