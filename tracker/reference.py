@@ -143,6 +143,9 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
     errors: list[RowError] = []
     by_code = {s.code: s for s in repo.list_structures(session)}
     validated: list[tuple[RowChange, StructureCreate]] = []
+    # A successor may be a structure added in the same save (a merger entered at once).
+    added_codes = {str(c.values.get("code") or "").strip().upper() for c in changes
+                   if c.id is None}
     for change in changes:
         values = dict(change.values)
         values["successor_code"] = values.pop("successor", None) or None
@@ -156,7 +159,7 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
                 f"reference.col_{field}") else field, reason))
             continue
         successor = payload.successor_code.strip().upper() if payload.successor_code else None
-        if successor and successor not in by_code:
+        if successor and successor not in by_code and successor not in added_codes:
             errors.append(RowError(change.position, t("reference.col_successor"),
                                    t("reference.unknown_successor", code=successor)))
             continue
@@ -173,6 +176,15 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
     if errors:
         raise ValidationFailed(t("common.errors_title"), errors)
     written = 0
+    # New rows first, so that every successor named in this save has an id.
+    validated.sort(key=lambda item: item[0].id is not None)
+    for change, payload in validated:
+        if change.id is None:
+            row = Structure(code=payload.code, name_fr=payload.name_fr.strip(),
+                            kind=payload.kind.value)
+            session.add(row)
+            by_code[row.code] = row
+    session.flush()
     for change, payload in validated:
         successor_code = payload.successor_code.strip().upper() if payload.successor_code else None
         values = {"code": payload.code, "name_fr": payload.name_fr.strip(),
@@ -181,12 +193,13 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
                   "successor_id": by_code[successor_code].id if successor_code else None,
                   "note": payload.note}
         if change.id is None:
-            row = Structure(**values)
+            row = by_code[payload.code]
+            for field_name, value in values.items():
+                setattr(row, field_name, value)
             audit.stamp(row, actor)
             session.add(row)
             audit.record(session, actor, "create", row, label=row.code,
                          changes={k: (None, v) for k, v in values.items() if v not in (None, "")})
-            by_code[row.code] = row
             written += 1
             continue
         row_or_none = session.get(Structure, change.id)

@@ -210,3 +210,24 @@ def test_only_the_secretariat_may_change_reference_data(engine, seeded, actor, r
                                          structures["version"].to_dict()) == 1
         assert reference.save_kpis(db, actor("admin"), new_label,
                                    kpis["version"].to_dict()) == 1
+
+
+def test_a_merger_entered_at_once_names_a_successor_added_in_the_same_save(engine, seeded, actor):
+    from tracker import reference
+    from tracker.tables import RowChange
+
+    with Session(engine) as db:
+        ms = db.exec(select(Structure).where(Structure.code == "MS")).one()
+        ms_id, ms_version = ms.id, ms.version
+    changes = [
+        RowChange(1, ms_id, {"code": "MS", "name_fr": "Ministère de la Santé", "name_en": "",
+                             "kind": "ministere", "valid_from": None, "valid_to": None,
+                             "successor": "MSAS", "note": ""}),
+        RowChange(2, None, {"code": "MSAS", "name_fr": "Ministère de la Santé et des Affaires "
+                            "sociales", "kind": "ministere", "successor": None})]
+    with transaction(engine) as db:
+        assert reference.save_structures(db, actor("admin"), changes, {ms_id: ms_version}) == 2
+    with Session(engine) as db:
+        ms = db.exec(select(Structure).where(Structure.code == "MS")).one()
+        msas = db.exec(select(Structure).where(Structure.code == "MSAS")).one()
+        assert ms.successor_id == msas.id
