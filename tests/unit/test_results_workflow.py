@@ -9,26 +9,18 @@ from sqlmodel import select
 from tracker import repository as repo
 from tracker import results, submissions
 from tracker.auth import Actor, actor_from_user
-from tracker.db import make_engine, migrate, reading, transaction
+from tracker.db import reading, transaction
 from tracker.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
 from tracker.models import AuditEvent, Result, Role, SubmissionWindow
-from tracker.reference import load_reference_data
-from tracker.users import create_user
 
 TODAY = date(2026, 11, 25)
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/results.db")
-    migrate(engine)
+def engine(engine, seeded):
+    """The shared test database with the accounts and T3 2026's window open until 10/12/2026."""
     with transaction(engine) as session:
-        load_reference_data(session)
-        for login, role, code in (("admin", "admin", "ASIN"), ("dsi-ms", "dsi", "MS"),
-                                  ("dsi-mef", "dsi", "MEF"), ("direction", "leadership", None)):
-            create_user(session, None, {"login": login, "display_name": login, "role": role,
-                                        "structure_code": code, "password": "demo"})
         session.add(SubmissionWindow(year=2026, quarter=3, opens_on=date(2026, 10, 1),
                                      closes_on=date(2026, 12, 10)))
     return engine
@@ -86,6 +78,7 @@ def test_one_invalid_row_saves_nothing_and_names_row_and_column(engine):
             select(AuditEvent).where(AuditEvent.object_type == "Result")).all()
 
 
+@pytest.mark.postgres
 def test_dsi_cannot_write_another_structure_even_with_a_forged_actor(engine):
     forged = Actor(id=actor(engine, "dsi-mef").id, login="dsi-mef", display_name="x",
                    role=Role.dsi, structure_id=999, structure_code="MS")
@@ -99,6 +92,7 @@ def test_dsi_cannot_write_another_structure_even_with_a_forged_actor(engine):
     assert stored(engine, "ESV_PUB") is None
 
 
+@pytest.mark.postgres
 def test_second_save_on_the_same_submission_is_refused_and_changes_nothing(engine):
     dsi, admin = actor(engine, "dsi-ms"), actor(engine, "admin")
     save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
@@ -107,10 +101,11 @@ def test_second_save_on_the_same_submission_is_refused_and_changes_nothing(engin
     save(engine, admin, [results.EntryRow(1, "ESV_PUB", value="11")], seen=seen)
     with pytest.raises(StaleEdit) as caught:
         save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="12")], seen=seen)
-    assert "admin" in str(caught.value)
+    assert "Secrétariat CDSI (démo)" in str(caught.value)
     assert stored(engine, "ESV_PUB").value == 11
 
 
+@pytest.mark.postgres
 def test_full_cycle_submit_return_resubmit_validate_locks_values(engine):
     dsi, admin = actor(engine, "dsi-ms"), actor(engine, "admin")
     save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
@@ -176,6 +171,7 @@ def test_window_closed_blocks_dsi_until_asin_reopens(engine):
     assert stored(engine, "ESV_PUB").value == 1
 
 
+@pytest.mark.postgres
 def test_sample_file_imports_every_row_and_twice_changes_nothing(engine):
     sample = SAMPLES / "resultats-T2-2025-excel-fr.csv"
     if not sample.exists():
