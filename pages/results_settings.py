@@ -68,3 +68,7 @@ if st.button(t("common.save"), key="settings_targets_save", type="primary"):
         st.rerun()
 ui.downloads(targets[submissions.TARGET_COLUMNS], f"cibles-{target_year}",
              key="settings_targets_dl")
+
+with st.expander(t("targets_import.title")):
+    if ui.targets_import_panel(actor, int(target_year), key="settings_targets_import"):
+        st.session_state["settings_revision"] = revision + 1

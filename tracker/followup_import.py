@@ -53,15 +53,11 @@ from tracker.results_import import (
     CSV_DELIMITERS,
     HEADER_SEARCH_ROWS,
     MAX_ROWS,
-    OLE2_MAGIC,
     Row,
-    _csv_rows,
-    _decode,
     _head_records,
     _header_key,
-    _xlsx_rows,
+    read_rows,
 )
-from tracker.uploads import check_size, is_zip
 
 ACTION = "action"
 RECOMMENDATION = "recommendation"
@@ -235,18 +231,8 @@ def _sniff_delimiter(text: str) -> str | None:
 
 
 def _rows(data: bytes, filename: str) -> tuple[_Layout, Iterator[Row]]:
-    check_size(data, filename)
-    if data.startswith(OLE2_MAGIC):
-        raise UploadError(t("results_import.xls_unsupported", file=filename))
-    rows: Iterator[Row]
-    if is_zip(data):
-        rows = iter(_xlsx_rows(data, filename))
-    else:
-        text = _decode(data, filename)
-        delimiter = _sniff_delimiter(text)
-        if delimiter is None:
-            raise UploadError(t("followup_import.no_header", file=filename))
-        rows = _csv_rows(text, delimiter, filename)
+    rows = read_rows(data, filename, no_header_key="followup_import.no_header",
+                     sniff=_sniff_delimiter)
     found = _find_header(rows)
     if found is None:
         raise UploadError(t("followup_import.no_header", file=filename))

@@ -6,7 +6,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -434,6 +434,25 @@ class _Reader:
                                             year=preview.year)))
 
 
+def read_rows(data: bytes, filename: str, *, no_header_key: str = "results_import.no_header",
+              sniff: Callable[[str], str | None] | None = None) -> Iterator[Row]:
+    """The rows of an uploaded spreadsheet (XLSX, or CSV/TSV in any separator and encoding the
+    product accepts), numbered as the user sees them; the one reader of every table import.
+
+    ``sniff`` finds the separator from the text (by default, the one under which this module's
+    header is recognised); another import passes its own, for its own header."""
+    check_size(data, filename)
+    if data.startswith(OLE2_MAGIC):
+        raise UploadError(t("results_import.xls_unsupported", file=filename))
+    if is_zip(data):
+        return iter(_xlsx_rows(data, filename))
+    text = _decode(data, filename)
+    delimiter = (sniff or _sniff_delimiter)(text)
+    if delimiter is None:
+        raise UploadError(t(no_header_key, file=filename))
+    return _csv_rows(text, delimiter, filename)
+
+
 def read_results_file(
     data: bytes,
     filename: str,
@@ -450,20 +469,7 @@ def read_results_file(
     """
     if not 1 <= quarter <= 4:
         raise ValueError(f"quarter must be 1..4, got {quarter}")
-    check_size(data, filename)
-    if data.startswith(OLE2_MAGIC):
-        raise UploadError(t("results_import.xls_unsupported", file=filename))
-
-    rows: Iterator[Row]
-    if is_zip(data):
-        rows = iter(_xlsx_rows(data, filename))
-    else:
-        text = _decode(data, filename)
-        delimiter = _sniff_delimiter(text)
-        if delimiter is None:
-            raise UploadError(t("results_import.no_header", file=filename))
-        rows = _csv_rows(text, delimiter, filename)
-
+    rows = read_rows(data, filename)
     found = _find_header(rows)
     if found is None:
         raise UploadError(t("results_import.no_header", file=filename))

@@ -504,3 +504,37 @@ def script_error(error: Exception) -> bool:
     else:
         st.error(t("common.unexpected"))
     return True
+
+
+def targets_import_panel(actor: auth.Actor, year: int, *, key: str) -> bool:
+    """Upload a targets file, preview it with its refused rows, confirm; True once written."""
+    from tracker import targets_import
+
+    st.caption(t("targets_import.help"))
+    upload = st.file_uploader(t("targets_import.upload"), type=["csv", "tsv", "txt", "xlsx"],
+                              key=f"{key}_file")
+    if upload is None:
+        return False
+    data = upload.getvalue()
+    try:
+        with read() as session:
+            preview = targets_import.read_targets_file(session, actor, data, upload.name, year)
+    except TrackerError as exc:
+        show_error(exc)
+        return False
+    st.write(t("targets_import.preview", accepted=len(preview.accepted),
+               rejected=len(preview.rejected)))
+    if preview.rejected:
+        row_errors(preview.rejected)
+    if preview.accepted and st.button(t("targets_import.confirm"), type="primary",
+                                      key=f"{key}_confirm"):
+        try:
+            with write() as session:
+                fresh = targets_import.read_targets_file(session, actor, data, upload.name, year)
+                written = targets_import.apply_targets(session, actor, fresh)
+        except TrackerError as exc:
+            show_error(exc)
+            return False
+        st.success(t("targets_import.imported", n=written))
+        return True
+    return False

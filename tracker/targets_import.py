@@ -1,0 +1,169 @@
+"""Targets from a spreadsheet: one row per KPI (and optionally structure and quarter) with its
+target for the year; a preview with every refused row, then an all-or-nothing write. Importing
+the same file again changes nothing."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from itertools import islice
+
+from sqlmodel import Session, select
+
+from tracker import audit
+from tracker import repository as repo
+from tracker.auth import Actor, require_role
+from tracker.errors import RowError, UploadError
+from tracker.i18n import t
+from tracker.models import Role, Target
+from tracker.refdata import normalize
+from tracker.results_import import (
+    CSV_DELIMITERS,
+    HEADER_SEARCH_ROWS,
+    _head_records,
+    _header_key,
+    read_rows,
+)
+from tracker.values import FormulaRefused, parse_number
+
+KPI, STRUCTURE, QUARTER, VALUE = "kpi", "structure", "quarter", "value"
+HEADERS = {
+    KPI: ("indicateur", "code indicateur", "kpi", "indicator", "code"),
+    STRUCTURE: ("structure", "code structure", "ministere"),
+    QUARTER: ("trimestre", "quarter", "periode"),
+    VALUE: ("cible", "valeur cible", "target", "valeur", "value"),
+}
+_LOOKUP = {normalize(name): role for role, names in HEADERS.items() for name in names}
+
+
+@dataclass
+class TargetRow:
+    row: int
+    kpi_code: str
+    structure_code: str | None
+    quarter: int
+    value: float
+
+
+@dataclass
+class TargetPreview:
+    filename: str
+    year: int
+    accepted: list[TargetRow] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+
+
+def _layout(cells: list[object]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    for index, cell in enumerate(cells):
+        role = _LOOKUP.get(_header_key(cell))
+        if role and role not in found:
+            found[role] = (index, str(cell).strip())
+    return found
+
+
+def _sniff(text: str) -> str | None:
+    head = list(islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS))
+    for delimiter in CSV_DELIMITERS:
+        for _, cells in _head_records(head, delimiter):
+            if {KPI, VALUE} <= _layout(list(cells)).keys():
+                return delimiter
+    return None
+
+
+def _quarter(raw: object) -> int | None:
+    text = normalize(str(raw or "")).replace("t", "").replace("q", "").strip()
+    if text in ("", "0", "annee", "an", "year"):
+        return 0
+    return int(text) if text in ("1", "2", "3", "4") else None
+
+
+def read_targets_file(session: Session, actor: Actor, data: bytes, filename: str,
+                      year: int) -> TargetPreview:
+    """Preview a targets file (CSV, TSV or XLSX): accepted rows and refused rows with reasons."""
+    require_role(actor, Role.admin)
+    rows = read_rows(data, filename, no_header_key="targets_import.no_header", sniff=_sniff)
+    layout: dict[str, tuple[int, str]] = {}
+    for _number, cells in rows:
+        layout = _layout(list(cells))
+        if {KPI, VALUE} <= layout.keys():
+            break
+    else:
+        raise UploadError(t("targets_import.no_header", file=filename))
+    kpis = {normalize(k.code): k.code for k in repo.list_kpis(session)}
+    kpis.update({normalize(k.label_fr): k.code for k in repo.list_kpis(session)})
+    structures = {normalize(s.code): s.code for s in repo.list_structures(session)}
+    structures.update({normalize(s.name_fr): s.code for s in repo.list_structures(session)})
+    preview = TargetPreview(filename=filename, year=year)
+    seen: dict[tuple[str, str | None, int], int] = {}
+
+    def cell(cells: list[object], role: str) -> object:
+        index = layout.get(role, (-1, ""))[0]
+        return cells[index] if 0 <= index < len(cells) else None
+
+    for number, raw_cells in rows:
+        cells = list(raw_cells)
+        if all(c in (None, "") for c in cells):
+            continue
+        problems: list[tuple[str, str]] = []
+        kpi = kpis.get(normalize(str(cell(cells, KPI) or "")))
+        if kpi is None:
+            problems.append((KPI, t("targets_import.unknown_kpi", text=cell(cells, KPI) or "")))
+        raw_structure = str(cell(cells, STRUCTURE) or "").strip()
+        structure = structures.get(normalize(raw_structure)) if raw_structure else None
+        if raw_structure and structure is None:
+            problems.append((STRUCTURE, t("targets_import.unknown_structure",
+                                          text=raw_structure)))
+        quarter = _quarter(cell(cells, QUARTER))
+        if quarter is None:
+            problems.append((QUARTER, t("targets_import.bad_quarter",
+                                        text=cell(cells, QUARTER))))
+        value: float | None = None
+        try:
+            value = float(parse_number(str(cell(cells, VALUE) or "").strip()))
+        except FormulaRefused:
+            problems.append((VALUE, t("targets_import.formula")))
+        except ValueError:
+            problems.append((VALUE, t("targets_import.bad_value", text=cell(cells, VALUE) or "")))
+        if not problems and kpi and quarter is not None and value is not None:
+            key = (kpi, structure, quarter)
+            if key in seen:
+                problems.append((KPI, t("targets_import.duplicate", row=seen[key])))
+            else:
+                seen[key] = number
+                preview.accepted.append(TargetRow(number, kpi, structure, quarter, value))
+                continue
+        preview.rejected.extend(RowError(number, layout.get(role, (0, role))[1], reason)
+                                for role, reason in problems)
+    return preview
+
+
+def apply_targets(session: Session, actor: Actor, preview: TargetPreview) -> int:
+    """Write the accepted targets in this transaction; returns how many changed (audited)."""
+    require_role(actor, Role.admin)
+    kpis = {k.code: k.id for k in repo.list_kpis(session)}
+    structures = {s.code: s.id for s in repo.list_structures(session)}
+    existing = {(r.kpi_id, r.structure_id, r.quarter): r for r in session.exec(
+        select(Target).where(Target.year == preview.year))}
+    written = 0
+    for row in preview.accepted:
+        kpi_id = kpis[row.kpi_code]
+        sid = structures[row.structure_code] if row.structure_code else None
+        label = f"{row.kpi_code} {row.structure_code or '*'} {preview.year}-T{row.quarter}"
+        target = existing.get((kpi_id or 0, sid, row.quarter))
+        if target is None:
+            target = Target(kpi_id=kpi_id or 0, year=preview.year, structure_id=sid,
+                            quarter=row.quarter, value=row.value)
+            audit.stamp(target, actor)
+            session.add(target)
+            audit.record(session, actor, "create", target, label=label,
+                         changes={"value": (None, row.value)})
+            written += 1
+            continue
+        changes = audit.apply_changes(target, {"value": row.value})
+        if changes:
+            audit.stamp(target, actor)
+            session.add(target)
+            audit.record(session, actor, "update", target, label=label, changes=changes)
+            written += 1
+    return written
