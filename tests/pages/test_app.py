@@ -44,9 +44,8 @@ def test_demo_installation_lists_the_demo_accounts_on_the_login_page(apptest, en
     at = apptest(APP).run()
 
     assert not at.exception
-    accounts = at.dataframe[0].value
-    assert list(accounts["Identifiant"]) == ["admin", "direction", "dsi-ms", "dsi-mef",
-                                             "observateur"]
+    accounts = at.table[0].value
+    assert list(accounts.index) == ["admin", "direction", "dsi-ms", "dsi-mef", "observateur"]
     assert "**Comptes de démonstration (mot de passe : demo)**" in [m.value for m in at.markdown]
 
 
