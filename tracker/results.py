@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker import repository as repo
 from tracker.auth import Actor, require_own_structure, require_role
+from tracker.db import bulk_insert
 from tracker.errors import (
     NotFound,
     PermissionDenied,
@@ -533,7 +534,7 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
     if inserts:
         labels = [str(pending.pop("_label")) for pending in inserts]
         # Core inserts on the table: the ORM bulk path emits one statement per row here.
-        session.connection().execute(_table(Result).insert(), inserts)
+        bulk_insert(session, _table(Result), inserts)
         new_ids: dict[tuple[object, object], int | None] = {
             (r[0], r[1]): r[2] for r in session.exec(
             select(Result.structure_id, Result.kpi_id, Result.id).where(
@@ -557,7 +558,7 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
         anchor = submissions[ids[0]]
         audits.extend(audit.event_rows(actor, "import", "Submission", anchor.id,
                                        f"{preview.filename} ({written})", {}, now))
-        session.connection().execute(_table(AuditEvent).insert(), audits)
+        bulk_insert(session, _table(AuditEvent), audits)
     return written
 
 
