@@ -487,9 +487,11 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
     ids = list(submissions)
     # Plain rows, not ORM objects: a whole quarter of comparisons stays cheap.
     table = _table(Result)
+    wanted = [table.c[name] for name in ("id", "structure_id", "kpi_id", "version", "value",
+                                         "numerator", "denominator", "comment", "evidence_url")]
     existing = {(r.structure_id, r.kpi_id): r for r in session.connection().execute(
-        table.select().where(table.c.year == preview.year, table.c.quarter == preview.quarter,
-                             table.c.structure_id.in_(ids)))}
+        select(*wanted).where(table.c.year == preview.year, table.c.quarter == preview.quarter,
+                              table.c.structure_id.in_(ids)))}
     now = utcnow()
     actor_id = actor.id if actor else None
     inserts: list[dict[str, object]] = []
