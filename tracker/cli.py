@@ -75,6 +75,37 @@ def cmd_results_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _today(value: str | None) -> date:
+    """--today, else today in Porto-Novo."""
+    from datetime import datetime
+
+    from tracker.formats import LOCAL_TZ
+
+    return date.fromisoformat(value) if value else datetime.now(LOCAL_TZ).date()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tracker.reports import run_report
+
+    print(run_report(_engine(args.database_url), args.report_command, year=args.year,
+                     quarter=args.quarter, lang=args.lang, out=args.out,
+                     today=_today(args.today), structure=getattr(args, "structure", None),
+                     kpi=getattr(args, "kpi", None)))
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from tracker.db import migrate
+    from tracker.reminders import report_lines, run_reminders
+
+    engine = _engine(args.database_url)
+    migrate(engine)
+    outcome = run_reminders(engine, load_settings(), _today(args.today), days=args.days,
+                            dry_run=args.dry_run)
+    print("\n".join(report_lines(outcome)))
+    return 1 if outcome.failed else 0
+
+
 def cmd_conference_kpis(args: argparse.Namespace) -> int:
     from tracker.conference_kpis import refresh_computed_kpis
 
@@ -125,6 +156,29 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_results_import)
+
+    report = sub.add_parser("report", help="reports: bilan and fiche (PDF), workbook (XLSX)")
+    psub = report.add_subparsers(dest="report_command", required=True)
+    for name, about in (("bilan", "the bilan of a quarter, or of a year without --quarter"),
+                        ("fiche", "the one-page fiche of a structure for a quarter"),
+                        ("workbook", "the quarter as an XLSX workbook")):
+        cmd = psub.add_parser(name, help=about)
+        cmd.add_argument("--year", type=int, required=True)
+        cmd.add_argument("--quarter", type=int, choices=[1, 2, 3, 4],
+                         required=name != "bilan")
+        cmd.add_argument("--lang", choices=["fr", "en"], default="fr")
+        cmd.add_argument("--out", required=True, help="file to write")
+        cmd.add_argument("--today", help="ISO date of the data (default: today, Porto-Novo)")
+        if name == "fiche":
+            cmd.add_argument("--structure", required=True, help="structure code")
+            cmd.add_argument("--kpi", help="KPI code of the trend chart (default: a key KPI)")
+        cmd.set_defaults(func=cmd_report)
+
+    remind = sub.add_parser("remind", help="send the e-mail reminders due today")
+    remind.add_argument("--dry-run", action="store_true", help="print, send nothing")
+    remind.add_argument("--today", help="ISO date (default: today, Porto-Novo)")
+    remind.add_argument("--days", type=int, default=7, help="days before a deadline")
+    remind.set_defaults(func=cmd_remind)
 
     conference = sub.add_parser("conference", help="conference sessions")
     csub = conference.add_subparsers(dest="conference_command", required=True)

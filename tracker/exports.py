@@ -59,7 +59,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, header_lines: list[str] | Non
     workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False,
                                             "strings_to_urls": False, "in_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF4"})
-    number = workbook.add_format({"num_format": "# ##0,##"})
+    number = workbook.add_format({"num_format": "#,##0.###"})
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     dt_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     for name, frame in sheets.items():

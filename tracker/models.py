@@ -733,3 +733,18 @@ class AppSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = ""
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+class ReminderSent(SQLModel, table=True):
+    """An e-mail reminder that went out: at most one per kind, recipient and period."""
+
+    __table_args__ = (UniqueConstraint("kind", "recipient", "period_key",
+                                       name="uq_remindersent_scope"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    recipient: str = Field(max_length=200)
+    period_key: str = Field(max_length=80)
+    sent_at: datetime = Field(default_factory=utcnow)

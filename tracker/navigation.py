@@ -46,6 +46,8 @@ PAGES: tuple[PageSpec, ...] = (
              (Role.admin,)),
     PageSpec("pages/submissions.py", "nav.submissions", ":material/grid_view:", "submissions",
              (Role.admin, Role.leadership)),
+    PageSpec("pages/reports.py", "reports.nav_title", ":material/summarize:", "reports",
+             (Role.admin, Role.leadership)),
     PageSpec("pages/results_settings.py", "nav.results_settings", ":material/tune:",
              "windows-targets", (Role.admin,)),
     PageSpec("pages/reference.py", "nav.reference", ":material/list_alt:", "reference",

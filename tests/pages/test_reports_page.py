@@ -1,0 +1,82 @@
+"""pages/reports.py: the reports page for the secretariat and leadership, refused to a DSI; a
+generated workbook is kept for download."""
+
+from datetime import date
+from io import BytesIO
+
+import openpyxl
+import pytest
+
+from tracker import reports
+from tracker.db import transaction
+from tracker.demo import generate_demo
+from tracker.models import Role
+from tracker.navigation import roles_for
+
+PAGE = "pages/reports.py"
+
+
+@pytest.fixture
+def demo(engine, seeded):
+    with transaction(engine) as session:
+        generate_demo(session, today=date(2026, 11, 25))
+
+
+@pytest.mark.parametrize("login", ["admin", "direction"])
+def test_reports_page_renders_for_the_secretariat_and_leadership(run_page, demo, login):
+    at = run_page(PAGE, login)
+
+    assert not at.exception
+    assert [title.value for title in at.title] == ["Rapports"]
+    assert at.radio(key="reports_kind").options == [
+        "Bilan du trimestre (PDF)", "Bilan de l'année (PDF)", "Fiche ministère (PDF)",
+        "Classeur du trimestre (Excel)"]
+    assert at.selectbox(key="reports_quarter").value == (2026, 2)  # last well-covered quarter
+    assert at.button(key="reports_generate")
+
+
+def test_reports_page_is_refused_to_a_dsi(run_page, demo):
+    at = run_page(PAGE, "dsi-ms")
+
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Vous n'avez pas le droit d'effectuer cette action."]
+    assert not at.title
+
+
+def test_a_fiche_asks_for_a_structure_and_a_yearly_bilan_for_a_year(run_page, demo):
+    at = run_page(PAGE, "direction")
+
+    at.radio(key="reports_kind").set_value("fiche").run()
+    assert at.selectbox(key="reports_structure").value is not None
+    at.radio(key="reports_kind").set_value("bilan_year").run()
+    assert at.selectbox(key="reports_year").value == 2026
+
+
+def test_generating_the_workbook_keeps_it_for_download(run_page, demo):
+    at = run_page(PAGE, "direction")
+
+    at.radio(key="reports_kind").set_value("workbook").run()
+    at.radio(key="reports_lang").set_value("en").run()
+    at.button(key="reports_generate").click().run()
+
+    assert not at.exception and not at.error
+    document = at.session_state["reports_document"]
+    assert document.filename == "classeur-cdsi-2026-T2-en.xlsx"
+    book = openpyxl.load_workbook(BytesIO(document.data))
+    assert book.sheetnames[:4] == ["Results", "Targets", "Submissions", "Actions"]
+    assert [t.value for t in at.title] == ["Rapports"]  # the screen stays in French
+    assert [s.label for s in at.get("status")] == [
+        "Document prêt\u00a0: classeur-cdsi-2026-T2-en.xlsx"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Télécharger classeur-cdsi-2026-T2-en.xlsx"]
+
+
+def test_an_empty_installation_says_there_is_nothing_to_report(run_page, seeded):
+    at = run_page(PAGE, "admin")
+
+    assert [i.value for i in at.info] == [
+        "Aucune donnée validée pour l'instant\u00a0: rien à mettre dans un rapport."]
+
+
+def test_the_menu_offers_the_page_to_the_same_roles_the_page_admits():
+    assert roles_for(PAGE) == reports.ROLES == (Role.admin, Role.leadership)
