@@ -26,6 +26,9 @@ DEMO_ACCOUNTS: list[dict[str, str | None]] = [
     {"login": "observateur", "display_name": "Observateur (démo)", "role": "viewer",
      "structure_code": None},
 ]
+# Reserved .invalid addresses: reminders can be tried on the demo data without reaching anyone.
+for _account in DEMO_ACCOUNTS:
+    _account["email"] = f"{_account['login']}@cdsi.demo.invalid"
 
 
 def is_demo(session: Session) -> bool:
