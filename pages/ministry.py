@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import actions, charts, dashboards, ui
+from tracker import actions, dashboards, ui
 from tracker.formats import format_date
 from tracker.i18n import get_language, t
 from tracker.models import Role
@@ -10,7 +10,7 @@ from tracker.navigation import roles_for
 
 actor = ui.require_actor(*roles_for("pages/ministry.py"))
 st.title(t("dashboards.ministry_title"))
-results, cat, targets = ui.dashboard_data()
+results, cat, _targets = ui.dashboard_data()
 
 with ui.read() as session:
     options = ui.structure_options(session)
@@ -30,18 +30,16 @@ if predecessors:
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=f"{code}, {year}")
 
 st.subheader(t("dashboards.section_kpis"))
-summary = dashboards.structure_year_summary(results, cat, targets, code, year)
+summary = ui.dashboard_view("structure", code, year)
 if summary.empty:
     st.info(t("dashboards.none_results"))
 else:
     ui.table(ui.kpi_summary_display(summary), "dashboards.col_")
     kpi_id = st.selectbox(t("dashboards.kpi"), list(summary["kpi_id"]), key="ministry_kpi",
                           format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    trend = dashboards.structure_trend(results, cat, targets, code, kpi_id)
-    ui.chart_block(charts.trend_chart(trend, cat.kpis.loc[kpi_id, "code"],
-                                      cat.kpis.loc[kpi_id, "unit"], structure=code),
-                   trend[["period", "value", "target"]], key="ministry_trend", caption=caption,
-                   labels_prefix="dashboards.col_")
+    trend, figure = ui.dashboard_view("structure_trend", code, kpi_id)
+    ui.chart_block(figure, trend[["period", "value", "target"]], key="ministry_trend",
+                   caption=caption, labels_prefix="dashboards.col_")
 
 with ui.read() as session:
     history = dashboards.submission_history(session, structure_id, ui.today())

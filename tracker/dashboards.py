@@ -430,3 +430,20 @@ def view_platforms(session: Session, results: pd.DataFrame, cat: Catalogue,
     del session, targets
     stages = platforms.stage_frame(per_quarter_values(results, cat))
     return stages, charts.platform_chart(stages, [p.key for p in platforms.PLATFORMS])
+
+
+def view_structure(session: Session, results: pd.DataFrame, cat: Catalogue,
+                   targets: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
+    del session
+    return structure_year_summary(results, cat, targets, code, year)
+
+
+def view_structure_trend(session: Session, results: pd.DataFrame, cat: Catalogue,
+                         targets: pd.DataFrame, code: str,
+                         kpi_id: int) -> tuple[pd.DataFrame, object]:
+    from tracker import charts
+
+    del session
+    trend = structure_trend(results, cat, targets, code, kpi_id)
+    return trend, charts.trend_chart(trend, cat.kpis.loc[kpi_id, "code"],
+                                     cat.kpis.loc[kpi_id, "unit"], structure=code)
