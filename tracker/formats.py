@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from tracker.i18n import get_language
 
@@ -28,13 +30,26 @@ def _missing(value: float | int | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@cache
+def _symbols(loc: str) -> tuple[str, str, str]:
+    return get_decimal_symbol(loc), get_group_symbol(loc), get_minus_sign_symbol(loc)
+
+
 def format_number(value: float | int | None, digits: int = 1) -> str:
-    """1 234 567,5 in French, 1,234,567.5 in English; a missing value is an em dash."""
+    """1 234 567,5 in French, 1,234,567.5 in English; a missing value is an em dash.
+
+    Same output as Babel's ``#,##0.#`` pattern (half-even rounding, the locale's symbols from
+    Babel), computed with Decimal because charts format thousands of values at a time."""
     if _missing(value):
         return "—"
     assert value is not None
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=locale())
+    decimal_sign, group, minus = _symbols(locale())
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    text = f"{abs(number):,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text.replace(",", "\0").replace(".", decimal_sign).replace("\0", group)
+    return minus + text if number < 0 and text.strip("0" + decimal_sign + group) else text
 
 
 def format_percent(value: float | None, digits: int = 1) -> str:
