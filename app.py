@@ -2,10 +2,16 @@
 
 import streamlit as st
 
-from tracker.ui import script_error
-from tracker.web import routes
+from tracker.web import lifespan, routes
 
-app = st.App("app.py", routes=routes(), on_script_error=script_error)
+
+def _on_script_error(error: Exception) -> bool:
+    from tracker.ui import script_error
+
+    return script_error(error)
+
+
+app = st.App("app.py", routes=routes(), lifespan=lifespan, on_script_error=_on_script_error)
 
 if __name__ == "__main__":
     from tracker import ui

@@ -8,6 +8,8 @@ Streamlit's XSRF protection: only same-origin requests are honoured.
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -84,6 +86,17 @@ async def forget(request: Request) -> Response:
     response = _pixel()
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
+
+
+@asynccontextmanager
+async def lifespan(_app: object) -> AsyncIterator[None]:
+    """At server start: migrate the database and, on a first start, load the reference data,
+    the demo data set and the demo accounts (before anyone opens a page)."""
+    from tracker.bootstrap import initialize
+
+    settings = load_settings()
+    initialize(_engine(settings.database_url), demo=settings.demo_on_first_start)
+    yield
 
 
 def routes() -> list[BaseRoute]:
