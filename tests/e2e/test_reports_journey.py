@@ -1,0 +1,42 @@
+"""Issue 7 in Chromium: leadership generates the bilan, a ministry sheet and the quarter's
+workbook on "Rapports" and downloads each file."""
+
+import io
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from test_journeys import menu, sign_in, wait_until_idle
+
+
+def _generate_and_download(page: Page, kind: str) -> bytes:
+    page.get_by_text(kind, exact=True).click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Générer").click()
+    download_button = page.get_by_role("button", name="Télécharger")
+    expect(download_button).to_be_visible(timeout=120_000)
+    with page.expect_download(timeout=60_000) as download:
+        download_button.click()
+    return Path(download.value.path()).read_bytes()
+
+
+def test_leadership_downloads_the_bilan_a_ministry_sheet_and_the_workbook(page: Page):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    sign_in(page, "direction")
+    menu(page).get_by_role("link", name="Rapports").click()
+    expect(page.get_by_role("heading", name="Rapports")).to_be_visible()
+    wait_until_idle(page)
+
+    bilan = PdfReader(io.BytesIO(_generate_and_download(page, "Bilan du trimestre (PDF)")))
+    assert len(bilan.pages) > 10
+    first = bilan.pages[0].extract_text()
+    assert "Bilan" in first and "démonstration" in first
+
+    fiche = PdfReader(io.BytesIO(_generate_and_download(page, "Fiche ministère (PDF)")))
+    assert len(fiche.pages) == 1
+
+    workbook = load_workbook(io.BytesIO(_generate_and_download(
+        page, "Classeur du trimestre (Excel)")), read_only=True)
+    assert workbook.sheetnames == ["Résultats", "Cibles", "Soumissions", "Actions", "Piliers",
+                                   "Initiatives", "Jalons"]
