@@ -151,12 +151,15 @@ def headline_frame(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
     py, pq = previous_quarter(year, quarter)
     rows = []
     by_code = {row.code: kpi_id for kpi_id, row in cat.kpis.iterrows()}
+    # The two quarters only, once: the loop below then works on a few hundred rows.
+    both_quarters = results[((results["year"] == year) & (results["quarter"] == quarter))
+                            | ((results["year"] == py) & (results["quarter"] == pq))]
     for code in HEADLINE_KPIS:
         kpi_id = by_code.get(code)
         if kpi_id is None:
             continue
         rule = cat.rules[int(kpi_id)]
-        mine = results[results["kpi_id"] == kpi_id]
+        mine = both_quarters[both_quarters["kpi_id"] == kpi_id]
         now = mine[(mine["year"] == year) & (mine["quarter"] == quarter)]
         before = mine[(mine["year"] == py) & (mine["quarter"] == pq)]
         value = across_structures(rule, now)
