@@ -46,12 +46,20 @@ def data_revision(session: Session) -> str:
 
 def validated_results(session: Session) -> pd.DataFrame:
     """Every validated result, one row each, with the structure's current (successor) code."""
-    # Plain rows straight from the driver: a decade of results loads in a fraction of a second.
-    rows = session.connection().execute(
-        select(Result.structure_id, Result.kpi_id, Result.year,  # type: ignore[call-overload]
-               Result.quarter, Result.value, Result.numerator, Result.denominator)
-        .where(Result.status == SubmissionStatus.validated)).all()
-    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=RESULT_COLUMNS)
+    # Plain tuples straight from the driver: a decade of results loads in a fraction of a second.
+    statement = select(Result.structure_id, Result.kpi_id,  # type: ignore[call-overload]
+                       Result.year, Result.quarter, Result.value, Result.numerator,
+                       Result.denominator).where(Result.status == SubmissionStatus.validated)
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect,
+                                compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    frame = pd.DataFrame.from_records(rows, columns=RESULT_COLUMNS)
     for column in ("value", "numerator", "denominator"):
         frame[column] = frame[column].astype("float64")
     current = successor_codes(session)
