@@ -36,6 +36,15 @@ def is_demo(session: Session) -> bool:
     return repo.get_setting(session, "demo") == "1"
 
 
+_READY: set[str] = set()
+
+
+def ensure_ready(engine: Engine, *, demo: bool) -> None:
+    """Initialise a database once per process (the server's start usually already did)."""
+    if engine.url.render_as_string(hide_password=False) not in _READY:
+        initialize(engine, demo=demo)
+
+
 def initialize(engine: Engine, *, demo: bool, today: date | None = None,
                scale: str = "default") -> bool:
     """Bring a database to a usable state; returns True when demo data was loaded just now.
@@ -44,6 +53,7 @@ def initialize(engine: Engine, *, demo: bool, today: date | None = None,
     rows are only added when missing, demo data only on an empty installation.
     """
     migrate(engine)
+    _READY.add(engine.url.render_as_string(hide_password=False))
     with transaction(engine) as session:
         exclusive(session)
         load_reference_data(session)

@@ -34,7 +34,7 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _engine(url: str, demo: bool) -> Engine:
     engine = make_engine(url)
-    bootstrap.initialize(engine, demo=demo)
+    bootstrap.ensure_ready(engine, demo=demo)
     return engine
 
 
