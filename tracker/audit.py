@@ -117,3 +117,17 @@ def stamp(obj: SQLModel, actor: ActorLike | None) -> None:
         obj.updated_at = utcnow()  # type: ignore[attr-defined]
     if hasattr(obj, "updated_by_id"):
         obj.updated_by_id = actor.id if actor else None  # type: ignore[attr-defined]
+
+
+def save_edit(session: Session, actor: ActorLike, obj: SQLModel, seen_version: int | None,
+              values: Mapping[str, Any], *, label: str) -> bool:
+    """One edited row: refused if stale, else the changed fields set, stamped and audited.
+    Returns True when something changed."""
+    ensure_fresh(session, obj, seen_version)
+    changes = apply_changes(obj, values)
+    if not changes:
+        return False
+    stamp(obj, actor)
+    session.add(obj)
+    record(session, actor, "update", obj, label=label, changes=changes)
+    return True

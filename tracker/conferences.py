@@ -414,13 +414,8 @@ def save_agenda(session: Session, actor: Actor, conference_id: int, changes: lis
         existing = session.get(AgendaItem, change.id)
         if existing is None or existing.conference_id != conference_id:
             raise NotFound(t("common.not_found"))
-        audit.ensure_fresh(session, existing, versions.get(change.id))
-        diff = audit.apply_changes(existing, values)
-        if diff:
-            audit.stamp(existing, actor)
-            session.add(existing)
-            audit.record(session, actor, "update", existing, label=existing.title, changes=diff)
-            written += 1
+        written += audit.save_edit(session, actor, existing, versions.get(change.id), values,
+                                   label=existing.title)
     return written
 
 

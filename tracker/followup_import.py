@@ -55,7 +55,7 @@ from tracker.results_import import (
     MAX_ROWS,
     Row,
     _head_records,
-    _header_key,
+    header_positions,
     read_rows,
 )
 
@@ -195,14 +195,7 @@ class _Layout:
 
 
 def _match_header(cells: Sequence[object]) -> _Layout:
-    index: dict[str, int] = {}
-    header: dict[str, str] = {}
-    for position, cell in enumerate(cells):
-        role = _ROLE_BY_HEADER.get(_header_key(cell))
-        if role and role not in index:
-            index[role] = position
-            header[role] = str(cell).strip()
-    return _Layout(index, header)
+    return _Layout(*header_positions(cells, _ROLE_BY_HEADER))
 
 
 def _find_header(rows: Iterator[Row]) -> tuple[int, _Layout] | None:

@@ -205,14 +205,8 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
         row_or_none = session.get(Structure, change.id)
         if row_or_none is None:
             raise NotFound(t("common.not_found"))
-        audit.ensure_fresh(session, row_or_none, versions.get(change.id))
-        diff = audit.apply_changes(row_or_none, values)
-        if diff:
-            audit.stamp(row_or_none, actor)
-            session.add(row_or_none)
-            audit.record(session, actor, "update", row_or_none, label=row_or_none.code,
-                         changes=diff)
-            written += 1
+        written += audit.save_edit(session, actor, row_or_none, versions.get(change.id), values,
+                                   label=row_or_none.code)
     return written
 
 
@@ -261,13 +255,8 @@ def save_kpis(session: Session, actor: Actor, changes: list[RowChange],
         row = session.get(Kpi, change.id)
         if row is None:
             raise NotFound(t("common.not_found"))
-        audit.ensure_fresh(session, row, versions.get(change.id))
-        diff = audit.apply_changes(row, values)
-        if diff:
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "update", row, label=row.code, changes=diff)
-            written += 1
+        written += audit.save_edit(session, actor, row, versions.get(change.id), values,
+                                   label=row.code)
     return written
 
 

@@ -131,16 +131,23 @@ def _header_key(cell: object) -> str:
     return text
 
 
-def _match_header(cells: Sequence[object]) -> _Layout:
+def header_positions(cells: Sequence[object], roles: dict[str, str]
+                     ) -> tuple[dict[str, int], dict[str, str]]:
+    """Which known column (role) sits where in a header row, and its header as written; ``roles``
+    maps normalised header texts to roles. The first column wins when a header repeats: later
+    ones are usually notes."""
     index: dict[str, int] = {}
     header: dict[str, str] = {}
     for position, cell in enumerate(cells):
-        role = _ROLE_BY_HEADER.get(_header_key(cell))
-        # The first column wins when a header repeats: later ones are usually notes.
+        role = roles.get(_header_key(cell))
         if role and role not in index:
             index[role] = position
             header[role] = str(cell).strip()
-    return _Layout(index, header)
+    return index, header
+
+
+def _match_header(cells: Sequence[object]) -> _Layout:
+    return _Layout(*header_positions(cells, _ROLE_BY_HEADER))
 
 
 def _is_blank(cell: object) -> bool:

@@ -217,18 +217,13 @@ def save_targets(session: Session, actor: Actor, year: int, changes: list[RowCha
             session.add(target)
             audit.record(session, actor, "create", target, label=f"{year}",
                          changes={"value": (None, values["value"])})
-        else:
-            existing = session.get(Target, change.id)
-            if existing is None:
-                raise NotFound(t("common.not_found"))
-            audit.ensure_fresh(session, existing, versions.get(change.id))
-            diff = audit.apply_changes(existing, values)
-            if not diff:
-                continue
-            audit.stamp(existing, actor)
-            session.add(existing)
-            audit.record(session, actor, "update", existing, label=f"{year}", changes=diff)
-        written += 1
+            written += 1
+            continue
+        existing = session.get(Target, change.id)
+        if existing is None:
+            raise NotFound(t("common.not_found"))
+        written += audit.save_edit(session, actor, existing, versions.get(change.id), values,
+                                   label=f"{year}")
     try:
         session.flush()
     except Exception as exc:  # the unique scope (kpi, year, structure, quarter)
