@@ -70,5 +70,4 @@ ui.downloads(targets[submissions.TARGET_COLUMNS], f"cibles-{target_year}",
              key="settings_targets_dl")
 
 with st.expander(t("targets_import.title")):
-    if ui.targets_import_panel(actor, int(target_year), key="settings_targets_import"):
-        st.session_state["settings_revision"] = revision + 1
+    ui.targets_import_panel(actor, int(target_year), key="settings_targets_import")

@@ -245,6 +245,47 @@ def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
     return config
 
 
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx"]
+
+
+def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
+                 apply: Any, confirm_label: str, accepted_frame: Any = None,
+                 pending: Any = None) -> None:
+    """Upload → preview (accepted rows, refused rows with row, column and reason) → one
+    confirmation that re-reads the file and writes everything in one transaction, or nothing.
+
+    ``read_file(session, data, filename)`` gives the preview (with ``rejected``), ``summary``
+    its one-line description, ``apply(session, data, filename)`` writes and returns the message
+    shown afterwards."""
+    if flash := st.session_state.pop(f"{key}_flash", None):
+        st.success(flash)
+    upload = st.file_uploader(upload_label, type=UPLOAD_TYPES, key=f"{key}_file")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        with read() as session:
+            preview = read_file(session, data, upload.name)
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    st.write(summary(preview))
+    if preview.rejected:
+        row_errors(preview.rejected)
+    if accepted_frame is not None and preview.accepted:
+        st.dataframe(accepted_frame(preview), hide_index=True, width="stretch", height=240)
+    waiting = pending(preview) if pending is not None else bool(preview.accepted)
+    if waiting and st.button(confirm_label, type="primary", key=f"{key}_confirm"):
+        try:
+            with write() as session:
+                message = apply(session, data, upload.name)
+        except TrackerError as exc:
+            show_error(exc)
+        else:
+            st.session_state[f"{key}_flash"] = message
+            st.rerun()
+
+
 def results_import_panel(actor: auth.Actor, structure_code: str | None, year: int, quarter: int,
                          *, key: str) -> None:
     """Template downloads, upload, preview with rejected rows, then confirmation."""
@@ -263,40 +304,22 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
     right.download_button(t("results.template_csv"), template_csv(kpis, code, get_language()),
                           file_name=f"modele-resultats-{code}-T{quarter}-{year}.csv",
                           key=f"{key}_tpl_csv")
-    upload = st.file_uploader(t("results.upload"), type=["csv", "tsv", "txt", "xlsx"],
-                              key=f"{key}_file")
-    if upload is None:
-        return
-    data = upload.getvalue()
-    try:
-        with read() as session:
-            preview = results.import_preview(session, actor, data, upload.name, year=year,
-                                             quarter=quarter, structure_code=structure_code,
-                                             today=today())
-    except TrackerError as exc:
-        show_error(exc)
-        return
-    st.write(t("results.preview", accepted=len(preview.accepted),
-               rejected=len(preview.rejected_rows)))
-    if preview.rejected:
-        row_errors(preview.rejected)
-    if preview.accepted:
-        st.dataframe(pd.DataFrame([vars(r) if not hasattr(r, "__slots__") else
-                                   {s: getattr(r, s) for s in r.__slots__}
-                                   for r in preview.accepted]), hide_index=True,
-                     width="stretch", height=240)
-        if st.button(t("results.confirm_import"), type="primary", key=f"{key}_confirm"):
-            try:
-                with write() as session:
-                    fresh = results.import_preview(session, actor, data, upload.name, year=year,
-                                                   quarter=quarter,
-                                                   structure_code=structure_code,
-                                                   today=today())
-                    written = results.apply_import(session, actor, fresh)
-            except TrackerError as exc:
-                show_error(exc)
-            else:
-                st.success(t("results.imported", n=written))
+
+    def read_file(session: Session, data: bytes, name: str) -> Any:
+        return results.import_preview(session, actor, data, name, year=year, quarter=quarter,
+                                      structure_code=structure_code, today=today())
+
+    def apply(session: Session, data: bytes, name: str) -> str:
+        written = results.apply_import(session, actor, read_file(session, data, name))
+        return t("results.imported", n=written)
+
+    import_panel(
+        key=key, upload_label=t("results.upload"), read_file=read_file, apply=apply,
+        confirm_label=t("results.confirm_import"),
+        summary=lambda p: t("results.preview", accepted=len(p.accepted),
+                            rejected=len(p.rejected_rows)),
+        accepted_frame=lambda p: pd.DataFrame([{s: getattr(r, s) for s in r.__slots__}
+                                               for r in p.accepted]))
 
 
 STATE_ICONS = {"not_started": "⬜", "draft": "✏️", "submitted": "📨", "validated": "✅",
@@ -442,39 +465,26 @@ def followup_import_panel(actor: auth.Actor, key: str) -> None:
     column, reason), then one confirmation that writes everything or nothing."""
     from tracker import followup_import
 
-    if flash := st.session_state.pop(f"{key}_flash", None):
-        st.success(flash)
     st.caption(t("followup_import.help"))
-    upload = st.file_uploader(t("followup_import.upload"), type=["csv", "tsv", "txt", "xlsx"],
-                              key=f"{key}_file")
-    if upload is None:
-        return
-    data = upload.getvalue()
-    try:
-        with read() as session:
-            preview = followup_import.read_followup_file(session, actor, data, upload.name)
-    except TrackerError as exc:
-        show_error(exc)
-        return
-    st.write(t("followup_import.preview", create=preview.to_create, update=preview.to_update,
-               unchanged=preview.unchanged, rejected=len(preview.rejected_rows)))
-    if preview.rejected:
-        row_errors(preview.rejected)
-    if preview.accepted:
-        st.dataframe(followup_import.preview_frame(preview), hide_index=True, width="stretch",
-                     height=240)
-    if not preview.pending:
-        st.info(t("followup_import.nothing_to_do"))
-    elif st.button(t("followup_import.confirm"), type="primary", key=f"{key}_confirm"):
-        try:
-            with write() as session:
-                fresh = followup_import.read_followup_file(session, actor, data, upload.name)
-                counts = followup_import.apply_followup(session, actor, fresh)
-        except TrackerError as exc:
-            show_error(exc)
-        else:
-            st.session_state[f"{key}_flash"] = t("followup_import.done", **counts._asdict())
-            st.rerun()
+
+    def read_file(session: Session, data: bytes, name: str) -> Any:
+        return followup_import.read_followup_file(session, actor, data, name)
+
+    def apply(session: Session, data: bytes, name: str) -> str:
+        counts = followup_import.apply_followup(session, actor, read_file(session, data, name))
+        return t("followup_import.done", **counts._asdict())
+
+    def pending(preview: Any) -> bool:
+        if not preview.pending:
+            st.info(t("followup_import.nothing_to_do"))
+        return bool(preview.pending)
+
+    import_panel(
+        key=key, upload_label=t("followup_import.upload"), read_file=read_file, apply=apply,
+        confirm_label=t("followup_import.confirm"), pending=pending,
+        summary=lambda p: t("followup_import.preview", create=p.to_create, update=p.to_update,
+                            unchanged=p.unchanged, rejected=len(p.rejected_rows)),
+        accepted_frame=followup_import.preview_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -506,35 +516,21 @@ def script_error(error: Exception) -> bool:
     return True
 
 
-def targets_import_panel(actor: auth.Actor, year: int, *, key: str) -> bool:
-    """Upload a targets file, preview it with its refused rows, confirm; True once written."""
+def targets_import_panel(actor: auth.Actor, year: int, *, key: str) -> None:
+    """Upload a targets file, preview it with its refused rows, confirm."""
     from tracker import targets_import
 
     st.caption(t("targets_import.help"))
-    upload = st.file_uploader(t("targets_import.upload"), type=["csv", "tsv", "txt", "xlsx"],
-                              key=f"{key}_file")
-    if upload is None:
-        return False
-    data = upload.getvalue()
-    try:
-        with read() as session:
-            preview = targets_import.read_targets_file(session, actor, data, upload.name, year)
-    except TrackerError as exc:
-        show_error(exc)
-        return False
-    st.write(t("targets_import.preview", accepted=len(preview.accepted),
-               rejected=len(preview.rejected)))
-    if preview.rejected:
-        row_errors(preview.rejected)
-    if preview.accepted and st.button(t("targets_import.confirm"), type="primary",
-                                      key=f"{key}_confirm"):
-        try:
-            with write() as session:
-                fresh = targets_import.read_targets_file(session, actor, data, upload.name, year)
-                written = targets_import.apply_targets(session, actor, fresh)
-        except TrackerError as exc:
-            show_error(exc)
-            return False
-        st.success(t("targets_import.imported", n=written))
-        return True
-    return False
+
+    def read_file(session: Session, data: bytes, name: str) -> Any:
+        return targets_import.read_targets_file(session, actor, data, name, year)
+
+    def apply(session: Session, data: bytes, name: str) -> str:
+        written = targets_import.apply_targets(session, actor, read_file(session, data, name))
+        return t("targets_import.imported", n=written)
+
+    import_panel(
+        key=key, upload_label=t("targets_import.upload"), read_file=read_file, apply=apply,
+        confirm_label=t("targets_import.confirm"),
+        summary=lambda p: t("targets_import.preview", accepted=len(p.accepted),
+                            rejected=len(p.rejected)))
