@@ -647,3 +647,20 @@ def entry_column_specs() -> dict[str, ColumnSpec]:
     for name in ENTRY_INPUTS:
         specs[name] = ColumnSpec("text", t(f"results.col_{name}"))
     return specs
+
+
+def preview_frame(preview: ImportPreview) -> pd.DataFrame:
+    """The accepted rows of an import as the user reads them: headers in their language,
+    numbers in its format, nothing shown for what the file left empty."""
+    from tracker.formats import format_number
+
+    def number(value: float | None) -> str:
+        return "" if value is None else format_number(value, 2)
+
+    return pd.DataFrame([{
+        t("common.row"): r.row, t("results.col_structure"): r.structure_code,
+        t("results.col_code"): r.kpi_code, t("results.col_value"): number(r.value),
+        t("results.col_numerator"): number(r.numerator),
+        t("results.col_denominator"): number(r.denominator),
+        t("results.col_comment"): r.comment or "", t("results.col_evidence_url"): r.evidence or ""}
+        for r in preview.accepted])

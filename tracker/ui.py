@@ -318,8 +318,7 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
         confirm_label=t("results.confirm_import"),
         summary=lambda p: t("results.preview", accepted=len(p.accepted),
                             rejected=len(p.rejected_rows)),
-        accepted_frame=lambda p: pd.DataFrame([{s: getattr(r, s) for s in r.__slots__}
-                                               for r in p.accepted]))
+        accepted_frame=results.preview_frame)
 
 
 STATE_ICONS = {"not_started": "⬜", "draft": "✏️", "submitted": "📨", "validated": "✅",
