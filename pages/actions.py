@@ -58,7 +58,8 @@ if frame.empty:
     st.info(t("actions.empty"))
 elif not editable:
     st.caption(t("actions.count", n=len(frame)))
-    st.dataframe(actions.display_frame(frame), hide_index=True, width="stretch", height=480)
+    st.dataframe(placeholder="—",
+                 data=actions.display_frame(frame), hide_index=True, width="stretch", height=480)
 else:
     st.caption(t("actions.count", n=len(frame)))
     specs = actions.column_specs(kind, actor, list(structures.values()))
@@ -74,7 +75,8 @@ else:
     if previous and previous != key and (st.session_state.get(previous) or {}).get("edited_rows"):
         st.warning(t("actions.edits_discarded"))
     st.session_state["actions_editor_key"] = key
-    edited = st.data_editor(frame, column_config=config, column_order=columns, hide_index=True,
+    edited = st.data_editor(placeholder="—",
+                            data=frame, column_config=config, column_order=columns, hide_index=True,
                             key=key, width="stretch", height=480)
     if st.button(t("common.save"), key="actions_save", type="primary"):
         try:

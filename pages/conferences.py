@@ -63,7 +63,7 @@ config = ui.labels("conferences.col_", conferences.LIST_COLUMNS)
 config["session_date"] = st.column_config.DateColumn(t("conferences.col_session_date"),
                                                      format="DD/MM/YYYY")
 st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=True,
-             width="stretch")
+             width="stretch", placeholder="—")
 ui.downloads(frame[conferences.LIST_COLUMNS], "conferences", key="conferences_dl")
 if admin and st.button(t("followup_import.kpis.refresh"), key="conferences_kpis_refresh"):
     run(conference_kpis.refresh_computed_kpis, flash=t("followup_import.kpis.refreshed"))
@@ -104,6 +104,7 @@ with agenda:
         edited = st.data_editor(
             agenda_frame.reset_index(), column_config=ui.column_config(conferences.agenda_specs()),
             column_order=conferences.AGENDA_COLUMNS, num_rows="dynamic", hide_index=True,
+            placeholder="—",
             key=f"conferences_agenda_{selected}_{revision}", width="stretch").set_index("id")
         if st.button(t("common.save"), key="conferences_agenda_save", type="primary"):
             run(conferences.save_agenda, selected,
@@ -111,18 +112,15 @@ with agenda:
                 agenda_frame["version"].to_dict(),
                 conferences.removed_ids(agenda_frame, edited), flash=t("common.saved"))
     else:
-        st.dataframe(agenda_frame[conferences.AGENDA_COLUMNS], hide_index=True, width="stretch",
+        st.dataframe(agenda_frame[conferences.AGENDA_COLUMNS], hide_index=True,
+                     width="stretch", placeholder="—",
                      column_config=ui.labels("conferences.col_", conferences.AGENDA_COLUMNS))
 
 with attendance:
     if editable:
-        specs = conferences.attendance_specs()
-        att_config = ui.column_config(specs)
-        att_config["status"] = st.column_config.SelectboxColumn(
-            specs["status"].label, options=list(specs["status"].options),
-            format_func=conferences.attendance_label)
+        att_config = ui.column_config(conferences.attendance_specs())
         edited_attendance = st.data_editor(
-            attendance_frame, column_config=att_config, hide_index=True,
+            attendance_frame, column_config=att_config, hide_index=True, placeholder="—",
             column_order=conferences.ATTENDANCE_COLUMNS,
             key=f"conferences_attendance_{selected}_{revision}", width="stretch", height=520)
         if st.button(t("common.save"), key="conferences_attendance_save", type="primary"):
@@ -132,16 +130,17 @@ with attendance:
                 attendance_frame["version"].to_dict(), flash=t("common.saved"))
     else:
         st.dataframe(conferences.attendance_shown(attendance_frame), hide_index=True,
-                     column_config=ui.labels("conferences.col_", conferences.ATTENDANCE_COLUMNS))
+                     placeholder="—", column_config=ui.labels(
+                         "conferences.col_", conferences.ATTENDANCE_COLUMNS))
 
 with rates, ui.read() as session:
     by_session = conferences.attendance_by_session_frame(session)
     st.subheader(t("conferences.rates_by_session"))
-    st.dataframe(by_session, hide_index=True, width="stretch",
+    st.dataframe(placeholder="—", data=by_session, hide_index=True, width="stretch",
                  column_config=ui.labels("conferences.col_", list(by_session.columns)))
     st.subheader(t("conferences.rates_by_structure"))
     st.dataframe(conferences.attendance_by_structure_frame(session), hide_index=True,
-                 column_config={"structure": t("conferences.col_structure")})
+                 placeholder="—", column_config={"structure": t("conferences.col_structure")})
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")

@@ -29,6 +29,6 @@ if frame.empty:
     st.info(t("journal.empty"))
 else:
     st.caption(t("journal.count", n=len(frame)))
-    st.dataframe(frame, hide_index=True, width="stretch", height=560,
+    st.dataframe(placeholder="—", data=frame, hide_index=True, width="stretch", height=560,
                  column_config=ui.labels("journal.col_", journal.COLUMNS))
     ui.downloads(frame, "journal", key="journal_dl")

@@ -60,7 +60,8 @@ open_items = followup[followup["open_sessions"].notna() | followup["overdue"]]
 if open_items.empty:
     st.info(t("dashboards.none_actions"))
 else:
-    st.dataframe(actions.display_frame(open_items), hide_index=True, width="stretch")
+    st.dataframe(placeholder="—",
+                 data=actions.display_frame(open_items), hide_index=True, width="stretch")
 
 st.subheader(t("dashboards.section_attendance"))
 if attendance.empty:

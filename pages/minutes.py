@@ -66,7 +66,8 @@ if parsed is not None:
     for table in minutes.TABLES:
         st.subheader(t(f"minutes_review.table_{table}"))
         edited[table] = st.data_editor(
-            frames[table], column_config=ui.column_config(minutes.column_specs(table)),
+            placeholder="—",
+            data=frames[table], column_config=ui.column_config(minutes.column_specs(table)),
             num_rows="dynamic", hide_index=True, width="stretch",
             key=f"minutes_table_{table}_{revision}")
     with st.expander(t("minutes_review.text")):

@@ -28,7 +28,8 @@ for tab, name, load, save, columns, config in TABLES:
             frame = load(session)
         # A range index lets the secretariat add rows; the id travels in a hidden column.
         edited = st.data_editor(
-            frame.reset_index(), column_config=ui.column_config(config()), column_order=columns,
+            frame.reset_index(), placeholder="—", column_config=ui.column_config(config()),
+            column_order=columns,
             disabled=not editable, num_rows="add" if editable else "fixed", hide_index=True,
             key=f"reference_{name}_{revision}", width="stretch", height=520).set_index("id")
         if editable and st.button(t("common.save"), key=f"reference_save_{name}", type="primary"):

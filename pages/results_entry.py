@@ -42,7 +42,8 @@ if not sheet.editable:
 
 revision = st.session_state.setdefault("entry_revision", 0)
 edited = st.data_editor(
-    sheet.frame, column_order=results.ENTRY_COLUMNS, hide_index=True, width="stretch",
+    placeholder="—",
+    data=sheet.frame, column_order=results.ENTRY_COLUMNS, hide_index=True, width="stretch",
     disabled=not sheet.editable or [c for c in results.ENTRY_COLUMNS
                                     if c not in results.ENTRY_INPUTS],
     column_config=ui.column_config(results.entry_column_specs()), height=600,
@@ -95,5 +96,5 @@ with st.expander(t("results.history")):
     if history.empty:
         st.caption(t("results.history_empty"))
     else:
-        st.dataframe(history, hide_index=True, width="stretch",
+        st.dataframe(placeholder="—", data=history, hide_index=True, width="stretch",
                      column_config=ui.labels("journal.col_", list(history.columns)))

@@ -49,7 +49,8 @@ target_year = st.number_input(t("results.year"), 2015, 2100, year, key="settings
 with ui.read() as session:
     targets = submissions.targets_frame(session, actor, int(target_year))
 revision = st.session_state.setdefault("settings_revision", 0)
-edited = st.data_editor(targets.reset_index(), column_order=submissions.TARGET_COLUMNS,
+edited = st.data_editor(placeholder="—",
+                        data=targets.reset_index(), column_order=submissions.TARGET_COLUMNS,
                         hide_index=True,
                         num_rows="add", width="stretch", height=420,
                         column_config=ui.column_config(submissions.target_column_specs()),

@@ -47,7 +47,8 @@ with tabs[0]:
         if review.frame.empty:
             st.info(t("roadmap.review_empty"))
         else:
-            st.dataframe(shown, hide_index=True, width="stretch", key="roadmap_review_table",
+            st.dataframe(placeholder="—",
+                         data=shown, hide_index=True, width="stretch", key="roadmap_review_table",
                          column_config={t("roadmap.review_col_when"): ui.datetime_column(
                              t("roadmap.review_col_when"))})
             ui.downloads(shown, t("roadmap.review_file"), key="roadmap_review_dl",
@@ -66,7 +67,8 @@ if actor.role == Role.admin:
         if plan.frame.empty:
             st.info(t("roadmap.next_nothing", year=source))
         else:
-            st.dataframe(roadmap.plan_display(plan), hide_index=True, width="stretch",
+            st.dataframe(placeholder="—",
+                         data=roadmap.plan_display(plan), hide_index=True, width="stretch",
                          key="roadmap_next_table")
         if plan.to_copy:
             confirmed = st.checkbox(t("roadmap.next_confirm", target=plan.target_year),

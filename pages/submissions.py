@@ -18,13 +18,13 @@ with ui.read() as session:
 
 labels = {c: quarter_label(*map(int, c.split("-T"))) for c in matrix.columns if c != "code"}
 display = matrix.rename(columns=labels).set_index("code")
-st.dataframe(ui.state_styler(display), width="stretch", height=620)
+st.dataframe(placeholder="—", data=ui.state_styler(display), width="stretch", height=620)
 st.caption(" · ".join(f"{ui.STATE_ICONS[s]} {t('results.states.' + s)}"
                       for s in submissions.MATRIX_STATES))
 
 st.subheader(t("results.counts"))
 counts = submissions.matrix_counts(matrix).rename(columns=labels)
 counts.index = [t(f"results.states.{s}") for s in counts.index]
-st.dataframe(counts, width="stretch")
+st.dataframe(placeholder="—", data=counts, width="stretch")
 ui.downloads(display.reset_index(), "suivi-soumissions", key="submissions_dl",
              filters=", ".join(labels.values()))

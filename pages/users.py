@@ -20,7 +20,8 @@ with ui.read() as session:
 
 st.subheader(t("users.edit_users"))
 st.caption(t("users.help"))
-edited = st.data_editor(frame, column_order=users.EDITABLE_COLUMNS, hide_index=True,
+edited = st.data_editor(placeholder="—",
+                        data=frame, column_order=users.EDITABLE_COLUMNS, hide_index=True,
                         column_config=ui.column_config(users.column_specs(structure_codes)),
                         key=f"users_table_{revision}", width="stretch")
 if st.button(t("common.save"), key="users_save", type="primary"):

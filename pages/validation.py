@@ -25,7 +25,9 @@ with ui.read() as session:
 
 st.subheader(t("results.queue"))
 shown = queue.assign(state=queue["state"].map(lambda s: t(f"results.states.{s}")))
-st.dataframe(shown[["code", "name", "state", "submitted_at"]], hide_index=True, width="stretch",
+st.dataframe(placeholder="—",
+             data=shown[["code", "name", "state", "submitted_at"]], hide_index=True,
+             width="stretch",
              height=300, column_config={
                  **ui.labels("results.col_", ["code", "name", "state"]),
                  "submitted_at": ui.datetime_column(t("results.col_submitted_at"))})
@@ -55,7 +57,7 @@ if row["submission_id"] is not None and row["submission_id"] == row["submission_
     if review.empty:
         st.info(t("results.nothing_to_review"))
     else:
-        st.dataframe(review, hide_index=True, width="stretch",
+        st.dataframe(placeholder="—", data=review, hide_index=True, width="stretch",
                      column_config=ui.labels("results.col_", list(review.columns)))
     if row["state"] == "submitted":
         left, right = st.columns(2)

@@ -463,7 +463,8 @@ def attendance_specs() -> dict[str, ColumnSpec]:
     return {
         "code": ColumnSpec("text", t("conferences.col_structure"), disabled=True),
         "name": ColumnSpec("text", t("conferences.col_structure_name"), disabled=True),
-        "status": ColumnSpec("select", t("conferences.col_attendance"), ATTENDANCE_STATUSES),
+        "status": ColumnSpec("select", t("conferences.col_attendance"), ATTENDANCE_STATUSES,
+                             labels=attendance_label),
         "representative": ColumnSpec("text", t("conferences.col_representative")),
         "representative_role": ColumnSpec("text", t("conferences.col_representative_role")),
     }

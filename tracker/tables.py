@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,3 +79,5 @@ class ColumnSpec:
     required: bool = False
     disabled: bool = False
     help: str = ""
+    # For a select: how each stored value is shown (e.g. "present" → « présent »).
+    labels: Callable[[Any], str] | None = None

@@ -195,7 +195,8 @@ def show_error(error: Exception) -> None:
 
 
 def row_errors(errors: list[RowError]) -> None:
-    st.dataframe(pd.DataFrame([{t("common.row"): e.row, t("common.column"): e.column,
+    st.dataframe(placeholder="—",
+                 data=pd.DataFrame([{t("common.row"): e.row, t("common.column"): e.column,
                                 t("common.reason"): e.reason} for e in errors]),
                  hide_index=True, width="stretch")
 
@@ -220,7 +221,8 @@ def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
                                   "disabled": spec.disabled,
                                   "help": spec.help or None}
         if spec.kind == "select":
-            config[name] = st.column_config.SelectboxColumn(options=list(spec.options), **common)
+            config[name] = st.column_config.SelectboxColumn(options=list(spec.options),
+                                                            format_func=spec.labels, **common)
         elif spec.kind == "date":
             config[name] = st.column_config.DateColumn(format="DD/MM/YYYY", **common)
         elif spec.kind == "checkbox":
@@ -273,7 +275,8 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
     if preview.rejected:
         row_errors(preview.rejected)
     if accepted_frame is not None and preview.accepted:
-        st.dataframe(accepted_frame(preview), hide_index=True, width="stretch", height=240)
+        st.dataframe(placeholder="—",
+                     data=accepted_frame(preview), hide_index=True, width="stretch", height=240)
     waiting = pending(preview) if pending is not None else bool(preview.accepted)
     if waiting and st.button(confirm_label, type="primary", key=f"{key}_confirm"):
         try:
@@ -384,7 +387,8 @@ def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
     st.caption(caption)
     if st.toggle(t("dashboards.data"), key=f"{key}_data"):
         config = ui_labels_for(frame, labels_prefix) if labels_prefix else None
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+        st.dataframe(placeholder="—",
+                     data=frame, hide_index=True, width="stretch", column_config=config)
         st.download_button(t("common.download_csv"), exports.csv_bytes(frame,
                                                                         header_lines=[caption]),
                            file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv")
@@ -448,7 +452,7 @@ def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None
             config[column] = st.column_config.Column(label)
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
-    st.dataframe(shown, column_config=config, **kwargs)
+    st.dataframe(placeholder="—", data=shown, column_config=config, **kwargs)
 
 
 def period_label(key: str) -> str:
