@@ -121,6 +121,8 @@ if __name__ == "__main__":
                              ("pages/platforms.py", "direction", platforms_alone),
                              ("pages/ministry.py", "direction", None),
                              ("pages/results_entry.py", "dsi-ms", entry_alone)):
+        if alone:
+            alone()  # modules imported by both sides, so neither pays first-import costs
         first, warm = page_times(path, who)
         baseline = alone() if alone else None
         ratio = f"{first / baseline:.2f}" if baseline else "—"
