@@ -1,0 +1,250 @@
+"""Issue 3 in Chromium: a DSI enters, fixes and submits the quarter; ASIN returns it with a
+comment; the DSI corrects and resubmits; ASIN validates; the tracking matrix says so."""
+
+import re
+from datetime import date
+
+from playwright.sync_api import Locator, Page, expect
+from sqlmodel import select
+
+from tracker import results
+from tracker.auth import actor_from_user
+from tracker.db import make_engine, reading
+from tracker.formats import quarter_label
+from tracker.models import Structure, Submission, User
+from tracker.periods import reporting_quarter
+
+VALUE_COLUMN = results.ENTRY_COLUMNS.index("value")  # column_order of the entry grid
+
+
+# --- helpers (the same as in the other journeys: each file stands alone) -------------------
+
+
+def wait_until_idle(page: Page) -> None:
+    """Let the script run triggered by the last interaction finish."""
+    page.wait_for_timeout(500)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+
+
+def sign_in(page: Page, login: str) -> None:
+    page.goto("/")
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill("demo")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(page.get_by_role("heading", name="Accueil")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
+
+
+def open_menu(page: Page, title: str, heading: str) -> None:
+    """Click a sidebar entry (unfolding Streamlit's "View N more"), wait for the page."""
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link", name="Accueil", exact=True)).to_be_visible()
+    more = nav.get_by_text(re.compile(r"^View \d+ more$"))
+    if more.count():
+        more.click()
+    nav.get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    wait_until_idle(page)
+
+
+def pick(page: Page, label: str, option: str) -> None:
+    """Choose an option of a selectbox (typed to filter: long lists are virtualised)."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+    wait_until_idle(page)
+
+
+def cell(grid: Locator, column: int, row: int) -> Locator:
+    """A cell of a data grid, through the grid's accessibility table (the canvas has no DOM)."""
+    return grid.locator(f"#glide-cell-{column}-{row}")
+
+
+def edit_cell(page: Page, grid: Locator, column: int, row: int, text: str) -> None:
+    """Type ``text`` into a text cell: select it with the keyboard, Enter opens the overlay,
+    fill() replaces its text, Enter commits; then let the rerun finish."""
+    wait_until_idle(page)
+    # A click on the first column of the top row gives the grid the keyboard focus (a button
+    # may have it); that cell's position then comes from the accessibility table. The grid
+    # maps a click with the position it had before the page scrolled: retry once it settled.
+    canvas = grid.get_by_test_id("data-grid-canvas")
+    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the app's header
+    selected = grid.locator("[role=gridcell][aria-selected=true][id^='glide-cell-0-']")
+    for _ in range(10):
+        page.wait_for_timeout(300)
+        box = canvas.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + 36 + 17)
+        try:
+            expect(selected).to_have_count(1, timeout=1_000)
+            break
+        except AssertionError:
+            continue
+    expect(selected).to_have_count(1)
+    current = re.fullmatch(r"glide-cell-(\d+)-(\d+)", selected.get_attribute("id") or "")
+    assert current, "no selected cell in the grid"
+    dx, dy = column - int(current[1]), row - int(current[2])
+    for _ in range(abs(dx)):
+        page.keyboard.press("ArrowRight" if dx > 0 else "ArrowLeft")
+    for _ in range(abs(dy)):
+        page.keyboard.press("ArrowDown" if dy > 0 else "ArrowUp")
+    expect(cell(grid, column, row)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    editor = page.locator("textarea").first
+    expect(editor).to_be_visible()
+    editor.fill(text)
+    expect(editor).to_have_value(text)
+    editor.press("Enter")
+    expect(cell(grid, column, row)).to_have_text(text)
+    wait_until_idle(page)
+
+
+def grid_row_of(page: Page, grid: Locator, first_cell: str) -> int:
+    """The row whose first cell reads ``first_cell``, scrolling the grid until it is drawn."""
+    canvas = grid.get_by_test_id("data-grid-canvas")
+    target = grid.locator("[role=gridcell][id^='glide-cell-0-']").filter(
+        has_text=re.compile(f"^{re.escape(first_cell)}$"))
+    for _ in range(20):
+        if target.count():
+            return int((target.first.get_attribute("id") or "").rsplit("-", 1)[1])
+        canvas.evaluate("e => e.scrollIntoView({block: 'center'})")
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(300)
+    raise AssertionError(f"no row {first_cell!r} in the grid")
+
+
+# --- the journey ---------------------------------------------------------------------------
+
+
+def _state(engine, structure_id: int, year: int, quarter: int) -> Submission:
+    with reading(engine) as db:
+        submission = results.get_submission(db, structure_id, year, quarter)
+    assert submission is not None
+    return submission
+
+
+def _values(engine, actor_login: str, structure_id: int, year: int, quarter: int) -> dict:
+    """The entry sheet as the DSI sees it: code → value text."""
+    with reading(engine) as db:
+        user = db.exec(select(User).where(User.login == actor_login)).one()
+        sheet = results.entry_sheet(db, actor_from_user(db, user), structure_id, year, quarter,
+                                    date.today())
+    return dict(zip(sheet.frame["code"], sheet.frame["value"], strict=True))
+
+
+def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
+    engine = make_engine(server.database_url)
+    with reading(engine) as db:
+        ms = db.exec(select(Structure).where(Structure.code == "MS")).one()
+        year, quarter = reporting_quarter(db, date.today())
+        dsi = db.exec(select(User).where(User.login == "dsi-ms")).one()
+        sheet = results.entry_sheet(db, actor_from_user(db, dsi), ms.id, year, quarter,
+                                    date.today())
+    assert ms.id is not None
+    assert sheet.status == "draft" and sheet.editable  # the demo's draft, window open
+    # Two plain counts near the top of the grid (their rows as shown: the frame's order).
+    counts = [i for i, (unit, ratio) in enumerate(zip(sheet.frame["unit"], sheet.frame["ratio"],
+                                                      strict=True))
+              if unit == "nombre" and not ratio][:2]
+    first, second = counts
+    codes = list(sheet.frame["code"])
+    before = dict(zip(codes, sheet.frame["value"], strict=True))
+
+    def bumped(code: str, by: int) -> str:
+        return str(int((before[code] or "0").replace(" ", "")) + by)
+
+    first_value, second_value = bumped(codes[first], 7), bumped(codes[second], 3)
+    period = quarter_label(year, quarter)
+
+    # The DSI: two values, one of them wrong at first.
+    sign_in(page, "dsi-ms")
+    open_menu(page, "Saisie des résultats", "Saisie des résultats")
+    expect(page.get_by_role("heading", name=f"Ministère de la Santé — {period} — statut : "
+                                             "brouillon")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(cell(grid, 0, first)).to_have_text(codes[first])
+    edit_cell(page, grid, VALUE_COLUMN, first, "abc")
+    edit_cell(page, grid, VALUE_COLUMN, second, second_value)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Lignes refusées : rien n'a été enregistré.")).to_be_visible()
+    errors = page.get_by_test_id("stDataFrame").nth(1)  # the table of refused rows
+    expect(errors.locator("[role=gridcell]").filter(has_text="« abc » n'est pas un nombre")
+           ).to_have_count(1)
+    expect(errors.locator("[role=gridcell]").filter(has_text=f"{codes[first]} · Valeur")
+           ).to_have_count(1)
+    assert _values(engine, "dsi-ms", ms.id, year, quarter) == before  # nothing written
+
+    edit_cell(page, grid, VALUE_COLUMN, first, first_value)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    # Not exactly 2: the demo stores a percentage beside the numerator and denominator of ratio
+    # KPIs, and the first save of its draft clears them too (reported to the lead).
+    expect(page.get_by_text(re.compile(r"^Brouillon enregistré \(\d+ valeur\(s\) "
+                                       r"modifiée\(s\)\)\.$"))).to_be_visible()
+    saved = _values(engine, "dsi-ms", ms.id, year, quarter)
+    assert (saved[codes[first]], saved[codes[second]]) == (first_value, second_value)
+    assert _state(engine, ms.id, year, quarter).status == "draft"
+
+    wait_until_idle(page)
+    page.get_by_text("Je confirme la soumission").click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Soumettre", exact=True).click()
+    expect(page.get_by_text("Déclaration soumise à l'ASIN.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("statut : soumise$"))).to_be_visible()
+    expect(page.get_by_text("Cette déclaration n'est pas modifiable")).to_be_visible()
+    assert _state(engine, ms.id, year, quarter).status == "submitted"
+
+    # ASIN returns it with a comment.
+    comment = f"Vérifiez la valeur de {codes[second]} : elle paraît faible."
+    sign_out(page)
+    sign_in(page, "admin")
+    open_menu(page, "Validation", "Validation des déclarations")
+    pick(page, "Déclaration à examiner", "MS — soumise")
+    page.get_by_label("Motif du renvoi (visible par le DSI)").fill(comment)
+    page.get_by_role("button", name="Renvoyer avec un commentaire").click()
+    expect(page.get_by_text("Déclaration renvoyée au DSI.")).to_be_visible()
+    returned = _state(engine, ms.id, year, quarter)
+    assert (returned.status, returned.review_comment) == ("returned", comment)
+
+    # The DSI reads the comment, corrects the value and submits again.
+    corrected = bumped(codes[second], 30)
+    sign_out(page)
+    sign_in(page, "dsi-ms")
+    open_menu(page, "Saisie des résultats", "Saisie des résultats")
+    expect(page.get_by_text(f"Déclaration renvoyée par l'ASIN : {comment}")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("statut : renvoyée$"))).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(cell(grid, VALUE_COLUMN, second)).to_have_text(second_value)
+    edit_cell(page, grid, VALUE_COLUMN, second, corrected)
+    page.get_by_text("Je confirme la soumission").click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Soumettre", exact=True).click()
+    expect(page.get_by_text("Déclaration soumise à l'ASIN.")).to_be_visible()
+    resubmitted = _state(engine, ms.id, year, quarter)
+    assert resubmitted.status == "submitted"
+    assert _values(engine, "dsi-ms", ms.id, year, quarter)[codes[second]] == corrected
+
+    # ASIN validates; the tracking matrix shows MS validated for the quarter.
+    sign_out(page)
+    sign_in(page, "admin")
+    open_menu(page, "Validation", "Validation des déclarations")
+    pick(page, "Déclaration à examiner", "MS — soumise")
+    page.get_by_role("button", name="Valider", exact=True).click()
+    expect(page.get_by_text("Déclaration validée.")).to_be_visible()
+    assert _state(engine, ms.id, year, quarter).status == "validated"
+
+    open_menu(page, "Suivi des soumissions", "Suivi des soumissions")
+    matrix = page.get_by_test_id("stDataFrame").first
+    headers = matrix.locator("[role=columnheader]")
+    expect(headers.filter(has_text=period)).to_have_count(1)
+    column = headers.all_inner_texts().index(period)
+    row = grid_row_of(page, matrix, "MS")
+    expect(cell(matrix, column, row)).to_have_text(re.compile(r"validée$"))
+    engine.dispose()
