@@ -38,6 +38,8 @@ if kind == "fiche":
     structure_id = st.selectbox(t("reports.structure"), list(structures),
                                 key="reports_structure", format_func=structures.__getitem__)
 
+# A document is offered for download only for the choices it was generated from.
+choice = (kind, period, lang, structure_id)
 if st.button(t("reports.generate"), key="reports_generate", type="primary"):
     st.session_state.pop("reports_document", None)
     with st.status(t("reports.generating"), expanded=True) as status:
@@ -62,12 +64,12 @@ if st.button(t("reports.generate"), key="reports_generate", type="primary"):
             status.update(label=t("reports.failed"), state="error")
             ui.show_error(error)
         else:
-            st.session_state["reports_document"] = document
+            st.session_state["reports_document"] = (choice, document)
             status.update(label=t("reports.ready", name=document.filename), state="complete",
                           expanded=False)
 
-document = st.session_state.get("reports_document")
-if document is not None:
+generated, document = st.session_state.get("reports_document") or (None, None)
+if document is not None and generated == choice:
     st.download_button(t("reports.download", name=document.filename), document.data,
                        file_name=document.filename, mime=document.mime, key="reports_download",
                        type="primary", icon=":material/download:")
