@@ -60,7 +60,7 @@ def test_generating_the_workbook_keeps_it_for_download(run_page, demo):
     at.button(key="reports_generate").click().run()
 
     assert not at.exception and not at.error
-    document = at.session_state["reports_document"]
+    _choice, document = at.session_state["reports_document"]
     assert document.filename == "classeur-cdsi-2026-T2-en.xlsx"
     book = openpyxl.load_workbook(BytesIO(document.data))
     assert book.sheetnames[:4] == ["Results", "Targets", "Submissions", "Actions"]
