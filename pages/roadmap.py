@@ -75,7 +75,8 @@ if view.empty:
     st.stop()
 
 tabs = st.tabs([t(f"roadmap.tab_{name}") for name in
-                ("timeline", "progress", "initiatives", "milestones", "pillars", "exports")])
+                ("timeline", "progress", "initiatives", "milestones", "pillars", "exports")],
+               key="roadmap_tabs")
 timeline = charts_roadmap.timeline_chart(
     view.timeline.bars, view.timeline.points, view.timeline.sessions, year=year,
     today=view.today, title=t("roadmap.timeline_title", year=year, day=format_date(view.today)))
