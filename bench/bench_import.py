@@ -7,6 +7,7 @@ The decade database gets 1,800 extra (bench) structures so that one quarter hold
 from __future__ import annotations
 
 import argparse
+import random
 import resource
 import shutil
 import time
@@ -22,8 +23,26 @@ from tracker.results import apply_import, import_preview
 
 ROWS = 100_000
 YEAR, QUARTER = 2027, 1
-SAMPLES = {"count": "1\u00a0234", "percent": "87,5 %", "hours": "3,5", "ms": "850",
-           "xof": "12\u00a0450\u00a0000", "bool": "oui", "days": "12"}
+
+
+def _grouped(number: int) -> str:
+    """12450000 written the French way: 12 450 000 (no-break spaces)."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def sample_value(unit: str, rng: random.Random) -> str:
+    """A value as a French spreadsheet writes it; every row different, as in a real quarter."""
+    if unit == "count":
+        return _grouped(rng.randint(0, 250_000))
+    if unit == "percent":
+        return f"{rng.randint(0, 1000) / 10:.1f} %".replace(".", ",")
+    if unit == "hours":
+        return f"{rng.randint(0, 2000) / 10:.1f}".replace(".", ",")
+    if unit == "xof":
+        return _grouped(rng.randint(0, 900_000_000))
+    if unit == "bool":
+        return rng.choice(("oui", "non", "Oui", "NON"))
+    return str(rng.randint(0, 5000))  # ms, days
 
 
 def add_bench_structures(url: str, needed: int) -> list[str]:
@@ -46,15 +65,19 @@ def build_csv(url: str) -> bytes:
         kpis = [k for k in repo.list_kpis(session, active_only=True)
                 if k.code not in ("CDSI_RECO", "CDSI_PRES")]
     codes = add_bench_structures(url, ROWS // len(kpis) + 1)
+    rng = random.Random(2027)
     lines = ["Structure;Indicateur;Valeur;Numérateur;Dénominateur;Commentaire"]
     for code in codes:
         for kpi in kpis:
             if len(lines) > ROWS:
                 break
             if kpi.ratio:
-                lines.append(f"{code};{kpi.code};;98\u00a0512;99\u00a0004;Source : supervision")
+                denominator = rng.randint(1, 120_000)
+                numerator = rng.randint(0, denominator)
+                lines.append(f"{code};{kpi.code};;{_grouped(numerator)};{_grouped(denominator)};"
+                             "Source : supervision")
             else:
-                lines.append(f"{code};{kpi.code};{SAMPLES[kpi.unit]};;;")
+                lines.append(f"{code};{kpi.code};{sample_value(kpi.unit, rng)};;;")
     return ("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace")
 
 

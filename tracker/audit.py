@@ -28,23 +28,39 @@ def as_text(value: Any) -> str | None:
     return _text(value)
 
 
+EVENT_COLUMNS = ("user_id", "user_login", "action", "object_type", "object_id", "object_label",
+                 "at", "field", "old_value", "new_value")
+
+
+def event_values(actor: ActorLike | None, action: str, object_type: str, object_id: int | None,
+                 label: str, changes: Mapping[str, tuple[Any, Any]], at: datetime
+                 ) -> list[tuple[Any, ...]]:
+    """Audit events as tuples in EVENT_COLUMNS order, for bulk inserts (one per changed field,
+    or one for the action itself)."""
+    head = (actor.id if actor else None, actor.login if actor else "system", action,
+            object_type, object_id, label[:300], at)
+    if not changes:
+        return [(*head, "", None, None)]
+    return [(*head, field, _text(old), _text(new)) for field, (old, new) in changes.items()]
+
+
 def event_rows(actor: ActorLike | None, action: str, object_type: str, object_id: int | None,
                label: str, changes: Mapping[str, tuple[Any, Any]], at: datetime
                ) -> list[dict[str, Any]]:
-    """Audit events as plain rows, for bulk inserts (one per changed field, or one)."""
-    base: dict[str, Any] = {"user_id": actor.id if actor else None,
-            "user_login": actor.login if actor else "system", "action": action,
-            "object_type": object_type, "object_id": object_id, "object_label": label[:300],
-            "at": at, "field": "", "old_value": None, "new_value": None}
-    if not changes:
-        return [base]
-    return [{**base, "field": field, "old_value": _text(old), "new_value": _text(new)}
-            for field, (old, new) in changes.items()]
+    """The same audit events as plain dictionaries, for inserts through SQLAlchemy."""
+    return [dict(zip(EVENT_COLUMNS, values, strict=True))
+            for values in event_values(actor, object_type=object_type, action=action,
+                                       object_id=object_id, label=label, changes=changes, at=at)]
 
 
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    kind = value.__class__
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is float:  # the common case first: bulk imports audit every number they store
+        return str(int(value)) if value.is_integer() else str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bool):

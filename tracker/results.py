@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker import repository as repo
 from tracker.auth import Actor, require_own_structure, require_role
-from tracker.db import bulk_insert
+from tracker.db import bulk_insert, bulk_insert_returning_ids, collector_paused
 from tracker.errors import (
     NotFound,
     PermissionDenied,
@@ -50,7 +50,7 @@ from tracker.models import (
 from tracker.periods import get_window, previous_quarter
 from tracker.refdata import KpiRef
 from tracker.reference import kpi_refs, structure_refs
-from tracker.results_import import ImportPreview, read_results_file
+from tracker.results_import import ImportedRow, ImportPreview, read_results_file
 from tracker.tables import ColumnSpec
 from tracker.values import is_empty_entry, validate_value
 
@@ -404,6 +404,7 @@ def reopen(session: Session, actor: Actor, structure_id: int, year: int, quarter
 # --- imports ------------------------------------------------------------------------------
 
 
+@collector_paused()
 def import_preview(session: Session, actor: Actor | None, data: bytes, filename: str, *,
                    year: int, quarter: int, structure_code: str | None,
                    today: date) -> ImportPreview:
@@ -456,18 +457,109 @@ def _import_refusal(actor: Actor | None, structure: Structure, submission: Submi
     return None
 
 
+_RESULT_COLUMNS = ("structure_id", "kpi_id", "year", "quarter", "value", "numerator",
+                   "denominator", "comment", "evidence_url", "source", "status", "updated_at",
+                   "updated_by_id", "version")
+
+
+@collector_paused()
 def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) -> int:
     """Write every accepted row in this one transaction; the same file again changes nothing.
 
-    Written in bulk (one INSERT and one UPDATE statement for all rows, audit included) so that a
-    whole administration's quarter imports in seconds; each UPDATE checks the row's version."""
+    Written in bulk (multi-row inserts and one UPDATE statement for all rows, audit included) so
+    that a whole administration's quarter imports in seconds; each UPDATE checks the row's
+    version."""
     if not preview.accepted:
         return 0
-    kpis = {k.code: k for k in repo.list_kpis(session)}
-    structures = {s.code: s for s in repo.list_structures(session)}
-    wanted_codes = sorted({row.structure_code for row in preview.accepted})
+    year, quarter = preview.year, preview.quarter
+    kpi_ids = {k.code: k.id or 0 for k in repo.list_kpis(session)}
+    structure_ids = {s.code: s.id or 0 for s in repo.list_structures(session)}
+    submissions = _import_submissions(session, actor, preview, structure_ids)
+    status_by_structure = {sid: SubmissionStatus(sub.status).value
+                           for sid, sub in submissions.items()}
+    ids = list(submissions)
+    # Plain rows, not ORM objects: a whole quarter of comparisons stays cheap.
+    table = _table(Result)
+    wanted = [table.c[name] for name in ("id", "structure_id", "kpi_id", "version", "value",
+                                         "numerator", "denominator", "comment", "evidence_url")]
+    existing = {(r.structure_id, r.kpi_id): r for r in session.connection().execute(
+        select(*wanted).where(table.c.year == year, table.c.quarter == quarter,
+                              table.c.structure_id.in_(ids)))}
+    now = utcnow()
+    actor_id = actor.id if actor else None
+    imported = ResultSource.imported.value
+    created: list[tuple[ImportedRow, int, int, str]] = []
+    updates: list[dict[str, object]] = []
+    audits: list[tuple[object, ...]] = []
+    fields = ("value", "numerator", "denominator", "comment", "evidence_url")
+    for row in preview.accepted:
+        sid, kid = structure_ids[row.structure_code], kpi_ids[row.kpi_code]
+        label = f"{row.structure_code} {row.kpi_code} {year}-T{quarter}"
+        current = existing.get((sid, kid))
+        if current is None:
+            created.append((row, sid, kid, label))
+            continue
+        values: dict[str, object] = {"value": row.value, "numerator": row.numerator,
+                                     "denominator": row.denominator}
+        if row.comment is not None:
+            values["comment"] = row.comment
+        if row.evidence is not None:
+            values["evidence_url"] = row.evidence[:500]
+        changes = {f: (getattr(current, f), v) for f, v in values.items()
+                   if audit.as_text(getattr(current, f)) != audit.as_text(v)}
+        if not changes:
+            continue
+        updates.append({"b_id": current.id, "b_version": current.version,
+                        **{f: values.get(f, getattr(current, f)) for f in fields},
+                        "version": current.version + 1, "source": imported,
+                        "updated_at": now, "updated_by_id": actor_id})
+        audits.extend(audit.event_values(actor, "update", "Result", current.id, label, changes,
+                                         now))
+    if updates:
+        statement = table.update().where(
+            table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
+        ).values({f: bindparam(f) for f in (*fields, "version", "source", "updated_at",
+                                             "updated_by_id")})
+        changed = session.connection().execute(statement, updates).rowcount
+        if changed != len(updates):
+            raise StaleEdit(t("results.conflict_new"))
+    if created:
+        inserts = [(sid, kid, year, quarter, row.value, row.numerator, row.denominator,
+                    row.comment or "", (row.evidence or "")[:500], imported,
+                    status_by_structure[sid], now, actor_id, 1)
+                   for row, sid, kid, _ in created]
+        new_ids = bulk_insert_returning_ids(session, table, _RESULT_COLUMNS, inserts,
+                                            key=("structure_id", "kpi_id", "year", "quarter"))
+        for new_id, (row, _, _, label) in zip(new_ids, created, strict=True):
+            stored = {f: (None, v) for f, v in (("value", row.value),
+                                                ("numerator", row.numerator),
+                                                ("denominator", row.denominator))
+                      if v is not None}
+            audits.extend(audit.event_values(actor, "create", "Result", new_id, label, stored,
+                                             now))
+    written = len(created) + len(updates)
+    if written:
+        # Touch every submission written to, so that an editor who loaded it earlier is refused.
+        sub_table = _table(Submission)
+        session.connection().execute(
+            sub_table.update().where(sub_table.c.id == bindparam("b_id")).values(
+                version=sub_table.c.version + 1, updated_at=bindparam("b_at"),
+                updated_by_id=bindparam("b_by")),
+            [{"b_id": sub.id, "b_at": now, "b_by": actor_id} for sub in submissions.values()])
+        anchor = submissions[ids[0]]
+        audits.extend(audit.event_values(actor, "import", "Submission", anchor.id,
+                                         f"{preview.filename} ({written})", {}, now))
+        bulk_insert(session, _table(AuditEvent), audit.EVENT_COLUMNS, audits)
+    return written
+
+
+def _import_submissions(session: Session, actor: Actor | None, preview: ImportPreview,
+                        structure_ids: dict[str, int]) -> dict[int, Submission]:
+    """The quarter's submission of every structure the file writes to, created (as drafts,
+    audited) where missing."""
+    wanted = sorted({structure_ids[row.structure_code] for row in preview.accepted})
     submissions = _quarter_submissions(session, preview.year, preview.quarter)
-    missing = [structures[c].id for c in wanted_codes if structures[c].id not in submissions]
+    missing = [sid for sid in wanted if sid not in submissions]
     if missing:
         window = get_window(session, preview.year, preview.quarter)
         now = utcnow()
@@ -479,89 +571,9 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
         submissions = _quarter_submissions(session, preview.year, preview.quarter)
         session.connection().execute(_table(AuditEvent).insert(), [
             row for sid in missing for row in audit.event_rows(
-                actor, "create", "Submission", submissions[sid or 0].id,
+                actor, "create", "Submission", submissions[sid].id,
                 f"{sid} {preview.year}-T{preview.quarter}", {}, now)])
-    submissions = {structures[c].id or 0: submissions[structures[c].id or 0]
-                   for c in wanted_codes}
-    status_by_structure = {sid: sub.status for sid, sub in submissions.items()}
-    ids = list(submissions)
-    # Plain rows, not ORM objects: a whole quarter of comparisons stays cheap.
-    table = _table(Result)
-    wanted = [table.c[name] for name in ("id", "structure_id", "kpi_id", "version", "value",
-                                         "numerator", "denominator", "comment", "evidence_url")]
-    existing = {(r.structure_id, r.kpi_id): r for r in session.connection().execute(
-        select(*wanted).where(table.c.year == preview.year, table.c.quarter == preview.quarter,
-                              table.c.structure_id.in_(ids)))}
-    now = utcnow()
-    actor_id = actor.id if actor else None
-    inserts: list[dict[str, object]] = []
-    updates: list[dict[str, object]] = []
-    audits: list[dict[str, object]] = []
-    fields = ("value", "numerator", "denominator", "comment", "evidence_url")
-    for row in preview.accepted:
-        sid, kpi = structures[row.structure_code].id, kpis[row.kpi_code]
-        values: dict[str, object] = {"value": row.value, "numerator": row.numerator,
-                                     "denominator": row.denominator}
-        if row.comment is not None:
-            values["comment"] = row.comment
-        if row.evidence is not None:
-            values["evidence_url"] = row.evidence[:500]
-        label = f"{row.structure_code} {row.kpi_code} {preview.year}-T{preview.quarter}"
-        current = existing.get((sid, kpi.id))
-        if current is None:
-            inserts.append({"structure_id": sid, "kpi_id": kpi.id, "year": preview.year,
-                            "quarter": preview.quarter, "comment": "", "evidence_url": "",
-                            **values, "source": ResultSource.imported.value,
-                            "status": status_by_structure[sid or 0], "updated_at": now,
-                            "updated_by_id": actor_id, "version": 1, "_label": label})
-            continue
-        changes = {f: (getattr(current, f), v) for f, v in values.items()
-                   if audit.as_text(getattr(current, f)) != audit.as_text(v)}
-        if not changes:
-            continue
-        updates.append({"b_id": current.id, "b_version": current.version,
-                        **{f: values.get(f, getattr(current, f)) for f in fields},
-                        "version": current.version + 1, "source": ResultSource.imported.value,
-                        "updated_at": now, "updated_by_id": actor_id})
-        audits.extend(audit.event_rows(actor, "update", "Result", current.id, label, changes, now))
-    if updates:
-        table = _table(Result)
-        statement = table.update().where(
-            table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
-        ).values({f: bindparam(f) for f in (*fields, "version", "source", "updated_at",
-                                             "updated_by_id")})
-        changed = session.connection().execute(statement, updates).rowcount
-        if changed != len(updates):
-            raise StaleEdit(t("results.conflict_new"))
-    if inserts:
-        labels = [str(pending.pop("_label")) for pending in inserts]
-        # Core inserts on the table: the ORM bulk path emits one statement per row here.
-        bulk_insert(session, _table(Result), inserts)
-        new_ids: dict[tuple[object, object], int | None] = {
-            (r[0], r[1]): r[2] for r in session.exec(
-            select(Result.structure_id, Result.kpi_id, Result.id).where(
-                Result.year == preview.year, Result.quarter == preview.quarter,
-                col(Result.structure_id).in_(ids)))}
-        for inserted, label in zip(inserts, labels, strict=True):
-            created = {f: (None, inserted[f]) for f in ("value", "numerator", "denominator")
-                       if inserted[f] is not None}
-            audits.extend(audit.event_rows(
-                actor, "create", "Result",
-                new_ids[(inserted["structure_id"], inserted["kpi_id"])], label, created, now))
-    written = len(inserts) + len(updates)
-    if written:
-        # Touch every submission written to, so that an editor who loaded it earlier is refused.
-        table = _table(Submission)
-        session.connection().execute(
-            table.update().where(table.c.id == bindparam("b_id")).values(
-                version=table.c.version + 1, updated_at=bindparam("b_at"),
-                updated_by_id=bindparam("b_by")),
-            [{"b_id": sub.id, "b_at": now, "b_by": actor_id} for sub in submissions.values()])
-        anchor = submissions[ids[0]]
-        audits.extend(audit.event_rows(actor, "import", "Submission", anchor.id,
-                                       f"{preview.filename} ({written})", {}, now))
-        bulk_insert(session, _table(AuditEvent), audits)
-    return written
+    return {sid: submissions[sid] for sid in wanted}
 
 
 def import_results_file(engine: object, data: bytes, filename: str, *, year: int, quarter: int,

@@ -23,6 +23,7 @@ RATIO_VALUE_TOLERANCE = Decimal("0.5")
 
 # Units whose values are whole numbers: a count of things, an amount in francs CFA
 WHOLE_UNITS = frozenset({"count", "xof"})
+_NON_NEGATIVE_UNITS = frozenset({"count", "hours", "ms", "days"})
 
 _TRUE = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1"})
 _FALSE = frozenset({"non", "n", "no", "false", "faux", "0"})
@@ -263,18 +264,18 @@ def _check_plain(kpi: KpiRef, value: object, problems: Problems) -> float | None
     except ValueError as exc:
         problems.append((Field.VALUE, str(exc)))
         return None
-    shown = _shown(value)
+    unit = kpi.unit
     reason: str | None = None
-    if percent and kpi.unit != "percent":
+    if percent and unit != "percent":
         reason = t("values.percent_not_allowed")
-    elif kpi.unit == "percent" and not 0 <= number <= 100:
-        reason = t("values.percent_range", text=shown)
-    elif kpi.unit == "count" and not _is_whole(number):
-        reason = t("values.not_whole", text=shown)
-    elif kpi.unit == "xof" and not _is_whole(number):
-        reason = t("values.xof_whole", text=shown)
-    elif kpi.unit in {"count", "hours", "ms", "days"} and number < 0:
-        reason = t("values.negative", text=shown)
+    elif unit == "percent" and not 0 <= number <= 100:
+        reason = t("values.percent_range", text=_shown(value))
+    elif unit == "count" and not _is_whole(number):
+        reason = t("values.not_whole", text=_shown(value))
+    elif unit == "xof" and not _is_whole(number):
+        reason = t("values.xof_whole", text=_shown(value))
+    elif unit in _NON_NEGATIVE_UNITS and number < 0:
+        reason = t("values.negative", text=_shown(value))
     if reason:
         problems.append((Field.VALUE, reason))
         return None
