@@ -23,9 +23,8 @@ os.environ["TRACKER_DATABASE_URL"] = URL
 os.environ["TRACKER_DEMO"] = "1"
 
 import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
 import streamlit.runtime.scriptrunner.script_runner as script_runner  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tracker import actions, charts, dashboards, platforms  # noqa: E402
 from tracker import repository as repo  # noqa: E402
