@@ -624,6 +624,9 @@ def _results_and_submissions(ctx: _Ctx, windows: dict[tuple[int, int], tuple[dat
                 if cell is None:
                     continue
                 value, num, den = cell
+                # Stored as an entry would store it: a ratio KPI by its parts only (its rate is
+                # always recomputed from sums), any other KPI by its value only.
+                value, num, den = (None, num, den) if kpi.ratio else (value, None, None)
                 if (value and not kpi.ratio and kpi.unit not in ("percent", "bool")
                         and rng.random() < ctx.plan.outlier_rate):
                     value = value * 5  # a typing slip that got through: a ×5 jump

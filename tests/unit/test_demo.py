@@ -169,10 +169,10 @@ def test_ratio_results_are_whole_numerator_and_denominator(db: Session) -> None:
         kpi = kpis[r.kpi_id]
         if kpi.ratio:
             ratio_rows += 1
-            assert r.numerator is not None and r.denominator is not None and r.value is not None
+            # stored as an entry stores it: the parts only, the rate is always recomputed
+            assert r.numerator is not None and r.denominator is not None and r.value is None
             assert r.numerator == int(r.numerator) and r.denominator == int(r.denominator)
             assert 0 <= r.numerator <= r.denominator and r.denominator >= 1
-            assert r.value == pytest.approx(100 * r.numerator / r.denominator)
         else:
             non_ratio += 1
             assert r.numerator is None and r.denominator is None and r.value is not None
@@ -184,6 +184,8 @@ def test_values_respect_their_units(db: Session) -> None:
     by_code: dict[str, list[float]] = defaultdict(list)
     for r in db.exec(select(Result)):
         kpi = kpis[r.kpi_id]
+        if kpi.ratio:
+            continue  # numerator and denominator: checked above
         assert r.value is not None
         by_code[kpi.code].append(r.value)
         if kpi.unit == "percent":
@@ -214,13 +216,14 @@ def test_stocks_grow_and_year_to_date_budget_restarts_every_t1(db: Session) -> N
     restarts = 0
     for r in rows:
         key = (r.structure_id, r.year)
-        assert r.value is not None
+        assert r.numerator is not None and r.denominator  # a ratio KPI: committed / allocated
+        rate = 100 * r.numerator / r.denominator
         if key in previous:
-            assert r.value >= previous[key] - 1e-9  # cumulative within the year
+            assert rate >= previous[key] - 1e-9  # cumulative within the year
         if r.quarter == 1:
-            assert r.value < 30
+            assert rate < 30
             restarts += 1
-        previous[key] = r.value
+        previous[key] = rate
     assert restarts > 50
 
 
@@ -443,3 +446,28 @@ def test_the_admin_account_is_the_reviewer_when_it_exists() -> None:
                      if s.reviewed_at}
         assert reviewers == {admin_id}
         assert session.exec(select(func.count()).select_from(User)).one() == 1
+
+
+def test_saving_the_ms_demo_draft_unchanged_changes_nothing() -> None:
+    """The demo stores results as an entry would: opening MS's draft and saving it as it is
+    writes no result and no audit change the DSI did not make."""
+    from tracker.auth import Role, actor_from_user
+    from tracker.models import AuditEvent
+    from tracker.results import entry_rows_from_frame, entry_sheet, save_entries
+
+    engine = _seeded()
+    with Session(engine) as session:
+        ms = _structures(session)["MS"]
+        user = User(login="dsi-ms-test", display_name="DSI MS", role=Role.dsi,
+                    structure_id=ms.id)
+        session.add(user)
+        session.flush()
+        actor = actor_from_user(session, user)
+        assert ms.id is not None
+        sheet = entry_sheet(session, actor, ms.id, *OPEN, TODAY)
+        assert sheet.status == "draft" and sheet.editable
+        written = save_entries(session, actor, ms.id, *OPEN, entry_rows_from_frame(sheet.frame),
+                               seen_version=sheet.submission_version, today=TODAY)
+        result_events = session.exec(select(AuditEvent).where(
+            AuditEvent.object_type == "Result")).all()
+        assert written == 0 and result_events == []
