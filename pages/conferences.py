@@ -78,7 +78,7 @@ if not is_open:
 
 details, agenda, attendance, rates, pv = st.tabs([
     t("conferences.tab_details"), t("conferences.tab_agenda"), t("conferences.tab_attendance"),
-    t("conferences.tab_rates"), t("conferences.tab_pv")])
+    t("conferences.tab_rates"), t("conferences.tab_pv")], key="conferences_tabs")
 with details:
     if editable:
         with st.form(f"conferences_edit_{selected}_{revision}"):

@@ -15,7 +15,8 @@ editable = actor.role == Role.admin
 st.caption(t("reference.help_admin") if editable else t("reference.help_reader"))
 revision = st.session_state.setdefault("reference_revision", 0)
 
-tab_structures, tab_kpis = st.tabs([t("reference.structures"), t("reference.kpis")])
+tab_structures, tab_kpis = st.tabs([t("reference.structures"), t("reference.kpis")],
+                                   key="reference_tabs")
 TABLES = (
     (tab_structures, "structures", reference.structures_frame, reference.save_structures,
      reference.STRUCTURE_COLUMNS, reference.structure_column_config),

@@ -8,8 +8,21 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import docx
-from journey import open_menu, pick, sign_in, sign_out, wait_until_idle
-from playwright.sync_api import Locator, Page, expect
+from journey import (
+    cell,
+    choose_in_cell,
+    date_in_cell,
+    open_menu,
+    open_tab,
+    pick,
+    row_with,
+    select_cell,
+    sign_in,
+    sign_out,
+    type_in_cell,
+    wait_until_idle,
+)
+from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from tracker import actions, conferences
@@ -31,90 +44,6 @@ FOLLOWUP = {name: i for i, name in enumerate(actions.COLUMNS[actions.ACTION])}
 
 
 # --- helpers of this journey -----------------------------------------------------------
-
-
-def cell(grid: Locator, column: int, row: int) -> Locator:
-    """A cell of a data grid, through the grid's accessibility table (the canvas has no DOM):
-    columns count from 0, or from 1 when the editor shows row markers (added rows)."""
-    return grid.locator(f"#glide-cell-{column}-{row}")
-
-
-def select_cell(page: Page, grid: Locator, column: int, row: int) -> None:
-    """Give the grid the keyboard focus with a click on its top-left cell, then walk to the
-    cell with the arrow keys (the accessibility table tells where the click landed)."""
-    wait_until_idle(page)
-    canvas = grid.get_by_test_id("data-grid-canvas")
-    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the app's header
-    selected = grid.locator("[role=gridcell][aria-selected=true]")
-    before = selected.first.get_attribute("id") if selected.count() else None
-    markers = 0 if grid.locator("[id^='glide-cell-0-']").count() else 33
-    landed = None
-    for _ in range(10):  # the grid maps a click with its place before the page scrolled
-        page.wait_for_timeout(300)
-        box = canvas.bounding_box()
-        page.mouse.click(box["x"] + markers + 12, box["y"] + 36 + 17)
-        for _ in range(10):
-            landed = selected.first.get_attribute("id") if selected.count() else None
-            if landed and landed != before:
-                break
-            page.wait_for_timeout(100)
-        if landed and (landed != before or grid.evaluate(
-                "g => g.contains(document.activeElement)")):
-            break
-    start = re.fullmatch(r"glide-cell-(\d+)-(\d+)", landed or "")
-    assert start, "the click selected no cell of the grid"
-    dx, dy = column - int(start[1]), row - int(start[2])
-    for _ in range(abs(dx)):
-        page.keyboard.press("ArrowRight" if dx > 0 else "ArrowLeft")
-    for _ in range(abs(dy)):
-        page.keyboard.press("ArrowDown" if dy > 0 else "ArrowUp")
-    expect(cell(grid, column, row)).to_have_attribute("aria-selected", "true")
-
-
-def type_in_cell(page: Page, grid: Locator, column: int, row: int, text: str) -> None:
-    """A text cell: Enter opens the overlay, fill() replaces its text, Enter commits."""
-    select_cell(page, grid, column, row)
-    page.keyboard.press("Enter")
-    editor = page.locator("textarea").first
-    expect(editor).to_be_visible()
-    editor.fill(text)
-    expect(editor).to_have_value(text)
-    editor.press("Enter")
-    expect(cell(grid, column, row)).to_have_text(text)
-    wait_until_idle(page)
-
-
-def choose_in_cell(page: Page, grid: Locator, column: int, row: int, option: str,
-                   value: str) -> None:
-    """A selectbox cell: Enter opens its list, a click picks the option (the accessibility
-    table then holds the option's value, not its label)."""
-    select_cell(page, grid, column, row)
-    page.keyboard.press("Enter")
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(cell(grid, column, row)).to_have_text(value)
-    wait_until_idle(page)
-
-
-def date_in_cell(page: Page, grid: Locator, column: int, row: int, day: date) -> None:
-    """A date cell: Enter opens a date input, fill() takes ISO, Enter commits."""
-    select_cell(page, grid, column, row)
-    page.keyboard.press("Enter")
-    editor = page.get_by_test_id("date-picker-cell")
-    editor.fill(day.isoformat())
-    editor.press("Enter")
-    expect(cell(grid, column, row)).to_have_text(day.isoformat())
-    wait_until_idle(page)
-
-
-def row_with(page: Page, grid: Locator, column: int, text: str) -> int | None:
-    """The row whose cell in ``column`` reads ``text`` among the rows drawn (None if absent)."""
-    grid.get_by_test_id("data-grid-canvas").evaluate("e => e.scrollIntoView({block: 'center'})")
-    drawn = grid.locator(f"[role=gridcell][id^='glide-cell-{column}-']")
-    expect(drawn.first).to_be_attached()  # the rows are drawn
-    found = drawn.filter(has_text=re.compile(f"^{re.escape(text)}$"))
-    if not found.count():
-        return None
-    return int((found.first.get_attribute("id") or "").rsplit("-", 1)[1])
 
 
 def upload(page: Page, name: str, data: bytes) -> None:
@@ -288,3 +217,23 @@ def test_secretariat_imports_a_pv_dsi_updates_its_action_overdue_filter_lists_it
     select_cell(page, grid, FOLLOWUP["status"], row)  # scrolls the column into view
     expect(cell(grid, FOLLOWUP["status"], row)).to_have_text("in_progress")  # "en cours"
     engine.dispose()
+
+
+def test_the_session_page_keeps_its_tab_after_a_save(page, server):
+    """Saving in the « Ordre du jour » tab reruns the page; the user stays on that tab."""
+    engine = make_engine(server.database_url)
+    with reading(engine) as db:
+        open_session = db.exec(select(Conference).where(Conference.status != "closed")
+                               .order_by(Conference.number)).first()
+        assert open_session is not None, "the demo data holds a session still open"
+        label = conferences.conference_label(open_session)
+    engine.dispose()
+    sign_in(page, "admin")
+    open_menu(page, "Conférences", "Sessions de la conférence")
+    pick(page, "Session", label)
+    panel = open_tab(page, "Ordre du jour")
+    panel.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Modifications enregistrées.")).to_be_visible()
+    wait_until_idle(page)
+    expect(page.get_by_role("tab", name="Ordre du jour", exact=True)).to_have_attribute(
+        "aria-selected", "true")

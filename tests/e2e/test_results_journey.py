@@ -4,8 +4,17 @@ comment; the DSI corrects and resubmits; ASIN validates; the tracking matrix say
 import re
 from datetime import date
 
-from journey import open_menu, pick, sign_in, sign_out, wait_until_idle
-from playwright.sync_api import Locator, Page, expect
+from journey import (
+    cell,
+    grid_row_of,
+    open_menu,
+    pick,
+    sign_in,
+    sign_out,
+    type_in_cell,
+    wait_until_idle,
+)
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from tracker import results
@@ -16,68 +25,6 @@ from tracker.models import Structure, Submission, User
 from tracker.periods import reporting_quarter
 
 VALUE_COLUMN = results.ENTRY_COLUMNS.index("value")  # column_order of the entry grid
-
-
-# --- helpers of this journey -----------------------------------------------------------
-
-
-def cell(grid: Locator, column: int, row: int) -> Locator:
-    """A cell of a data grid, through the grid's accessibility table (the canvas has no DOM)."""
-    return grid.locator(f"#glide-cell-{column}-{row}")
-
-
-def edit_cell(page: Page, grid: Locator, column: int, row: int, text: str) -> None:
-    """Type ``text`` into a text cell: select it with the keyboard, Enter opens the overlay,
-    fill() replaces its text, Enter commits; then let the rerun finish."""
-    wait_until_idle(page)
-    # A click on the first column of the top row gives the grid the keyboard focus (a button
-    # may have it); that cell's position then comes from the accessibility table. The grid
-    # maps a click with the position it had before the page scrolled: retry once it settled.
-    canvas = grid.get_by_test_id("data-grid-canvas")
-    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the app's header
-    selected = grid.locator("[role=gridcell][aria-selected=true][id^='glide-cell-0-']")
-    for _ in range(10):
-        page.wait_for_timeout(300)
-        box = canvas.bounding_box()
-        page.mouse.click(box["x"] + 20, box["y"] + 36 + 17)
-        try:
-            expect(selected).to_have_count(1, timeout=1_000)
-            break
-        except AssertionError:
-            continue
-    expect(selected).to_have_count(1)
-    current = re.fullmatch(r"glide-cell-(\d+)-(\d+)", selected.get_attribute("id") or "")
-    assert current, "no selected cell in the grid"
-    dx, dy = column - int(current[1]), row - int(current[2])
-    for _ in range(abs(dx)):
-        page.keyboard.press("ArrowRight" if dx > 0 else "ArrowLeft")
-    for _ in range(abs(dy)):
-        page.keyboard.press("ArrowDown" if dy > 0 else "ArrowUp")
-    expect(cell(grid, column, row)).to_have_attribute("aria-selected", "true")
-    page.keyboard.press("Enter")
-    editor = page.locator("textarea").first
-    expect(editor).to_be_visible()
-    editor.fill(text)
-    expect(editor).to_have_value(text)
-    editor.press("Enter")
-    expect(cell(grid, column, row)).to_have_text(text)
-    wait_until_idle(page)
-
-
-def grid_row_of(page: Page, grid: Locator, first_cell: str) -> int:
-    """The row whose first cell reads ``first_cell``, scrolling the grid until it is drawn."""
-    canvas = grid.get_by_test_id("data-grid-canvas")
-    target = grid.locator("[role=gridcell][id^='glide-cell-0-']").filter(
-        has_text=re.compile(f"^{re.escape(first_cell)}$"))
-    for _ in range(20):
-        if target.count():
-            return int((target.first.get_attribute("id") or "").rsplit("-", 1)[1])
-        canvas.evaluate("e => e.scrollIntoView({block: 'center'})")
-        box = canvas.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.wheel(0, 300)
-        page.wait_for_timeout(300)
-    raise AssertionError(f"no row {first_cell!r} in the grid")
 
 
 # --- the journey ---------------------------------------------------------------------------
@@ -130,8 +77,8 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
                                              "brouillon")).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
     expect(cell(grid, 0, first)).to_have_text(codes[first])
-    edit_cell(page, grid, VALUE_COLUMN, first, "abc")
-    edit_cell(page, grid, VALUE_COLUMN, second, second_value)
+    type_in_cell(page, grid, VALUE_COLUMN, first, "abc")
+    type_in_cell(page, grid, VALUE_COLUMN, second, second_value)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("Lignes refusées : rien n'a été enregistré.")).to_be_visible()
     errors = page.get_by_test_id("stDataFrame").nth(1)  # the table of refused rows
@@ -141,7 +88,7 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
            ).to_have_count(1)
     assert _values(engine, "dsi-ms", ms.id, year, quarter) == before  # nothing written
 
-    edit_cell(page, grid, VALUE_COLUMN, first, first_value)
+    type_in_cell(page, grid, VALUE_COLUMN, first, first_value)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     # Not exactly 2: the demo stores a percentage beside the numerator and denominator of ratio
     # KPIs, and the first save of its draft clears them too (reported to the lead).
@@ -181,7 +128,7 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     expect(page.get_by_role("heading", name=re.compile("statut : renvoyée$"))).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
     expect(cell(grid, VALUE_COLUMN, second)).to_have_text(second_value)
-    edit_cell(page, grid, VALUE_COLUMN, second, corrected)
+    type_in_cell(page, grid, VALUE_COLUMN, second, corrected)
     page.get_by_text("Je confirme la soumission").click()
     wait_until_idle(page)
     page.get_by_role("button", name="Soumettre", exact=True).click()

@@ -1,11 +1,21 @@
 """Issue 6 in Chromium: the secretariat adds an initiative of MS with two milestones; the DSI of
 MS records one as done; the pillar's progress on « Avancement » moves accordingly."""
 
-import re
 from datetime import date
 
-from journey import open_menu, sign_in, sign_out, wait_until_idle
-from playwright.sync_api import Locator, Page, expect
+from journey import (
+    add_row,
+    cell,
+    choose_in_cell,
+    date_in_cell,
+    open_menu,
+    open_tab,
+    row_with,
+    sign_in,
+    sign_out,
+    type_in_cell,
+)
+from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from tracker import roadmap
@@ -23,115 +33,6 @@ DSI_MILESTONE_COL = {name: i for i, name in enumerate(roadmap.MILESTONE_COLUMNS)
 
 
 # --- helpers of this journey -----------------------------------------------------------
-
-
-def cell(grid: Locator, column: int, row: int) -> Locator:
-    """A cell of a data grid, through the grid's accessibility table (the canvas has no DOM):
-    columns count from 0, or from 1 when the editor shows row markers (deletable rows)."""
-    return grid.locator(f"#glide-cell-{column}-{row}")
-
-
-def select_cell(page: Page, grid: Locator, column: int, row: int) -> None:
-    """Give the grid the keyboard focus with a click on its top-left cell, then walk to the
-    cell with the arrow keys (the accessibility table tells where the click landed)."""
-    wait_until_idle(page)
-    canvas = grid.get_by_test_id("data-grid-canvas")
-    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the app's header
-    selected = grid.locator("[role=gridcell][aria-selected=true]")
-    before = selected.first.get_attribute("id") if selected.count() else None
-    markers = 0 if grid.locator("[id^='glide-cell-0-']").count() else 33
-    landed = None
-    for _ in range(10):  # the grid maps a click with its place before the page scrolled
-        page.wait_for_timeout(300)
-        box = canvas.bounding_box()
-        page.mouse.click(box["x"] + markers + 12, box["y"] + 36 + 17)
-        for _ in range(10):
-            landed = selected.first.get_attribute("id") if selected.count() else None
-            if landed and landed != before:
-                break
-            page.wait_for_timeout(100)
-        if landed and (landed != before or grid.evaluate(
-                "g => g.contains(document.activeElement)")):
-            break
-    start = re.fullmatch(r"glide-cell-(\d+)-(\d+)", landed or "")
-    assert start, "the click selected no cell of the grid"
-    dx, dy = column - int(start[1]), row - int(start[2])
-    for _ in range(abs(dx)):
-        page.keyboard.press("ArrowRight" if dx > 0 else "ArrowLeft")
-    for _ in range(abs(dy)):
-        page.keyboard.press("ArrowDown" if dy > 0 else "ArrowUp")
-    expect(cell(grid, column, row)).to_have_attribute("aria-selected", "true")
-
-
-def type_in_cell(page: Page, grid: Locator, column: int, row: int, text: str) -> None:
-    """A text cell: Enter opens the overlay, fill() replaces its text, Enter commits."""
-    select_cell(page, grid, column, row)
-    page.keyboard.press("Enter")
-    editor = page.locator("textarea").first
-    expect(editor).to_be_visible()
-    editor.fill(text)
-    expect(editor).to_have_value(text)
-    editor.press("Enter")
-    expect(cell(grid, column, row)).to_have_text(text)
-    wait_until_idle(page)
-
-
-def choose_in_cell(page: Page, grid: Locator, column: int, row: int, option: str) -> None:
-    """A selectbox cell whose options are their own labels: Enter opens the list, a click
-    picks the option."""
-    select_cell(page, grid, column, row)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("option").first).to_be_visible()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(cell(grid, column, row)).to_have_text(option)
-    wait_until_idle(page)
-
-
-def date_in_cell(page: Page, grid: Locator, column: int, row: int, day: date) -> None:
-    """A date cell: Enter opens a date input, fill() takes ISO, Enter commits."""
-    select_cell(page, grid, column, row)
-    page.keyboard.press("Enter")
-    editor = page.get_by_test_id("date-picker-cell")
-    editor.fill(day.isoformat())
-    editor.press("Enter")
-    expect(cell(grid, column, row)).to_have_text(day.isoformat())
-    wait_until_idle(page)
-
-
-def add_row(page: Page, grid: Locator) -> None:
-    """The editor's "Add row" (its toolbar shows while the pointer is over the grid)."""
-    wait_until_idle(page)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    grid.get_by_role("button", name="Add row").click()
-    wait_until_idle(page)
-
-
-def row_with(page: Page, grid: Locator, column: int, text: str) -> int | None:
-    """The row whose cell in ``column`` reads ``text`` among the rows drawn (None if absent)."""
-    grid.get_by_test_id("data-grid-canvas").evaluate("e => e.scrollIntoView({block: 'center'})")
-    drawn = grid.locator(f"[role=gridcell][id^='glide-cell-{column}-']")
-    expect(drawn.first).to_be_attached()  # the rows are drawn
-    found = drawn.filter(has_text=re.compile(f"^{re.escape(text)}$"))
-    if not found.count():
-        return None
-    return int((found.first.get_attribute("id") or "").rsplit("-", 1)[1])
-
-
-def open_tab(page: Page, name: str) -> Locator:
-    """Click a tab once the page is idle (a click during a rerun can be lost)."""
-    wait_until_idle(page)
-    page.get_by_role("tab", name=name, exact=True).click()
-    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute(
-        "aria-selected", "true")
-    panel = page.get_by_role("tabpanel", name=name)
-    expect(panel).to_be_visible()
-    wait_until_idle(page)
-    return panel
-
-
-# --- the journey ---------------------------------------------------------------------------
 
 
 def _progress(engine, year: int) -> dict[str, str]:
