@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from itertools import islice
 from numbers import Real
 from typing import Any, NamedTuple
 
@@ -50,12 +49,9 @@ from tracker.reference import structure_refs
 # Reading spreadsheets (encodings, separators, title block, formulas kept as "=…", ZIP checks)
 # is the results import's: the follow-up file is read the same way.
 from tracker.results_import import (
-    CSV_DELIMITERS,
-    HEADER_SEARCH_ROWS,
     MAX_ROWS,
     Row,
-    _head_records,
-    header_positions,
+    find_header,
     read_rows,
 )
 
@@ -194,42 +190,13 @@ class _Layout:
         return self.header.get(role) or t(f"followup_import.header_{role}")
 
 
-def _match_header(cells: Sequence[object]) -> _Layout:
-    return _Layout(*header_positions(cells, _ROLE_BY_HEADER))
-
-
-def _find_header(rows: Iterator[Row]) -> tuple[int, _Layout] | None:
-    """The first row naming at least two known columns, within the first rows of the file."""
-    for number, cells in rows:
-        if number > HEADER_SEARCH_ROWS:
-            return None
-        layout = _match_header(cells)
-        if len(layout.index) >= 2:
-            return number, layout
-    return None
-
-
-def _sniff_delimiter(text: str) -> str | None:
-    import io
-
-    head = list(islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS))
-    best: tuple[int, int, str] | None = None
-    for delimiter in CSV_DELIMITERS:
-        found = _find_header(_head_records(head, delimiter))
-        if found is not None:
-            score = (len(found[1].index), -found[0], delimiter)
-            if best is None or score[:2] > best[:2]:
-                best = score
-    return best[2] if best else None
-
-
 def _rows(data: bytes, filename: str) -> tuple[_Layout, Iterator[Row]]:
-    rows = read_rows(data, filename, no_header_key="followup_import.no_header",
-                     sniff=_sniff_delimiter)
-    found = _find_header(rows)
+    rows = read_rows(data, filename, roles=_ROLE_BY_HEADER,
+                     no_header_key="followup_import.no_header")
+    found = find_header(rows, _ROLE_BY_HEADER)
     if found is None:
         raise UploadError(t("followup_import.no_header", file=filename))
-    layout = found[1]
+    layout = _Layout(found[1], found[2])
     for role in (SESSION, TEXT):
         if role not in layout.index:
             raise UploadError(t(f"followup_import.no_{role}_column", file=filename))

@@ -210,15 +210,31 @@ def _xlsx_rows(data: bytes, filename: str) -> list[Row]:
         workbook.close()
 
 
-def _find_header(rows: Iterable[Row]) -> tuple[int, _Layout] | None:
-    """The first row naming at least two known columns, within the first rows of the file."""
+HeaderFound = tuple[int, dict[str, int], dict[str, str]]
+
+
+def _two_known_columns(index: dict[str, int]) -> bool:
+    return len(index) >= 2
+
+
+def find_header(rows: Iterable[Row], roles: dict[str, str], *,
+                enough: Callable[[dict[str, int]], bool] = _two_known_columns
+                ) -> HeaderFound | None:
+    """The header row of an import: the first row, within the first rows of the file, whose
+    known columns (``roles``: normalised header text to role) are ``enough`` (by default, two
+    of them). Returns its number, where each role sits and each role's header as written."""
     for number, cells in rows:
         if number > HEADER_SEARCH_ROWS:
             return None
-        layout = _match_header(cells)
-        if len(layout.index) >= 2:
-            return number, layout
+        index, header = header_positions(cells, roles)
+        if enough(index):
+            return number, index, header
     return None
+
+
+def _find_header(rows: Iterable[Row]) -> tuple[int, _Layout] | None:
+    found = find_header(rows, _ROLE_BY_HEADER)
+    return None if found is None else (found[0], _Layout(found[1], found[2]))
 
 
 def _head_records(head: list[str], delimiter: str) -> Iterator[Row]:
@@ -234,16 +250,18 @@ def _head_records(head: list[str], delimiter: str) -> Iterator[Row]:
         yield number, cells
 
 
-def _sniff_delimiter(text: str) -> str | None:
-    """The separator under which a header row appears, preferring the richest header."""
+def sniff_delimiter(text: str, roles: dict[str, str], *,
+                    enough: Callable[[dict[str, int]], bool] = _two_known_columns) -> str | None:
+    """The separator under which the import's header row appears, preferring the header with
+    the most known columns, then the earliest."""
     head = list(islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS))
     best: tuple[int, int, str] | None = None
     for delimiter in CSV_DELIMITERS:
-        found = _find_header(_head_records(head, delimiter))
+        found = find_header(_head_records(head, delimiter), roles, enough=enough)
         if found is None:
             continue
-        number, layout = found
-        score = (len(layout.index), -number, delimiter)
+        number, index, _ = found
+        score = (len(index), -number, delimiter)
         if best is None or score[:2] > best[:2]:
             best = score
     return best[2] if best else None
@@ -441,20 +459,20 @@ class _Reader:
                                             year=preview.year)))
 
 
-def read_rows(data: bytes, filename: str, *, no_header_key: str = "results_import.no_header",
-              sniff: Callable[[str], str | None] | None = None) -> Iterator[Row]:
+def read_rows(data: bytes, filename: str, *, roles: dict[str, str], no_header_key: str,
+              enough: Callable[[dict[str, int]], bool] = _two_known_columns) -> Iterator[Row]:
     """The rows of an uploaded spreadsheet (XLSX, or CSV/TSV in any separator and encoding the
     product accepts), numbered as the user sees them; the one reader of every table import.
 
-    ``sniff`` finds the separator from the text (by default, the one under which this module's
-    header is recognised); another import passes its own, for its own header."""
+    A text file's separator is the one under which the import's header (``roles``, ``enough``:
+    see find_header) is found; without one, ``no_header_key`` says so."""
     check_size(data, filename)
     if data.startswith(OLE2_MAGIC):
         raise UploadError(t("results_import.xls_unsupported", file=filename))
     if is_zip(data):
         return iter(_xlsx_rows(data, filename))
     text = _decode(data, filename)
-    delimiter = (sniff or _sniff_delimiter)(text)
+    delimiter = sniff_delimiter(text, roles, enough=enough)
     if delimiter is None:
         raise UploadError(t(no_header_key, file=filename))
     return _csv_rows(text, delimiter, filename)
@@ -476,7 +494,8 @@ def read_results_file(
     """
     if not 1 <= quarter <= 4:
         raise ValueError(f"quarter must be 1..4, got {quarter}")
-    rows = read_rows(data, filename)
+    rows = read_rows(data, filename, roles=_ROLE_BY_HEADER,
+                     no_header_key="results_import.no_header")
     found = _find_header(rows)
     if found is None:
         raise UploadError(t("results_import.no_header", file=filename))

@@ -4,9 +4,7 @@ the same file again changes nothing."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
-from itertools import islice
 
 from sqlmodel import Session, select
 
@@ -17,13 +15,7 @@ from tracker.errors import RowError, UploadError
 from tracker.i18n import t
 from tracker.models import Role, Target
 from tracker.refdata import normalize
-from tracker.results_import import (
-    CSV_DELIMITERS,
-    HEADER_SEARCH_ROWS,
-    _head_records,
-    _header_key,
-    read_rows,
-)
+from tracker.results_import import find_header, read_rows
 from tracker.values import FormulaRefused, parse_number
 
 KPI, STRUCTURE, QUARTER, VALUE = "kpi", "structure", "quarter", "value"
@@ -53,22 +45,8 @@ class TargetPreview:
     rejected: list[RowError] = field(default_factory=list)
 
 
-def _layout(cells: list[object]) -> dict[str, tuple[int, str]]:
-    found: dict[str, tuple[int, str]] = {}
-    for index, cell in enumerate(cells):
-        role = _LOOKUP.get(_header_key(cell))
-        if role and role not in found:
-            found[role] = (index, str(cell).strip())
-    return found
-
-
-def _sniff(text: str) -> str | None:
-    head = list(islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS))
-    for delimiter in CSV_DELIMITERS:
-        for _, cells in _head_records(head, delimiter):
-            if {KPI, VALUE} <= _layout(list(cells)).keys():
-                return delimiter
-    return None
+def _enough(index: dict[str, int]) -> bool:
+    return {KPI, VALUE} <= index.keys()
 
 
 def _quarter(raw: object) -> int | None:
@@ -82,14 +60,12 @@ def read_targets_file(session: Session, actor: Actor, data: bytes, filename: str
                       year: int) -> TargetPreview:
     """Preview a targets file (CSV, TSV or XLSX): accepted rows and refused rows with reasons."""
     require_role(actor, Role.admin)
-    rows = read_rows(data, filename, no_header_key="targets_import.no_header", sniff=_sniff)
-    layout: dict[str, tuple[int, str]] = {}
-    for _number, cells in rows:
-        layout = _layout(list(cells))
-        if {KPI, VALUE} <= layout.keys():
-            break
-    else:
+    rows = read_rows(data, filename, roles=_LOOKUP, enough=_enough,
+                     no_header_key="targets_import.no_header")
+    found = find_header(rows, _LOOKUP, enough=_enough)
+    if found is None:
         raise UploadError(t("targets_import.no_header", file=filename))
+    layout = {role: (position, found[2][role]) for role, position in found[1].items()}
     kpis = {normalize(k.code): k.code for k in repo.list_kpis(session)}
     kpis.update({normalize(k.label_fr): k.code for k in repo.list_kpis(session)})
     structures = {normalize(s.code): s.code for s in repo.list_structures(session)}
