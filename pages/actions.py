@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import actions, charts_actions, conferences, ui
+from tracker import actions, charts_actions, conferences, roadmap, ui
 from tracker.errors import TrackerError
 from tracker.formats import format_date
 from tracker.i18n import t
@@ -62,7 +62,9 @@ elif not editable:
                  data=actions.display_frame(frame), hide_index=True, width="stretch", height=480)
 else:
     st.caption(t("actions.count", n=len(frame)))
-    specs = actions.column_specs(kind, actor, list(structures.values()))
+    with ui.read() as session:
+        initiatives = list(roadmap.initiative_labels(session).values())
+    specs = actions.column_specs(kind, actor, list(structures.values()), initiatives)
     config = ui.column_config(specs)
     config["closed_session"] = None
     for name, label_of in (("status", actions.status_label), ("priority", actions.priority_label)):

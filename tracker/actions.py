@@ -31,6 +31,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.periods import quarter_end, quarter_of
+from tracker.roadmap import initiative_labels
 from tracker.tables import ColumnSpec, RowChange
 
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -43,8 +44,8 @@ RECOMMENDATION = "recommendation"
 # Columns shown, in order; the editable ones depend on the kind and the actor's role.
 COLUMNS = {
     ACTION: ["session", "number", "title", "owner", "person", "due_date", "due_note", "status",
-             "priority", "topic", "progress_comment", "blocker", "escalated", "overdue",
-             "open_sessions"],
+             "priority", "topic", "initiative", "progress_comment", "blocker", "escalated",
+             "overdue", "open_sessions"],
     RECOMMENDATION: ["session", "number", "title", "owner", "due_date", "due_note", "status",
                      "progress_comment", "overdue", "open_sessions"],
 }
@@ -52,7 +53,7 @@ COLUMNS = {
 DSI_FIELDS = {ACTION: ("status", "progress_comment", "blocker", "escalated"),
               RECOMMENDATION: ("status", "progress_comment")}
 ADMIN_FIELDS = {ACTION: ("title", "owner", "person", "due_date", "status", "priority", "topic",
-                         "progress_comment", "blocker", "escalated"),
+                         "initiative", "progress_comment", "blocker", "escalated"),
                 RECOMMENDATION: ("title", "owner", "due_date", "status", "progress_comment")}
 # What a session decided cannot be rewritten once the session is closed.
 DECIDED_FIELDS = ("title", "owner")
@@ -117,6 +118,7 @@ def followup_frame(session: Session, actor: Actor, kind: str, filters: Filters,
     conferences = {c.id: c for c in session.exec(select(Conference)).all()}
     numbers = held_numbers(session)
     codes = repo.structure_codes_by_id(session)
+    initiatives = initiative_labels(session) if kind == ACTION else {}
     rows = []
     for item in _rows(session, kind, filters):
         conference = conferences.get(item.conference_id)
@@ -139,6 +141,7 @@ def followup_frame(session: Session, actor: Actor, kind: str, filters: Filters,
                "version": item.version}
         if kind == ACTION:
             row.update({"person": item.person, "priority": item.priority, "topic": item.topic,
+                        "initiative": initiatives.get(item.initiative_id or -1, ""),
                         "blocker": item.blocker, "escalated": item.escalated})
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["id", *COLUMNS[kind], "closed_session", "version"])
@@ -146,13 +149,15 @@ def followup_frame(session: Session, actor: Actor, kind: str, filters: Filters,
     return frame.set_index("id")
 
 
-def column_specs(kind: str, actor: Actor, owner_codes: Sequence[str]) -> dict[str, ColumnSpec]:
-    """Labels and editors; columns the actor may not edit are disabled."""
+def column_specs(kind: str, actor: Actor, owner_codes: Sequence[str],
+                 initiatives: Sequence[str] = ()) -> dict[str, ColumnSpec]:
+    """Labels and editors; columns the actor may not edit are disabled. ``initiatives``: the
+    roadmap initiatives an action item can be linked to (initiative_labels)."""
     editable = set(editable_columns(actor, kind))
     kinds = {"due_date": "date", "escalated": "checkbox", "overdue": "checkbox",
              "open_sessions": "number"}
     options = {"status": STATUSES, "priority": PRIORITIES, "topic": ("", *TOPIC_TAGS),
-               "owner": tuple(owner_codes)}
+               "owner": tuple(owner_codes), "initiative": ("", *initiatives)}
     specs = {}
     for column in COLUMNS[kind]:
         kind_of = "select" if column in options else kinds.get(column, "text")
@@ -176,7 +181,8 @@ def _as_date(value: object) -> date | str | None:
         return str(value)  # refused by _check_row
 
 
-def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str]) -> dict[str, Any]:
+def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str],
+               initiatives: dict[int, str]) -> dict[str, Any]:
     """The fields the user really changed, compared with the stored row."""
     current = {"title": row.title if kind == ACTION else row.text,
                "owner": codes.get(row.owner_structure_id or -1),
@@ -184,6 +190,7 @@ def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str]) ->
                "progress_comment": row.progress_comment}
     if kind == ACTION:
         current.update({"person": row.person, "priority": row.priority, "topic": row.topic,
+                        "initiative": initiatives.get(row.initiative_id or -1, ""),
                         "blocker": row.blocker, "escalated": row.escalated})
     wanted: dict[str, Any] = {}
     for field, old in current.items():
@@ -203,7 +210,7 @@ def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str]) ->
 
 
 def _check_row(kind: str, position: int, wanted: dict[str, Any], row: Any,
-               by_code: dict[str, int]) -> list[RowError]:
+               by_code: dict[str, int], by_label: dict[str, int]) -> list[RowError]:
     errors = []
     status = wanted.get("status", row.status)
     if status not in STATUSES:
@@ -220,6 +227,9 @@ def _check_row(kind: str, position: int, wanted: dict[str, Any], row: Any,
     if "owner" in wanted and wanted["owner"] is not None and wanted["owner"] not in by_code:
         errors.append(RowError(position, t("actions.col_owner"),
                                t("actions.unknown_owner", code=wanted["owner"])))
+    if wanted.get("initiative") and wanted["initiative"] not in by_label:
+        errors.append(RowError(position, t("actions.col_initiative"),
+                               t("actions.unknown_initiative", name=wanted["initiative"])))
     if kind == ACTION and wanted.get("escalated"):
         blocker = wanted.get("blocker", row.blocker)
         if status != ActionStatus.blocked or not blocker:
@@ -228,12 +238,14 @@ def _check_row(kind: str, position: int, wanted: dict[str, Any], row: Any,
     return errors
 
 
-def _updates(kind: str, wanted: dict[str, Any], row: Any, by_code: dict[str, int]
-             ) -> dict[str, Any]:
+def _updates(kind: str, wanted: dict[str, Any], row: Any, by_code: dict[str, int],
+             by_label: dict[str, int]) -> dict[str, Any]:
     updates: dict[str, Any] = {}
     for field, value in wanted.items():
         if field == "owner":
             updates["owner_structure_id"] = by_code.get(value) if value else None
+        elif field == "initiative":
+            updates["initiative_id"] = by_label.get(value) if value else None
         elif field == "title":
             updates["title" if kind == ACTION else "text"] = value
         elif field == "due_date":
@@ -268,6 +280,8 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
     model = _model(kind)
     codes = repo.structure_codes_by_id(session)
     by_code = {code: sid for sid, code in codes.items()}
+    initiatives = initiative_labels(session) if kind == ACTION else {}
+    by_label = {label: initiative_id for initiative_id, label in initiatives.items()}
     allowed = set(editable_columns(actor, kind))
     errors: list[RowError] = []
     planned: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
@@ -282,7 +296,7 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
         if actor.role == Role.dsi:
             require_own_structure(actor, row.owner_structure_id)
         audit.ensure_fresh(session, row, versions.get(change.id))
-        wanted = _requested(kind, change, row, codes)
+        wanted = _requested(kind, change, row, codes, initiatives)
         if not wanted:
             continue
         if set(wanted) - allowed:
@@ -294,11 +308,11 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
             errors.append(RowError(change.position, t(f"actions.col_{field}"),
                                    t("actions.decided_read_only")))
             continue
-        row_errors = _check_row(kind, change.position, wanted, row, by_code)
+        row_errors = _check_row(kind, change.position, wanted, row, by_code, by_label)
         if row_errors:
             errors.extend(row_errors)
             continue
-        planned.append((row, wanted, _updates(kind, wanted, row, by_code)))
+        planned.append((row, wanted, _updates(kind, wanted, row, by_code, by_label)))
     if errors:
         raise ValidationFailed(t("common.errors_title"), errors)
     written = 0

@@ -222,6 +222,25 @@ def national_year_targets(session: Session, year: int) -> dict[int, float]:
     return {r.kpi_id: r.value for r in rows}
 
 
+def initiative_labels(session: Session) -> dict[int, str]:
+    """Every initiative as a user picks it to link an action item: "2026 · Title", the newest
+    year first; an initiative copied into next year keeps its title, hence the year (and the
+    number when one year holds the same title twice)."""
+    rows = session.exec(select(Initiative.id, Initiative.title, Pillar.year)
+                        .join(Pillar, col(Initiative.pillar_id) == Pillar.id)
+                        .order_by(col(Pillar.year).desc(), col(Initiative.title),
+                                  col(Initiative.id))).all()
+    labels: dict[int, str] = {}
+    taken: set[str] = set()
+    for initiative_id, title, year in rows:
+        label = f"{year} · {title}"
+        if label in taken:
+            label = f"{label} (n° {initiative_id})"
+        taken.add(label)
+        labels[initiative_id or 0] = label  # ids of stored rows are never None
+    return labels
+
+
 def list_linked_actions(session: Session, initiative_ids: Sequence[int]) -> Sequence[ActionItem]:
     return session.exec(select(ActionItem).where(col(ActionItem.initiative_id).in_(initiative_ids))
                         .order_by(col(ActionItem.conference_id), col(ActionItem.id))).all()

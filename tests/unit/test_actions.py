@@ -17,6 +17,7 @@ from tracker.models import (
     Recommendation,
     Role,
 )
+from tracker.roadmap import initiative_labels as roadmap_labels
 from tracker.tables import RowChange
 
 TODAY = date(2025, 11, 20)
@@ -245,3 +246,57 @@ def test_cdsi_reco_is_done_over_due_per_structure_and_quarter(engine, actor):
     rows = {(r.structure, r.quarter): (r.numerator, r.denominator) for r in kpi.itertuples()}
     assert rows[("MS", 2)] == (1.0, 1.0)  # R1 due 31/05, done
     assert rows[("MS", 3)] == (1.0, 2.0)  # R2 due 30/09, still open
+
+
+def _initiatives(engine) -> dict[str, int]:
+    """Two initiatives with the same title, one per year (a copy into the next year)."""
+    from tracker.models import Initiative, Pillar
+
+    with transaction(engine) as session:
+        ids = {}
+        for year in (2025, 2026):
+            pillar = Pillar(year=year, position=1, title_fr="Interopérabilité",
+                            title_en="Interoperability")
+            session.add(pillar)
+            session.flush()
+            initiative = Initiative(pillar_id=pillar.id, title="Raccorder les ministères")
+            session.add(initiative)
+            session.flush()
+            ids[f"{year} · Raccorder les ministères"] = initiative.id
+        return ids
+
+
+def test_secretariat_links_an_action_to_an_initiative_and_unlinks_it(engine, actor):
+    ids = _initiatives(engine)
+    with reading(engine) as session:
+        assert list(roadmap_labels(session).values()) == sorted(ids, reverse=True)  # newest first
+    a1 = item(engine, "Raccorder X-Road")
+    assert save(engine, actor("admin"), [(a1, {"initiative": "2026 · Raccorder les ministères"})])
+    linked = item(engine, "Raccorder X-Road")
+    assert linked.initiative_id == ids["2026 · Raccorder les ministères"]
+    shown = frame(engine, actor("admin")).loc[a1.id, "initiative"]
+    assert shown == "2026 · Raccorder les ministères"
+    change = next(e for e in events(engine, a1.id) if e.field == "initiative_id")
+    assert (change.old_value, change.new_value) == (None, str(linked.initiative_id))
+    assert save(engine, actor("admin"), [(linked, {"initiative": ""})])
+    assert item(engine, "Raccorder X-Road").initiative_id is None
+
+
+def test_an_unknown_initiative_is_refused_and_a_dsi_cannot_link(engine, actor):
+    _initiatives(engine)
+    a1 = item(engine, "Raccorder X-Road")
+    with pytest.raises(ValidationFailed) as refused:
+        save(engine, actor("admin"), [(a1, {"initiative": "2024 · N'existe pas"})])
+    assert [(e.row, e.column) for e in refused.value.errors] == [
+        (1, "Initiative de la feuille de route")]
+    with pytest.raises(PermissionDenied):
+        save(engine, actor("dsi-ms"), [(a1, {"initiative": "2025 · Raccorder les ministères"})])
+    assert item(engine, "Raccorder X-Road").initiative_id is None
+
+
+def test_the_initiative_column_is_editable_by_the_secretariat_only(engine, actor):
+    labels = ["2026 · Raccorder les ministères"]
+    admin = actions.column_specs(actions.ACTION, actor("admin"), ["MS"], labels)
+    dsi = actions.column_specs(actions.ACTION, actor("dsi-ms"), ["MS"], labels)
+    assert admin["initiative"].options == ("", *labels) and not admin["initiative"].disabled
+    assert dsi["initiative"].disabled
