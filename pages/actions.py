@@ -38,7 +38,7 @@ conference = cols[2].selectbox(t("actions.filter_session"), [None, *sessions],
                                key="actions_session",
                                format_func=lambda i: sessions.get(i) or t("common.all"))
 topic = cols[3].selectbox(t("actions.filter_topic"), [None, *TOPIC_TAGS], key="actions_topic",
-                          format_func=lambda x: x or t("common.all"),
+                          format_func=lambda x: actions.topic_label(x) if x else t("common.all"),
                           disabled=kind != actions.ACTION)
 overdue = cols[4].checkbox(t("actions.filter_overdue"), key="actions_overdue")
 blocked = cols[5].checkbox(t("actions.filter_blocked"), key="actions_blocked")
@@ -67,11 +67,12 @@ else:
     specs = actions.column_specs(kind, actor, list(structures.values()), initiatives)
     config = ui.column_config(specs)
     config["closed_session"] = None
-    for name, label_of in (("status", actions.status_label), ("priority", actions.priority_label)):
+    for name, label_of in (("status", actions.status_label), ("priority", actions.priority_label),
+                           ("topic", actions.topic_label)):
         if name in specs:
             config[name] = st.column_config.SelectboxColumn(
                 specs[name].label, options=list(specs[name].options), format_func=label_of,
-                disabled=specs[name].disabled, required=True)
+                disabled=specs[name].disabled, required=specs[name].required)
     key = f"actions_editor_{kind}_{revision}_{actions.data_revision(frame)}"
     previous = st.session_state.get("actions_editor_key")
     if previous and previous != key and (st.session_state.get(previous) or {}).get("edited_rows"):

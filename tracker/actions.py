@@ -163,7 +163,7 @@ def column_specs(kind: str, actor: Actor, owner_codes: Sequence[str],
         kind_of = "select" if column in options else kinds.get(column, "text")
         specs[column] = ColumnSpec(kind_of, t(f"actions.col_{column}"),
                                    options.get(column, ()), disabled=column not in editable,
-                                   required=column in ("title", "status"))
+                                   required=column in ("title", "status", "priority"))
     return specs
 
 
@@ -338,6 +338,8 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out["status"] = out["status"].map(status_label)
     if "priority" in out:
         out["priority"] = out["priority"].map(priority_label)
+    if "topic" in out:
+        out["topic"] = out["topic"].map(topic_label)
     return out.rename(columns={c: t(f"actions.col_{c}") for c in out.columns})
 
 
@@ -430,6 +432,11 @@ def priority_label(priority: str) -> str:
     return t(f"actions.priority.{priority}") if priority in PRIORITIES else priority
 
 
+def topic_label(topic: str | None) -> str:
+    """A topic tag in words ("xroad" → "Interopérabilité X-Road"); no topic reads as blank."""
+    return t(f"actions.topic.{topic}") if topic in TOPIC_TAGS else (topic or "")
+
+
 def data_revision(frame: pd.DataFrame) -> int:
     """Changes whenever a row shown was saved by anyone (part of the editor's widget key, so
     that edits never land on rows that moved under them)."""
@@ -446,7 +453,7 @@ def filters_text(filters: Filters, structures: dict[int, str], sessions: dict[in
     if filters.conference_id is not None:
         parts.append(f"{t('actions.filter_session')} = {sessions.get(filters.conference_id)}")
     if filters.topic:
-        parts.append(f"{t('actions.filter_topic')} = {filters.topic}")
+        parts.append(f"{t('actions.filter_topic')} = {topic_label(filters.topic)}")
     if filters.overdue_only:
         parts.append(t("actions.filter_overdue"))
     if filters.blocked_only:

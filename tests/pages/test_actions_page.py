@@ -59,6 +59,31 @@ def test_dsi_saves_a_status_change_on_their_own_action(run_page, data, engine):
         assert logins == {"dsi-ms"}
 
 
+def test_admin_links_an_action_to_a_roadmap_initiative(run_page, data, engine):
+    from tracker.models import Initiative, Pillar
+
+    with transaction(engine) as session:
+        pillar = Pillar(year=2025, position=1, title_fr="Interopérabilité",
+                        title_en="Interoperability")
+        session.add(pillar)
+        session.flush()
+        initiative = Initiative(pillar_id=pillar.id, title="Raccorder les ministères")
+        session.add(initiative)
+        session.flush()
+        initiative_id = initiative.id
+    at = run_page(PAGE, "admin")
+    key = at.session_state["actions_editor_key"]
+    at.session_state[key] = {"edited_rows": {0: {"initiative":
+                                                 "2025 · Raccorder les ministères"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.button(key="actions_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    with Session(engine) as session:
+        row = session.exec(select(ActionItem).where(ActionItem.number == "A1")).one()
+        assert row.initiative_id == initiative_id
+
+
 def test_dsi_looking_at_all_structures_gets_a_read_only_table(run_page, data):
     at = run_page(PAGE, "dsi-ms", actions_structure=None)
     assert not at.exception

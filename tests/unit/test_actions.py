@@ -300,3 +300,13 @@ def test_the_initiative_column_is_editable_by_the_secretariat_only(engine, actor
     dsi = actions.column_specs(actions.ACTION, actor("dsi-ms"), ["MS"], labels)
     assert admin["initiative"].options == ("", *labels) and not admin["initiative"].disabled
     assert dsi["initiative"].disabled
+
+
+def test_topics_read_in_words_in_the_table_and_the_filters(engine, actor):
+    shown = actions.display_frame(frame(engine, actor("admin")))
+    assert set(shown["Thème"]) == {"Interopérabilité X-Road", "PKI", "Formation"}
+    assert actions.topic_label("") == ""
+    assert actions.topic_label("esign") == "Signature électronique"
+    structures, sessions = {}, {}
+    assert actions.filters_text(actions.Filters(topic="xroad"), structures, sessions) \
+        .endswith("Thème = Interopérabilité X-Road")
