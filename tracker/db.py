@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from itertools import chain
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -174,29 +176,9 @@ collector_paused = _CollectorPause()
 
 def bulk_insert_returning_ids(session: Session, table: Any, columns: Sequence[str],
                               rows: Sequence[Sequence[Any]], *, key: Sequence[str]) -> list[int]:
-    """Insert many new rows (``columns`` without the id) and return their ids, in the rows'
-    order, so that their audit events can name them. ``key`` is a unique set of ``columns``.
-
-    SQLite: the ids after the largest one, given before the insert; safe because every write
-    transaction holds the database's write lock from its start (BEGIN IMMEDIATE). PostgreSQL:
-    the rows take their ids from the sequence while they are copied, then the ids above the
-    largest one seen before are read back by key: every id the sequence gives afterwards is
-    above it, and rows other sessions add meanwhile have other keys (the key is unique).
-    Drawing 100,000 values from the sequence beforehand costs more than this."""
-    if not rows:
-        return []
-    connection = session.connection()
-    largest = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    if connection.dialect.name == "postgresql":
-        bulk_insert(session, table, columns, rows)
-        positions = [columns.index(name) for name in key]
-        found = {tuple(found[1:]): found[0] for found in connection.execute(
-            select(table.c.id, *(table.c[name] for name in key)).where(table.c.id > largest))}
-        return [found[tuple(row[i] for i in positions)] for row in rows]
-    ids = list(range(largest + 1, largest + 1 + len(rows)))
-    bulk_insert(session, table, ("id", *columns),
-                [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)])
-    return ids
+    """Insert many new rows, return their ids in order (see BulkWriter.insert_returning_ids)."""
+    with bulk_writer(session, background=False) as writer:
+        return writer.insert_returning_ids(table, columns, rows, key=key)
 
 
 def bulk_insert(session: Session, table: Any, columns: Sequence[str],
@@ -204,39 +186,157 @@ def bulk_insert(session: Session, table: Any, columns: Sequence[str],
     """Insert many rows of one table in this session's transaction, through the driver itself
     (PostgreSQL COPY, SQLite multi-row INSERT): imports of a whole quarter stay within seconds.
     ``rows`` hold plain Python values in ``columns`` order (aware datetimes for timestamps)."""
-    if not rows:
-        return
-    connection = session.connection()
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    raw: Any = connection.connection.dbapi_connection
-    assert raw is not None
-    if connection.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    width = len(columns)
-    values = list(chain.from_iterable(rows))
-    if len(values) != width * len(rows):
-        raise ValueError(f"every row must have the {width} columns {columns}")
-    for index in range(width):
-        cells = values[index::width]
-        convert = _sqlite_converter(next((cell for cell in cells if cell is not None), None))
-        if convert is not None:
-            values[index::width] = list(map(convert, cells))
-    # Multi-row VALUES: one statement per few thousand rows, not one per row (SQLite runs each
-    # statement with its own bookkeeping; a whole quarter inserts about twice as fast this way).
-    per_statement = max(1, min(2000, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
-    one = "(" + ", ".join("?" for _ in columns) + ")"
-    cursor = raw.cursor()
-    try:
+    with bulk_writer(session, background=False) as writer:
+        writer.insert(table, columns, rows)
+
+
+class BulkWriter:
+    """Bulk inserts of one transaction. On SQLite the statements run in a thread of their own
+    while the caller prepares the next rows (the driver lets go of Python's interpreter lock
+    while SQLite works): storing 100,000 results and building their 128,000 audit events
+    overlap on two cores. The caller must not use the session until the writer is closed."""
+
+    def __init__(self, session: Session, *, background: bool) -> None:
+        connection = self._connection = session.connection()
+        self._postgres = connection.dialect.name == "postgresql"
+        self._quote = connection.dialect.identifier_preparer.quote
+        self._raw: Any = connection.connection.dbapi_connection
+        assert self._raw is not None
+        self._driver_error: type[Exception] = connection.dialect.dbapi.Error  # type: ignore[union-attr]
+        self._queue: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue()
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if background and not self._postgres:
+            self._thread = threading.Thread(target=self._work, name="bulk-insert", daemon=True)
+            self._thread.start()
+
+    def insert(self, table: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        names = ", ".join(self._quote(c) for c in columns)
+        if self._postgres:
+            copy_sql = f"COPY {self._quote(table.name)} ({names}) FROM STDIN"
+            try:
+                with self._raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except self._driver_error as exc:
+                raise self._as_sqlalchemy_error(copy_sql, exc) from exc
+            return
+        for statement in self._sqlite_statements(table, columns, names, rows):
+            if self._thread is None:
+                self._execute(statement)
+            else:
+                self._queue.put(statement)
+                if self._failure is not None:
+                    break
+
+    def insert_returning_ids(self, table: Any, columns: Sequence[str],
+                             rows: Sequence[Sequence[Any]], *, key: Sequence[str]) -> list[int]:
+        """Insert many new rows (``columns`` without the id) and return their ids, in the rows'
+        order, so that their audit events can name them. ``key`` is a unique set of ``columns``.
+
+        SQLite: the ids after the largest one, given before the insert; safe because every write
+        transaction holds the database's write lock from its start (BEGIN IMMEDIATE). PostgreSQL:
+        the rows take their ids from the sequence while they are copied, then the ids above the
+        largest one seen before are read back by key: every id the sequence gives afterwards is
+        above it, and rows other sessions add meanwhile have other keys (the key is unique).
+        Drawing 100,000 values from the sequence beforehand costs more than this."""
+        if not rows:
+            return []
+        self._drain()
+        largest = self._connection.execute(
+            select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        if self._postgres:
+            self.insert(table, columns, rows)
+            positions = [columns.index(name) for name in key]
+            found = {tuple(found[1:]): found[0] for found in self._connection.execute(
+                select(table.c.id, *(table.c[name] for name in key)).where(
+                    table.c.id > largest))}
+            return [found[tuple(row[i] for i in positions)] for row in rows]
+        ids = list(range(largest + 1, largest + 1 + len(rows)))
+        self.insert(table, ("id", *columns),
+                    [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)])
+        return ids
+
+    def _drain(self) -> None:
+        """Wait until every statement handed over has run (before reading the database)."""
+        if self._thread is not None:
+            self._queue.join()
+        if self._failure is not None:
+            raise self._failure
+
+    def close(self) -> None:
+        """Wait for every statement handed over; the first failure is raised here."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            raise self._failure
+
+    def _work(self) -> None:
+        while True:
+            statement = self._queue.get()
+            try:
+                if statement is None:
+                    return
+                if self._failure is None:
+                    self._execute(statement)
+            except BaseException as exc:  # raised by close(), in the caller's thread
+                self._failure = exc
+            finally:
+                self._queue.task_done()
+
+    def _execute(self, statement: tuple[str, list[Any]]) -> None:
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(*statement)
+        except self._driver_error as exc:
+            raise self._as_sqlalchemy_error(statement[0], exc) from exc
+        finally:
+            cursor.close()
+
+    def _as_sqlalchemy_error(self, statement: str, error: Exception) -> Exception:
+        """The driver's error as SQLAlchemy raises it elsewhere (IntegrityError, ...)."""
+        return DBAPIError.instance(statement[:200], None, error, self._driver_error,
+                                   hide_parameters=True)
+
+    def _sqlite_statements(self, table: Any, columns: Sequence[str], names: str,
+                           rows: Sequence[Sequence[Any]]) -> Iterator[tuple[str, list[Any]]]:
+        width = len(columns)
+        if any(len(row) != width for row in rows):
+            raise ValueError(f"every row must have the {width} columns {columns}")
+        converters = []
+        for index in range(width):
+            convert = _sqlite_converter(next((row[index] for row in rows
+                                              if row[index] is not None), None))
+            if convert is not None:
+                converters.append((index, convert))
+        # Multi-row VALUES: one statement per 2,000 rows, not one per row (SQLite runs each
+        # statement with its own bookkeeping; a whole quarter inserts twice as fast this way).
+        per_statement = max(1, min(2000, self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                                   // width))
+        one = "(" + ", ".join("?" for _ in columns) + ")"
         for start in range(0, len(rows), per_statement):
-            count = min(per_statement, len(rows) - start)
+            values = list(chain.from_iterable(rows[start:start + per_statement]))
+            for index, convert in converters:
+                values[index::width] = list(map(convert, values[index::width]))
             # Table and column names come from the models' metadata (quoted), never a user.
-            statement = (f"INSERT INTO {quote(table.name)} ({names}) "  # noqa: S608
-                         f"VALUES {', '.join([one] * count)}")
-            cursor.execute(statement, values[start * width:(start + count) * width])
-    finally:
-        cursor.close()
+            yield (f"INSERT INTO {self._quote(table.name)} ({names}) "  # noqa: S608
+                   f"VALUES {', '.join([one] * (len(values) // width))}", values)
+
+
+@contextmanager
+def bulk_writer(session: Session, *, background: bool = True) -> Iterator[BulkWriter]:
+    """A BulkWriter for this session's transaction, closed (every statement done, or the first
+    failure raised) when the block ends; on an error in the block, its statements still end
+    before the error goes on, so that the transaction can be rolled back."""
+    writer = BulkWriter(session, background=background)
+    try:
+        yield writer
+    except BaseException:
+        with suppress(BaseException):
+            writer.close()
+        raise
+    writer.close()

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker import repository as repo
 from tracker.auth import Actor, require_own_structure, require_role
-from tracker.db import bulk_insert, bulk_insert_returning_ids, collector_paused
+from tracker.db import bulk_writer, collector_paused
 from tracker.errors import (
     NotFound,
     PermissionDenied,
@@ -523,33 +523,35 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
         changed = session.connection().execute(statement, updates).rowcount
         if changed != len(updates):
             raise StaleEdit(t("results.conflict_new"))
-    if created:
-        inserts = [(sid, kid, year, quarter, row.value, row.numerator, row.denominator,
-                    row.comment or "", (row.evidence or "")[:500], imported,
-                    status_by_structure[sid], now, actor_id, 1)
-                   for row, sid, kid, _ in created]
-        new_ids = bulk_insert_returning_ids(session, table, _RESULT_COLUMNS, inserts,
-                                            key=("structure_id", "kpi_id", "year", "quarter"))
-        for new_id, (row, _, _, label) in zip(new_ids, created, strict=True):
-            stored = {f: (None, v) for f, v in (("value", row.value),
-                                                ("numerator", row.numerator),
-                                                ("denominator", row.denominator))
-                      if v is not None}
-            audits.extend(audit.event_values(actor, "create", "Result", new_id, label, stored,
-                                             now))
     written = len(created) + len(updates)
-    if written:
-        # Touch every submission written to, so that an editor who loaded it earlier is refused.
-        sub_table = _table(Submission)
-        session.connection().execute(
-            sub_table.update().where(sub_table.c.id == bindparam("b_id")).values(
-                version=sub_table.c.version + 1, updated_at=bindparam("b_at"),
-                updated_by_id=bindparam("b_by")),
-            [{"b_id": sub.id, "b_at": now, "b_by": actor_id} for sub in submissions.values()])
+    if not written:
+        return 0
+    # Touch every submission written to, so that an editor who loaded it earlier is refused.
+    sub_table = _table(Submission)
+    session.connection().execute(
+        sub_table.update().where(sub_table.c.id == bindparam("b_id")).values(
+            version=sub_table.c.version + 1, updated_at=bindparam("b_at"),
+            updated_by_id=bindparam("b_by")),
+        [{"b_id": sub.id, "b_at": now, "b_by": actor_id} for sub in submissions.values()])
+    with bulk_writer(session) as writer:  # results are stored while their audit is built
+        if created:
+            inserts = [(sid, kid, year, quarter, row.value, row.numerator, row.denominator,
+                        row.comment or "", (row.evidence or "")[:500], imported,
+                        status_by_structure[sid], now, actor_id, 1)
+                       for row, sid, kid, _ in created]
+            new_ids = writer.insert_returning_ids(
+                table, _RESULT_COLUMNS, inserts, key=("structure_id", "kpi_id", "year", "quarter"))
+            for new_id, (row, _, _, label) in zip(new_ids, created, strict=True):
+                stored = {f: (None, v) for f, v in (("value", row.value),
+                                                    ("numerator", row.numerator),
+                                                    ("denominator", row.denominator))
+                          if v is not None}
+                audits.extend(audit.event_values(actor, "create", "Result", new_id, label,
+                                                 stored, now))
         anchor = submissions[ids[0]]
         audits.extend(audit.event_values(actor, "import", "Submission", anchor.id,
                                          f"{preview.filename} ({written})", {}, now))
-        bulk_insert(session, _table(AuditEvent), audit.EVENT_COLUMNS, audits)
+        writer.insert(_table(AuditEvent), audit.EVENT_COLUMNS, audits)
     return written
 
 

@@ -14,6 +14,7 @@ from tracker import audit
 from tracker.db import (
     bulk_insert,
     bulk_insert_returning_ids,
+    bulk_writer,
     collector_paused,
     reading,
     transaction,
@@ -118,3 +119,36 @@ def test_collector_resumes_after_an_error() -> None:
     with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+@pytest.mark.postgres
+def test_a_failing_background_insert_is_raised_and_nothing_is_kept(engine: Engine) -> None:
+    """A constraint broken by a statement run in the writer's thread reaches the caller when
+    the writer closes, and the whole transaction is rolled back."""
+    from sqlalchemy.exc import IntegrityError
+
+    at = datetime.now(UTC)
+    good = [audit.event_values(None, "a", "T", i, "", {}, at)[0] for i in range(2_500)]
+    with pytest.raises(IntegrityError), transaction(engine) as session, \
+            bulk_writer(session) as writer:
+        writer.insert(_table(), audit.EVENT_COLUMNS, good)
+        # action is NOT NULL: this batch fails inside the writer
+        writer.insert(_table(), audit.EVENT_COLUMNS, [(*good[0][:2], None, *good[0][3:])])
+    with reading(engine) as session:
+        assert session.exec(select(AuditEvent)).all() == []
+
+
+@pytest.mark.postgres
+def test_ids_are_read_after_the_statements_handed_over_have_run(engine: Engine) -> None:
+    at = datetime.now(UTC)
+    with transaction(engine) as session, bulk_writer(session) as writer:
+        writer.insert(_table(), audit.EVENT_COLUMNS,
+                      [audit.event_values(None, "a", "T", i, "", {}, at)[0] for i in range(4_100)])
+        ids = writer.insert_returning_ids(
+            _table(), audit.EVENT_COLUMNS,
+            [audit.event_values(None, "b", "T", i, "", {}, at)[0] for i in range(3)],
+            key=("object_id", "action"))
+    with reading(engine) as session:
+        stored = {e.id: (e.action, e.object_id) for e in session.exec(select(AuditEvent))}
+    assert len(stored) == 4_103
+    assert [stored[i] for i in ids] == [("b", 0), ("b", 1), ("b", 2)]
