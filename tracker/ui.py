@@ -266,7 +266,7 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
         return
     data = upload.getvalue()
     try:
-        with read() as session:
+        with st.spinner(t("common.reading_file", file=upload.name)), read() as session:
             preview = read_file(session, data, upload.name)
     except TrackerError as exc:
         show_error(exc)
@@ -280,7 +280,7 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
     waiting = pending(preview) if pending is not None else bool(preview.accepted)
     if waiting and st.button(confirm_label, type="primary", key=f"{key}_confirm"):
         try:
-            with write() as session:
+            with st.spinner(t("common.writing_file", file=upload.name)), write() as session:
                 message = apply(session, data, upload.name)
         except TrackerError as exc:
             show_error(exc)
