@@ -199,3 +199,40 @@ def test_dsi_import_rejects_rows_of_another_structure(engine):
         assert [(e.row, e.column) for e in preview.rejected] == [(2, "Structure")]
         assert results.apply_import(session, dsi, preview) == 1
     assert stored(engine, "ESV_PUB").value == 4
+
+
+@pytest.mark.postgres
+def test_an_import_audits_every_stored_field_and_a_reimport_only_what_changed(engine):
+    """The bulk path writes the same audit trail as an entry: one event per field stored,
+    naming the result; the history of a result shows it; a changed value is one update."""
+    dsi = actor(engine, "dsi-ms")
+    first = "Structure;Indicateur;Valeur;Numérateur;Dénominateur\nMS;ESV_RECET;12 450 000;;\n" \
+            "MS;ESV_DEMAT;;5;12\n"
+    with transaction(engine) as session:
+        preview = results.import_preview(session, dsi, first.encode(), "t3.csv", year=2026,
+                                         quarter=3, structure_code=None, today=TODAY)
+        assert results.apply_import(session, dsi, preview) == 2
+    recet, demat = stored(engine, "ESV_RECET"), stored(engine, "ESV_DEMAT")
+    with reading(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.object_type == "Result")
+                              .order_by(AuditEvent.id)).all()
+        imports = session.exec(select(AuditEvent).where(AuditEvent.action == "import")).all()
+    assert [(e.object_id, e.action, e.field, e.old_value, e.new_value, e.object_label,
+             e.user_login) for e in events] == [
+        (recet.id, "create", "value", None, "12450000", "MS ESV_RECET 2026-T3", "dsi-ms"),
+        (demat.id, "create", "numerator", None, "5", "MS ESV_DEMAT 2026-T3", "dsi-ms"),
+        (demat.id, "create", "denominator", None, "12", "MS ESV_DEMAT 2026-T3", "dsi-ms")]
+    assert [e.object_label for e in imports] == ["t3.csv (2)"]
+
+    second = first.replace("5;12", "7;12")
+    with transaction(engine) as session:
+        preview = results.import_preview(session, dsi, second.encode(), "t3.csv", year=2026,
+                                         quarter=3, structure_code=None, today=TODAY)
+        assert results.apply_import(session, dsi, preview) == 1
+    with reading(engine) as session:
+        history = results.result_history(session, dsi, ms_id(engine), "ESV_DEMAT", 2026, 3)
+        updates = session.exec(select(AuditEvent).where(AuditEvent.action == "update",
+                                                        AuditEvent.object_type == "Result")).all()
+    assert [(e.object_id, e.field, e.old_value, e.new_value) for e in updates] == [
+        (demat.id, "numerator", "5", "7")]
+    assert len(history) == 3
