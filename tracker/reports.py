@@ -10,10 +10,6 @@ text (titles, comments) is written as plain text, never interpreted.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import threading
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +24,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.outline import OutlineSection
 from sqlmodel import Session
 
-from tracker import actions, bootstrap, charts, dashboards, submissions
+from tracker import actions, bootstrap, charts, dashboards, render, submissions
 from tracker import repository as repo
 from tracker.auth import Actor, require_role
 from tracker.errors import NotFound, TrackerError
@@ -257,43 +253,29 @@ def headline_rows(data: ReportData) -> tuple[list[str], list[list[str]], list[st
 
 # --- charts -------------------------------------------------------------------------------
 
-_RENDER_LOCK = threading.Lock()
-
-
 def chromium_available() -> bool:
     """kaleido renders with a Chromium found on PATH (or BROWSER_PATH); it downloads nothing."""
-    if os.environ.get("BROWSER_PATH"):
-        return True
-    return any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome",
-                                               "chrome"))
+    return render.chromium_available()
 
 
 def start_renderer() -> None:
     """Start the chart renderer (one Chromium for the process) in the background, so that it
     boots while the report's data is read."""
     if chromium_available():
-        import kaleido
-
-        with _RENDER_LOCK:
-            kaleido.start_sync_server(silence_warnings=True)
+        render.start()
 
 
 def figure_png(figure: Any, *, width: int, font_size: int = 14) -> bytes:
-    """A plotly figure as PNG, through one kaleido server per process (started once, shared,
-    one render at a time: the server answers calls in order, not per caller)."""
-    import kaleido
-    import plotly.io as pio
-
+    """A plotly figure as PNG, in the report's font size (tracker.render: one renderer per
+    process, one render at a time, never waiting forever)."""
     if not chromium_available():
         raise TrackerError(t("reports.pdf.chart_unavailable", reason="Chromium"))
     figure.update_layout(font={"size": font_size}, title={"font": {"size": font_size + 4}})
     height = int(figure.layout.height or 420)
-    with _RENDER_LOCK:
-        kaleido.start_sync_server(silence_warnings=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return bytes(pio.to_image(figure, format="png", width=width, height=height,
-                                      scale=1))
+    try:
+        return render.png(figure, width=width, height=height)
+    except render.RenderUnavailable as exc:
+        raise TrackerError(t("reports.pdf.chart_unavailable", reason=str(exc))) from exc
 
 
 def _try_png(figure: Any, *, width: int) -> bytes | str:

@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from tracker import audit, exports
+from tracker import audit, exports, render
 from tracker import repository as repo
 from tracker.auth import Actor, require_own_structure, require_role
 from tracker.conferences import conference_label
@@ -1387,6 +1387,6 @@ def figure_png(figure: Any, *, width: int = 1400) -> bytes:
     """A chart as PNG (kaleido, with the system Chromium); a readable error when it cannot."""
     height = int(figure.layout.height or 600)
     try:
-        return bytes(figure.to_image(format="png", width=width, height=height, scale=1))
-    except Exception as exc:  # kaleido missing, or no browser to render with
+        return render.png(figure, width=width, height=height)
+    except render.RenderUnavailable as exc:  # no browser, kaleido failed or did not answer
         raise TrackerError(t("roadmap.png_unavailable")) from exc
