@@ -3,7 +3,7 @@ in the same transaction as the change itself; stale saves are refused before any
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -42,22 +42,6 @@ def event_values(actor: ActorLike | None, action: str, object_type: str, object_
     if not changes:
         return [(*head, "", None, None)]
     return [(*head, field, _text(old), _text(new)) for field, (old, new) in changes.items()]
-
-
-def creation_values(actor: ActorLike | None, object_type: str, at: datetime,
-                    created: Iterable[tuple[int, str, Iterable[tuple[str, Any]]]]
-                    ) -> list[tuple[Any, ...]]:
-    """The "create" events of many new objects at once, as event_values would write them one
-    by one: ``created`` gives each object's id, label and (field, value) pairs; empty values are
-    not recorded (one event per field stored, or one for the object when it stores none)."""
-    user_id, login = (actor.id, actor.login) if actor else (None, "system")
-    events: list[tuple[Any, ...]] = []
-    for object_id, label, fields in created:
-        head = (user_id, login, "create", object_type, object_id, label[:300], at)
-        stored = [(*head, field, None, _text(value)) for field, value in fields
-                  if value is not None]
-        events.extend(stored or [(*head, "", None, None)])
-    return events
 
 
 def event_rows(actor: ActorLike | None, action: str, object_type: str, object_id: int | None,

@@ -174,29 +174,13 @@ class _CollectorPause:
 collector_paused = _CollectorPause()
 
 
-def bulk_insert_returning_ids(session: Session, table: Any, columns: Sequence[str],
-                              rows: Sequence[Sequence[Any]], *, key: Sequence[str]) -> list[int]:
-    """Insert many new rows, return their ids in order (see BulkWriter.insert_returning_ids)."""
-    with bulk_writer(session, background=False) as writer:
-        return writer.insert_returning_ids(table, columns, rows, key=key)
-
-
-def bulk_insert(session: Session, table: Any, columns: Sequence[str],
-                rows: Sequence[Sequence[Any]]) -> None:
-    """Insert many rows of one table in this session's transaction, through the driver itself
-    (PostgreSQL COPY, SQLite multi-row INSERT): imports of a whole quarter stay within seconds.
-    ``rows`` hold plain Python values in ``columns`` order (aware datetimes for timestamps)."""
-    with bulk_writer(session, background=False) as writer:
-        writer.insert(table, columns, rows)
-
-
 class BulkWriter:
     """Bulk inserts of one transaction. On SQLite the statements run in a thread of their own
     while the caller prepares the next rows (the driver lets go of Python's interpreter lock
     while SQLite works): storing 100,000 results and building their 128,000 audit events
     overlap on two cores. The caller must not use the session until the writer is closed."""
 
-    def __init__(self, session: Session, *, background: bool) -> None:
+    def __init__(self, session: Session) -> None:
         connection = self._connection = session.connection()
         self._postgres = connection.dialect.name == "postgresql"
         self._quote = connection.dialect.identifier_preparer.quote
@@ -206,7 +190,7 @@ class BulkWriter:
         self._queue: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue()
         self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None
-        if background and not self._postgres:
+        if not self._postgres:
             self._thread = threading.Thread(target=self._work, name="bulk-insert", daemon=True)
             self._thread.start()
 
@@ -224,12 +208,9 @@ class BulkWriter:
                 raise self._as_sqlalchemy_error(copy_sql, exc) from exc
             return
         for statement in self._sqlite_statements(table, columns, names, rows):
-            if self._thread is None:
-                self._execute(statement)
-            else:
-                self._queue.put(statement)
-                if self._failure is not None:
-                    break
+            self._queue.put(statement)
+            if self._failure is not None:
+                break
 
     def insert_returning_ids(self, table: Any, columns: Sequence[str],
                              rows: Sequence[Sequence[Any]], *, key: Sequence[str]) -> list[int]:
@@ -328,11 +309,15 @@ class BulkWriter:
 
 
 @contextmanager
-def bulk_writer(session: Session, *, background: bool = True) -> Iterator[BulkWriter]:
-    """A BulkWriter for this session's transaction, closed (every statement done, or the first
-    failure raised) when the block ends; on an error in the block, its statements still end
-    before the error goes on, so that the transaction can be rolled back."""
-    writer = BulkWriter(session, background=background)
+def bulk_writer(session: Session) -> Iterator[BulkWriter]:
+    """Insert many rows in this session's transaction, through the driver itself (PostgreSQL
+    COPY, SQLite multi-row INSERT): imports of a whole quarter stay within seconds. Rows hold
+    plain Python values in the columns' order (aware datetimes for timestamps).
+
+    The writer is closed (every statement done, or the first failure raised) when the block
+    ends; on an error in the block, its statements still end before the error goes on, so that
+    the transaction can be rolled back."""
+    writer = BulkWriter(session)
     try:
         yield writer
     except BaseException:

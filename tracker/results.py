@@ -541,10 +541,13 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
                        for row, sid, kid, _ in created]
             new_ids = writer.insert_returning_ids(
                 table, _RESULT_COLUMNS, inserts, key=("structure_id", "kpi_id", "year", "quarter"))
-            audits.extend(audit.creation_values(actor, "Result", now, (
-                (new_id, label, (("value", row.value), ("numerator", row.numerator),
-                                 ("denominator", row.denominator)))
-                for new_id, (row, _, _, label) in zip(new_ids, created, strict=True))))
+            for new_id, (row, _, _, label) in zip(new_ids, created, strict=True):
+                stored = {f: (None, v) for f, v in (("value", row.value),
+                                                    ("numerator", row.numerator),
+                                                    ("denominator", row.denominator))
+                          if v is not None}
+                audits.extend(audit.event_values(actor, "create", "Result", new_id, label,
+                                                 stored, now))
         anchor = submissions[ids[0]]
         audits.extend(audit.event_values(actor, "import", "Submission", anchor.id,
                                          f"{preview.filename} ({written})", {}, now))

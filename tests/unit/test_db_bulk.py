@@ -12,8 +12,6 @@ from sqlmodel import select
 
 from tracker import audit
 from tracker.db import (
-    bulk_insert,
-    bulk_insert_returning_ids,
     bulk_writer,
     collector_paused,
     reading,
@@ -38,8 +36,9 @@ def test_bulk_insert_returns_the_id_of_every_row_in_order(engine: Engine) -> Non
         session.flush()
         rows = [values for index in range(4_321) for values in audit.event_values(
             None, "create", "Result", index, f"R{index}", {"value": (None, index / 2)}, at)]
-        ids = bulk_insert_returning_ids(session, _table(), audit.EVENT_COLUMNS, rows,
-                                        key=("object_id", "action"))
+        with bulk_writer(session) as writer:
+            ids = writer.insert_returning_ids(_table(), audit.EVENT_COLUMNS, rows,
+                                              key=("object_id", "action"))
     assert len(set(ids)) == 4_321 and earlier.id not in ids
     with reading(engine) as session:
         stored = {e.id: e for e in session.exec(select(AuditEvent))}
@@ -57,14 +56,14 @@ def test_bulk_insert_returns_the_id_of_every_row_in_order(engine: Engine) -> Non
 @pytest.mark.postgres
 def test_ids_of_a_second_bulk_insert_follow_the_first(engine: Engine) -> None:
     at = datetime.now(UTC)
-    with transaction(engine) as session:
-        first = bulk_insert_returning_ids(
-            session, _table(), audit.EVENT_COLUMNS,
+    with transaction(engine) as session, bulk_writer(session) as writer:
+        first = writer.insert_returning_ids(
+            _table(), audit.EVENT_COLUMNS,
             [audit.event_values(None, "a", "T", i, "", {}, at)[0] for i in range(3)],
             key=("object_id",))
-    with transaction(engine) as session:
-        second = bulk_insert_returning_ids(
-            session, _table(), audit.EVENT_COLUMNS,
+    with transaction(engine) as session, bulk_writer(session) as writer:
+        second = writer.insert_returning_ids(
+            _table(), audit.EVENT_COLUMNS,
             [audit.event_values(None, "b", "T", i, "", {}, at)[0] for i in range(3)],
             key=("object_id", "action"))
     assert min(second) > max(first)
@@ -75,8 +74,9 @@ def test_ids_of_a_second_bulk_insert_follow_the_first(engine: Engine) -> None:
 
 
 def test_bulk_insert_refuses_rows_of_the_wrong_width(engine: Engine) -> None:
-    with transaction(engine) as session, pytest.raises(ValueError, match="columns"):
-        bulk_insert(session, _table(), ("action", "object_type"), [("a", "b"), ("c",)])
+    with transaction(engine) as session, pytest.raises(ValueError, match="columns"), \
+            bulk_writer(session) as writer:
+        writer.insert(_table(), ("action", "object_type"), [("a", "b"), ("c",)])
 
 
 def test_collector_pause_nests_and_restores_the_previous_state() -> None:
