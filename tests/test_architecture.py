@@ -1,4 +1,4 @@
-"""The house style's rules (shared/docs/house-style.md), read from the sources with ast: UI on
+"""The house style's rules (README, « Architecture »), read from the sources with ast: UI on
 top, domain services below, then queries and models, then db/config; short, tested pages."""
 
 import ast

@@ -900,7 +900,7 @@ _THEMES = (
     ("Gouvernance des SI : budgets, commissions ministérielles et suivi des recommandations",
      ("governance", "training")),
 )
-# The two sessions the sample PVs describe (shared/samples): same date, place and theme.
+# The two sessions the sample PVs describe (tests/fixtures/samples): same date, place and theme.
 _SAMPLE_SESSIONS = {
     (2025, 2): (date(2025, 6, 24), "Cotonou, salle de conférence de l'ASIN",
                 "Interopérabilité et signature électronique : passer à l'échelle",

@@ -154,7 +154,7 @@ class ParsedMinutes(BaseModel):
     plain_text: str = ""
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The shape of ``shared/samples/*.expected.json`` (``title`` only when found)."""
+        """The shape of ``tests/fixtures/samples/*.expected.json`` (``title`` only when found)."""
         out: dict[str, Any] = {}
         if self.title:
             out["title"] = self.title

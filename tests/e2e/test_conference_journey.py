@@ -30,8 +30,7 @@ from tracker.auth import actor_from_user
 from tracker.db import make_engine, reading
 from tracker.models import ActionItem, Conference, Minutes, Structure, User
 
-# shared/ sits beside the repository, in CI as on a developer's machine.
-SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / \
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / \
     "pv-cdsi-2025-session3.docx"
 MS_ACTION = "Transmettre l'inventaire des applications à migrer"
 CORRECTED_ACTION = "Publier le catalogue des offres d'hébergement"  # SBIN in the PV

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from tracker.models import ActionItem, Conference, Minutes
 
 PAGE = "pages/minutes.py"
-MD = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "pv-cdsi-2025-session2.md"
+MD = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "pv-cdsi-2025-session2.md"
 
 
 def upload(at, name, data, mime="text/markdown"):

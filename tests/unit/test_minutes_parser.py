@@ -22,9 +22,8 @@ from tracker.minutes_parser import ParsedMinutes, parse_minutes
 from tracker.refdata import StructureRef, load_structures_csv
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-SAMPLES = SHARED / "samples"
-CORPUS = SHARED / "corpora" / "python-docx"
+SAMPLES = REPO / "tests" / "fixtures" / "samples"
+CORPUS = REPO / "tests" / "fixtures" / "corpora" / "python-docx"
 FIXTURES = REPO / "tests" / "fixtures" / "minutes"
 LOCALES = REPO / "tracker" / "locales"
 
@@ -39,10 +38,7 @@ def _parse(data: bytes, filename: str, structures: list[StructureRef]) -> Parsed
 
 
 def _shared_sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"shared sample {path} is missing (the shared/ folder sits beside the repo)")
-    return path
+    return SAMPLES / name
 
 
 def _restricted(got: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
@@ -424,7 +420,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 def _hostile_cases() -> list[tuple[str, bytes, str]]:
     sample = SAMPLES / "pv-cdsi-2025-session3.docx"
-    docx_bytes = sample.read_bytes() if sample.exists() else _docx_variant()
+    docx_bytes = sample.read_bytes()
     billion_laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
@@ -536,10 +532,11 @@ def test_huge_hostile_lists_stay_fast(structures: list[StructureRef]) -> None:
 
 
 def _corpus() -> list[Path]:
-    return sorted(CORPUS.glob("*.docx")) if CORPUS.is_dir() else []
+    found = sorted(CORPUS.glob("*.docx"))
+    assert found, f"the foreign corpus {CORPUS} is missing"
+    return found
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"foreign corpus {CORPUS} is missing")
 @pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
 def test_foreign_word_documents_never_invent_actions(
     path: Path, structures: list[StructureRef]

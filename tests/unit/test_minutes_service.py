@@ -20,7 +20,7 @@ from tracker.models import (
 )
 from tracker.refdata import load_structures_csv
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 MD = SAMPLES / "pv-cdsi-2025-session2.md"
 
 

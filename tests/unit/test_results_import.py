@@ -26,7 +26,7 @@ from tracker.results_import import (
 
 KPIS = load_kpis_csv()
 STRUCTURES = load_structures_csv()
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 
 FR_HEADER = ["Structure", "Indicateur", "Valeur", "Numérateur", "Dénominateur", "Commentaire"]
 
@@ -90,8 +90,6 @@ def errors(preview: ImportPreview) -> list[tuple[int, str]]:
 
 def test_shared_sample_from_french_excel_imports_every_row_with_exact_values() -> None:
     sample = SAMPLES / "resultats-T2-2025-excel-fr.csv"
-    if not sample.exists():
-        pytest.skip(f"shared sample not found at {sample}")
     data = sample.read_bytes()
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # the sample really is Windows-1252

@@ -14,7 +14,7 @@ from tracker.errors import PermissionDenied, StaleEdit, TrackerError, Validation
 from tracker.models import AuditEvent, Result, Role, SubmissionWindow
 
 TODAY = date(2026, 11, 25)
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 
 
 @pytest.fixture
@@ -174,8 +174,6 @@ def test_window_closed_blocks_dsi_until_asin_reopens(engine):
 @pytest.mark.postgres
 def test_sample_file_imports_every_row_and_twice_changes_nothing(engine):
     sample = SAMPLES / "resultats-T2-2025-excel-fr.csv"
-    if not sample.exists():
-        pytest.skip(f"shared sample missing: {sample}")
     data = sample.read_bytes()
     report = results.import_results_file(engine, data, sample.name, year=2025, quarter=2,
                                          structure_code=None, dry_run=False)
