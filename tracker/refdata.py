@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+# Shipped inside the package so that an installed tracker finds them (data/ is runtime state).
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference_data"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Reference data: structures (with history and successors) and the KPI catalogue.
 
-Loaded from ``data/reference/*.csv`` on first start; afterwards an admin edits them in the app,
-each save validated row by row and audited.
+Loaded from ``tracker/reference_data/*.csv`` (shipped with the package) on first start; afterwards
+an admin edits them in the app, each save validated row by row and audited.
 """
 
 from __future__ import annotations

@@ -9,13 +9,13 @@ from sqlmodel import Session, func, select
 
 from tracker import reference
 from tracker.auth import Actor
-from tracker.config import ROOT
 from tracker.db import transaction
 from tracker.errors import PermissionDenied, ValidationFailed
 from tracker.models import AuditEvent, Kpi, Role, Structure
+from tracker.refdata import REFERENCE_DIR
 from tracker.tables import diff_frames
 
-REFERENCE = ROOT / "data" / "reference"
+REFERENCE = REFERENCE_DIR
 
 
 def _count(engine, model) -> int:
