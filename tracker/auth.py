@@ -41,10 +41,6 @@ class Actor:
     structure_code: str | None
     language: str = "fr"
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
-
     def can_read_drafts_of(self, structure_id: int | None) -> bool:
         """Drafts are read by admins and by the structure's own DSI, nobody else."""
         return self.role == Role.admin or (

@@ -31,7 +31,6 @@ class Settings:
     session_idle_minutes: int
     upload_limit_mb: int
     demo_on_first_start: bool
-    dev_mode: bool
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -48,7 +47,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=int(env.get("TRACKER_SESSION_IDLE_MINUTES", "120")),
         upload_limit_mb=int(env.get("TRACKER_UPLOAD_LIMIT_MB", "10")),
         demo_on_first_start=env.get("TRACKER_DEMO", "1") not in {"0", "false", "no"},
-        dev_mode=env.get("TRACKER_DEV", "0") in {"1", "true", "yes"},
         smtp_host=env.get("TRACKER_SMTP_HOST", ""),
         smtp_port=int(env.get("TRACKER_SMTP_PORT", "25")),
         smtp_user=env.get("TRACKER_SMTP_USER", ""),

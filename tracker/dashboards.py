@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from tracker import repository as repo
 from tracker.formats import quarter_key
-from tracker.kpis import KpiRule, Light, across_structures, aggregate, light, over_quarters
+from tracker.kpis import KpiRule, across_structures, aggregate, light, over_quarters
 from tracker.models import (
     CLOSED_ACTION_STATUSES,
     ActionItem,
@@ -274,10 +274,6 @@ def structure_year_summary(results: pd.DataFrame, cat: Catalogue, targets: pd.Da
                      "quarters": int(group[["year", "quarter"]].drop_duplicates().shape[0])})
     return pd.DataFrame(rows, columns=["kpi_id", "kpi", "unit", "value", "target", "light",
                                        "quarters"])
-
-
-LIGHT_ORDER = (Light.green.value, Light.amber.value, Light.red.value, Light.neutral.value,
-               Light.missing.value)
 
 
 def per_quarter_values(results: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:

@@ -24,10 +24,6 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
-def next_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-
-
 def reporting_quarter(session: Session, today: date) -> tuple[int, int]:
     """The quarter being reported: the latest window opened by today, else the last ended one."""
     window = session.exec(

@@ -146,10 +146,6 @@ def header_positions(cells: Sequence[object], roles: dict[str, str]
     return index, header
 
 
-def _match_header(cells: Sequence[object]) -> _Layout:
-    return _Layout(*header_positions(cells, _ROLE_BY_HEADER))
-
-
 def _is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
