@@ -10,6 +10,8 @@ from sqlmodel import Session
 
 from tracker import repository as repo
 from tracker.db import exclusive, migrate, transaction
+from tracker.i18n import t
+from tracker.progress import step
 from tracker.reference import load_reference_data
 from tracker.users import create_user
 
@@ -52,6 +54,7 @@ def initialize(engine: Engine, *, demo: bool, today: date | None = None,
     Safe to run at every start and from several replicas: migrations are idempotent, reference
     rows are only added when missing, demo data only on an empty installation.
     """
+    step(t("progress.migrating"))
     migrate(engine)
     _READY.add(engine.url.render_as_string(hide_password=False))
     with transaction(engine) as session:
@@ -64,10 +67,13 @@ def initialize(engine: Engine, *, demo: bool, today: date | None = None,
         repo.set_setting(session, "initialized", "1")
         if repo.count_users(session) > 0:
             return False
+        step(t("progress.demo_start", scale=scale))
         for account in DEMO_ACCOUNTS:
             create_user(session, None, {**account, "password": DEMO_PASSWORD})
         from tracker.demo import generate_demo
 
         generate_demo(session, scale=scale, today=today or date.today())
         repo.set_setting(session, "demo", "1")
+        step(t("progress.committing"))
+    step(t("progress.done"))
     return True

@@ -1,4 +1,10 @@
-"""Command line for batch work and checking: init, accounts, demo data, parses and imports."""
+"""Command line for batch work and checking: init, accounts, demo data, parses and imports.
+
+Exit codes, as a Unix tool: 0 the work is done; 1 the work ran but found problems (an import
+with rejected rows, a reminder that failed); 2 bad usage, or input that could not be read (a
+file, a database that cannot be reached). Errors are one line on standard error, never a
+traceback. Long work tells its progress on standard error when it is a terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,44 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from tracker import __version__
 from tracker.config import load_settings
 from tracker.db import make_engine, transaction
 from tracker.errors import TrackerError
+from tracker.i18n import t
+from tracker.progress import listening, terminal_listener
+
+EXIT_DONE, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _engine(url: str | None):  # type: ignore[no-untyped-def]
-    return make_engine(url or load_settings().database_url)
+def _url(args: argparse.Namespace) -> str:
+    return getattr(args, "database_url", None) or load_settings().database_url
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return make_engine(_url(args))
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@", 1)[-1]
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tracker.bootstrap import initialize
 
-    loaded = initialize(_engine(args.database_url), demo=not args.no_demo)
+    loaded = initialize(_engine(args), demo=not args.no_demo)
     print("demo data loaded" if loaded else "database ready")
     return 0
 
@@ -30,7 +58,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from tracker.db import migrate
     from tracker.users import create_user
 
-    engine = _engine(args.database_url)
+    engine = _engine(args)
     migrate(engine)
     password = args.password or getpass.getpass("Mot de passe : ")
     with transaction(engine) as session:
@@ -47,10 +75,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from tracker.bootstrap import initialize
 
-    initialize(_engine(args.database_url), demo=True, scale=args.scale,
-               today=date.fromisoformat(args.today) if args.today else None)
+    loaded = initialize(_engine(args), demo=True, scale=args.scale,
+                        today=date.fromisoformat(args.today) if args.today else None)
+    if not loaded:
+        print(t("cli.demo_not_empty", url=shown_url(_url(args))), file=sys.stderr)
+        return EXIT_PROBLEMS
     print(f"demo data ({args.scale}) ready")
-    return 0
+    return EXIT_DONE
 
 
 def cmd_minutes_parse(args: argparse.Namespace) -> int:
@@ -67,12 +98,13 @@ def cmd_results_import(args: argparse.Namespace) -> int:
     from tracker.results import import_results_file
 
     path = Path(args.file)
-    report = import_results_file(_engine(args.database_url), path.read_bytes(), path.name,
+    report = import_results_file(_engine(args), path.read_bytes(), path.name,
                                  year=args.year, quarter=args.quarter,
                                  structure_code=args.structure, dry_run=args.dry_run)
+    rejected = len(report["rejected"])  # type: ignore[arg-type]
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else
-          f"{report['accepted']} accepted, {len(report['rejected'])} rejected")  # type: ignore[arg-type]
-    return 0
+          f"{report['accepted']} accepted, {rejected} rejected")
+    return EXIT_PROBLEMS if rejected else EXIT_DONE
 
 
 def _today(value: str | None) -> date:
@@ -87,7 +119,7 @@ def _today(value: str | None) -> date:
 def cmd_report(args: argparse.Namespace) -> int:
     from tracker.reports import run_report
 
-    print(run_report(_engine(args.database_url), args.report_command, year=args.year,
+    print(run_report(_engine(args), args.report_command, year=args.year,
                      quarter=args.quarter, lang=args.lang, out=args.out,
                      today=_today(args.today), structure=getattr(args, "structure", None),
                      kpi=getattr(args, "kpi", None)))
@@ -98,7 +130,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from tracker.db import migrate
     from tracker.reminders import report_lines, run_reminders
 
-    engine = _engine(args.database_url)
+    engine = _engine(args)
     migrate(engine)
     outcome = run_reminders(engine, load_settings(), _today(args.today), days=args.days,
                             dry_run=args.dry_run)
@@ -109,60 +141,93 @@ def cmd_remind(args: argparse.Namespace) -> int:
 def cmd_conference_kpis(args: argparse.Namespace) -> int:
     from tracker.conference_kpis import refresh_computed_kpis
 
-    with transaction(_engine(args.database_url)) as session:
+    with transaction(_engine(args)) as session:
         written = refresh_computed_kpis(session, None)
     print(json.dumps({"written": written}) if args.json else
           f"{written} computed result(s) written (CDSI_RECO, CDSI_PRES)")
     return 0
 
 
+def _prog() -> str:
+    """How the user called us: ``cdsi`` (console script) or ``python -m tracker``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m tracker" if name in {"", "__main__.py", "-c"} else name
+
+
+class _Commands:
+    """Sub-command parsers that all accept the global options, before or after the command."""
+
+    def __init__(self, parent: argparse.ArgumentParser) -> None:
+        self.common = argparse.ArgumentParser(add_help=False)
+        # SUPPRESS: a sub-command given no --database-url keeps the one given before it.
+        self.common.add_argument("--database-url", default=argparse.SUPPRESS, metavar="URL",
+                                 help="database (default: TRACKER_DATABASE_URL, else "
+                                      "data/tracker.db)")
+        self.parent = parent
+
+    def group(self, parser: argparse.ArgumentParser, dest: str) -> Any:
+        return parser.add_subparsers(dest=dest, required=True, metavar="COMMAND")
+
+    def add(self, group: Any, name: str, about: str,
+            func: Callable[[argparse.Namespace], int] | None = None) -> argparse.ArgumentParser:
+        command: argparse.ArgumentParser = group.add_parser(
+            name, help=about, description=about, parents=[self.common])
+        if func is not None:
+            command.set_defaults(func=func)
+        return command
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tracker")
-    parser.add_argument("--database-url", help="default: TRACKER_DATABASE_URL or data/tracker.db")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog=_prog(), description="DSI Conference & Roadmap Tracker: batch work and checks.",
+        epilog="Exit codes: 0 done; 1 the work ran but found problems (rejected rows, a failed "
+               "reminder); 2 bad usage or input that could not be read.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="database (default: TRACKER_DATABASE_URL, else data/tracker.db)")
+    commands = _Commands(parser)
+    sub = commands.group(parser, "command")
 
-    init = sub.add_parser("init", help="migrate the database and load reference data")
+    init = commands.add(sub, "init", "migrate the database and load the reference data",
+                        cmd_init)
     init.add_argument("--no-demo", action="store_true", help="production: no demo data")
-    init.set_defaults(func=cmd_init)
 
-    user = sub.add_parser("create-user", help="create an account")
+    user = commands.add(sub, "create-user", "create an account", cmd_create_user)
     user.add_argument("--login", required=True)
     user.add_argument("--role", required=True, choices=["admin", "leadership", "dsi", "viewer"])
     user.add_argument("--name")
     user.add_argument("--email")
     user.add_argument("--structure", help="structure code (required for a DSI)")
     user.add_argument("--password", help="asked interactively when omitted")
-    user.set_defaults(func=cmd_create_user)
 
-    demo = sub.add_parser("demo", help="load the demo data set into an empty database")
+    demo = commands.add(sub, "demo", "load the demo data set into an empty database", cmd_demo)
     demo.add_argument("--scale", choices=["default", "decade"], default="default")
     demo.add_argument("--today", help="ISO date the demo data is generated around")
-    demo.set_defaults(func=cmd_demo)
 
-    minutes = sub.add_parser("minutes", help="minutes (procès-verbaux)")
-    msub = minutes.add_subparsers(dest="minutes_command", required=True)
-    parse = msub.add_parser("parse", help="print the parse of a PV without writing anything")
+    minutes = commands.add(sub, "minutes", "minutes (procès-verbaux): parse a file")
+    parse = commands.add(commands.group(minutes, "minutes_command"), "parse",
+                         "print the parse of a PV as JSON, without writing anything",
+                         cmd_minutes_parse)
     parse.add_argument("file")
     parse.add_argument("--json", action="store_true", help="JSON output (the default)")
-    parse.set_defaults(func=cmd_minutes_parse)
 
-    results = sub.add_parser("results", help="quarterly results")
-    rsub = results.add_subparsers(dest="results_command", required=True)
-    imp = rsub.add_parser("import", help="import a CSV, TSV or XLSX of results")
+    results = commands.add(sub, "results", "quarterly results: import a file")
+    imp = commands.add(commands.group(results, "results_command"), "import",
+                       "import a CSV, TSV or XLSX of results (exit 1 when rows are rejected)",
+                       cmd_results_import)
     imp.add_argument("file")
     imp.add_argument("--year", type=int, required=True)
     imp.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
     imp.add_argument("--structure", help="structure code when the file has no structure column")
-    imp.add_argument("--dry-run", action="store_true")
-    imp.add_argument("--json", action="store_true")
-    imp.set_defaults(func=cmd_results_import)
+    imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imp.add_argument("--json", action="store_true", help="the full report as JSON")
 
-    report = sub.add_parser("report", help="reports: bilan and fiche (PDF), workbook (XLSX)")
-    psub = report.add_subparsers(dest="report_command", required=True)
+    report = commands.add(sub, "report", "reports: bilan and fiche (PDF), workbook (XLSX)")
+    reports = commands.group(report, "report_command")
     for name, about in (("bilan", "the bilan of a quarter, or of a year without --quarter"),
                         ("fiche", "the one-page fiche of a structure for a quarter"),
                         ("workbook", "the quarter as an XLSX workbook")):
-        cmd = psub.add_parser(name, help=about)
+        cmd = commands.add(reports, name, about, cmd_report)
         cmd.add_argument("--year", type=int, required=True)
         cmd.add_argument("--quarter", type=int, choices=[1, 2, 3, 4],
                          required=name != "bilan")
@@ -172,27 +237,47 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "fiche":
             cmd.add_argument("--structure", required=True, help="structure code")
             cmd.add_argument("--kpi", help="KPI code of the trend chart (default: a key KPI)")
-        cmd.set_defaults(func=cmd_report)
 
-    remind = sub.add_parser("remind", help="send the e-mail reminders due today")
+    remind = commands.add(sub, "remind", "send the e-mail reminders due today (exit 1 when "
+                          "one could not be sent)", cmd_remind)
     remind.add_argument("--dry-run", action="store_true", help="print, send nothing")
     remind.add_argument("--today", help="ISO date (default: today, Porto-Novo)")
     remind.add_argument("--days", type=int, default=7, help="days before a deadline")
-    remind.set_defaults(func=cmd_remind)
 
-    conference = sub.add_parser("conference", help="conference sessions")
-    csub = conference.add_subparsers(dest="conference_command", required=True)
-    kpis = csub.add_parser("kpis", help="store CDSI_RECO and CDSI_PRES computed from the "
-                           "actions and attendance recorded (running it twice changes nothing)")
+    conference = commands.add(sub, "conference", "conference sessions: computed KPIs")
+    kpis = commands.add(commands.group(conference, "conference_command"), "kpis",
+                        "store CDSI_RECO and CDSI_PRES computed from the actions and attendance "
+                        "(running it twice changes nothing)", cmd_conference_kpis)
     kpis.add_argument("--json", action="store_true")
-    kpis.set_defaults(func=cmd_conference_kpis)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def _fail(message: str) -> int:
+    print(t("cli.error", message=message), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (never raises for the user's mistakes)."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
-    except (TrackerError, OSError, ValueError) as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
-        return 2
+        with listening(terminal_listener()):
+            return int(args.func(args))
+    except TrackerError as exc:
+        return _fail(str(exc))
+    except FileNotFoundError as exc:
+        return _fail(t("cli.no_file", file=exc.filename or str(exc)))
+    except IsADirectoryError as exc:
+        return _fail(t("cli.no_file", file=exc.filename or str(exc)))
+    except OSError as exc:
+        return _fail(str(exc))
+    except (DBAPIError, NoSuchModuleError, ArgumentError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return _fail(t("cli.database_unreachable", url=shown_url(_url(args)),
+                       reason=reason[0] if reason else type(exc).__name__))
+    except ValueError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return 130
+

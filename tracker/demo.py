@@ -15,6 +15,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlmodel import Session, SQLModel, col
 
 from tracker.formats import ordinal_fr
+from tracker.i18n import t as tr
 from tracker.models import (
     TOPIC_TAGS,
     ActionItem,
@@ -45,6 +46,7 @@ from tracker.models import (
     Target,
     User,
 )
+from tracker.progress import step
 
 SEED = "cdsi-demo-2025"
 DEMO_NOTICE = "(Données de démonstration : personnes et contenus fictifs.)"
@@ -1575,10 +1577,14 @@ def generate_demo(session: Session, *, scale: str = "default", today: date) -> D
         ctx.by_code = {o.code: o for o in ctx.orgs}
         ctx.kpi_by_code = {k.code: k for k in ctx.kpis}
     windows = _window_rows(ctx)
+    step(tr("progress.demo_results", quarters=len(ctx.quarters), structures=len(ctx.orgs)))
     _results_and_submissions(ctx, windows)
+    step(tr("progress.demo_targets"))
     _targets(ctx)
     first_year = ctx.quarters[0][0] + (1 if ctx.quarters[0][1] > 1 else 0)
+    step(tr("progress.demo_roadmap"))
     initiatives = _roadmap(ctx, range(first_year, today.year + 2))
+    step(tr("progress.demo_conferences"))
     _conferences(ctx, first_year, initiatives)
     session.flush()
     return ctx.summary

@@ -33,6 +33,7 @@ from tracker.formats import quarter_label as _quarter_label
 from tracker.i18n import get_language, set_language, t
 from tracker.kpis import KpiRule, across_structures, light, over_quarters
 from tracker.models import Role, Structure
+from tracker.progress import step
 
 ROLES = (Role.admin, Role.leadership)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
@@ -114,8 +115,9 @@ def long_date(day: date) -> str:
     return "1er" + text[1:] if get_language() == "fr" and day.day == 1 else text
 
 
-def _quiet(_fraction: float, _message: str) -> None:
-    return None
+def _quiet(fraction: float, message: str) -> None:
+    """No page listens: tell whoever listens to the work's progress (the command line)."""
+    step(f"{round(fraction * 100):3d} % {message}")
 
 
 # --- data ---------------------------------------------------------------------------------

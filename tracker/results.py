@@ -31,7 +31,7 @@ from tracker.errors import (
     TrackerError,
     ValidationFailed,
 )
-from tracker.formats import format_value
+from tracker.formats import format_number, format_value
 from tracker.i18n import get_language, t
 from tracker.kpis import KpiRule, display_value, far_from_target, jump_flag
 from tracker.models import (
@@ -48,6 +48,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.periods import get_window, previous_quarter
+from tracker.progress import step
 from tracker.refdata import KpiRef
 from tracker.reference import kpi_refs, structure_refs
 from tracker.results_import import ImportedRow, ImportPreview, read_results_file
@@ -219,7 +220,8 @@ def _ensure_submission(session: Session, actor: Actor | None, structure_id: int,
     submission = get_submission(session, structure_id, year, quarter)
     if submission is None:
         if check and seen_version is not None:
-            raise TrackerError(t("common.not_found"))
+            # The user saw a submission that is gone (reopened elsewhere and removed).
+            raise StaleEdit(t("common.stale_concurrent"))
         window = get_window(session, year, quarter)
         submission = Submission(structure_id=structure_id, year=year, quarter=quarter,
                                 deadline=window.closes_on if window else None)
@@ -228,13 +230,11 @@ def _ensure_submission(session: Session, actor: Actor | None, structure_id: int,
         try:
             session.flush()
         except IntegrityError as exc:  # someone created it at the same moment
-            raise TrackerError(t("results.conflict_new")) from exc
+            raise StaleEdit(t("common.stale_concurrent")) from exc
         audit.record(session, actor, "create", submission,
                      label=f"{structure_id} {year}-T{quarter}")
         return submission
     if check:
-        if seen_version is None:
-            raise TrackerError(t("results.conflict_new"))
         audit.ensure_fresh(session, submission, seen_version)
     return submission
 
@@ -361,6 +361,19 @@ def submit(session: Session, actor: Actor, structure_id: int, year: int, quarter
                 "submit", submitted_at=utcnow(), submitted_by_id=actor.id)
 
 
+def save_and_submit(session: Session, actor: Actor, structure_id: int, year: int, quarter: int,
+                    rows: Sequence[EntryRow], *, seen_version: int | None, today: date) -> int:
+    """Save the sheet as shown and submit it, in one transaction: both or neither, and both
+    against the submission version the user saw."""
+    written = save_entries(session, actor, structure_id, year, quarter, rows,
+                           seen_version=seen_version, today=today)
+    submission = get_submission(session, structure_id, year, quarter)
+    assert submission is not None  # save_entries created it
+    submit(session, actor, structure_id, year, quarter, seen_version=submission.version,
+           today=today)
+    return written
+
+
 def _review_target(session: Session, actor: Actor, submission_id: int) -> Submission:
     require_role(actor, Role.admin)
     submission = session.get(Submission, submission_id)
@@ -396,7 +409,7 @@ def reopen(session: Session, actor: Actor, structure_id: int, year: int, quarter
     """ASIN reopens a validated or late submission for its DSI (even after the window closed)."""
     require_role(actor, Role.admin)
     submission = _ensure_submission(session, actor, structure_id, year, quarter, seen_version,
-                                    check=seen_version is not None)
+                                    check=True)
     _transition(session, actor, submission, submission.version, SubmissionStatus.draft, "reopen",
                 reopened=True)
 
@@ -584,12 +597,15 @@ def import_results_file(engine: object, data: bytes, filename: str, *, year: int
     from tracker.db import transaction
 
     with transaction(engine) as session:  # type: ignore[arg-type]
+        step(t("progress.import_reading", file=filename))
         preview = import_preview(session, None, data, filename, year=year, quarter=quarter,
                                  structure_code=structure_code, today=date.today())
         if dry_run:
             session.rollback()
             return preview.to_json()
+        step(t("progress.import_writing", rows=format_number(len(preview.accepted), 0)))
         apply_import(session, None, preview)
+        step(t("progress.done"))
         return preview.to_json()
 
 
