@@ -1,8 +1,16 @@
 """Entry point: `streamlit run app.py`: the session-cookie routes, then the role's navigation."""
 
+from contextlib import AbstractAsyncContextManager
+
 import streamlit as st
 
-from tracker.web import lifespan, routes
+from tracker.web import routes
+
+
+def _lifespan(app: st.App) -> AbstractAsyncContextManager[None]:
+    from tracker.ui import server_lifespan
+
+    return server_lifespan(app)
 
 
 def _on_script_error(error: Exception) -> bool:
@@ -11,7 +19,7 @@ def _on_script_error(error: Exception) -> bool:
     return script_error(error)
 
 
-app = st.App("app.py", routes=routes(), lifespan=lifespan, on_script_error=_on_script_error)
+app = st.App("app.py", routes=routes(), lifespan=_lifespan, on_script_error=_on_script_error)
 
 if __name__ == "__main__":
     from tracker import ui

@@ -16,7 +16,7 @@ revision = st.session_state.setdefault("minutes_revision", 0)
 if flash := st.session_state.pop("minutes_flash", None):
     st.success(flash)
 
-upload = st.file_uploader(t("minutes_review.upload"), type=["docx", "md", "markdown", "txt"],
+upload = ui.file_uploader(t("minutes_review.upload"), types=["docx", "md", "markdown", "txt"],
                           key=f"minutes_upload_{revision}")
 if upload is not None and st.button(t("minutes_review.analyse"), key="minutes_analyse"):
     data = upload.getvalue()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
+# Runtime state (SQLite database, cookie secret) lives in data/: beside app.py in a checkout, in
+# the working directory when the package is installed (never inside site-packages).
+DATA_DIR = (ROOT if (ROOT / "app.py").is_file() else Path.cwd()) / "data"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.db'}"
+DEFAULT_UPLOAD_LIMIT_MB = 10
 
 
 def _secret_file() -> str:
@@ -38,6 +42,37 @@ class Settings:
     smtp_sender: str
 
 
+def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
+    """The largest file the imports accept, in MB: ``TRACKER_UPLOAD_LIMIT_MB`` (default 10).
+
+    The one source of the limit: the upload checks and the upload widgets both read it.
+    """
+    env = os.environ if env is None else env
+    raw = (env.get("TRACKER_UPLOAD_LIMIT_MB") or "").strip()
+    if not raw:
+        return DEFAULT_UPLOAD_LIMIT_MB
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"TRACKER_UPLOAD_LIMIT_MB must be a whole number of MB (1 or more), "
+                         f"not {raw!r}")
+    return int(raw)
+
+
+def upload_limit_mismatch(limit_mb: int, server_max_upload_mb: int) -> str | None:
+    """Why the server's upload limit (Streamlit's ``server.maxUploadSize``) and
+    ``TRACKER_UPLOAD_LIMIT_MB`` disagree, or None when they are the same."""
+    if limit_mb == server_max_upload_mb:
+        return None
+    if server_max_upload_mb < limit_mb:
+        effect = (f"files between {server_max_upload_mb} and {limit_mb} MB are refused by the "
+                  "server before the imports can say why")
+    else:
+        effect = (f"the server accepts request bodies up to {server_max_upload_mb} MB that the "
+                  f"imports then refuse above {limit_mb} MB")
+    return (f"TRACKER_UPLOAD_LIMIT_MB is {limit_mb} but Streamlit's server.maxUploadSize is "
+            f"{server_max_upload_mb}: {effect}. Set both to the same value "
+            "(.streamlit/config.toml or --server.maxUploadSize).")
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read the settings; ``env`` defaults to ``os.environ`` (tests pass their own)."""
     env = dict(os.environ) if env is None else env
@@ -45,7 +80,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL,
         cookie_secret=env.get("TRACKER_COOKIE_SECRET") or _secret_file(),
         session_idle_minutes=int(env.get("TRACKER_SESSION_IDLE_MINUTES", "120")),
-        upload_limit_mb=int(env.get("TRACKER_UPLOAD_LIMIT_MB", "10")),
+        upload_limit_mb=upload_limit_mb(env),
         demo_on_first_start=env.get("TRACKER_DEMO", "1") not in {"0", "false", "no"},
         smtp_host=env.get("TRACKER_SMTP_HOST", ""),
         smtp_port=int(env.get("TRACKER_SMTP_PORT", "25")),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import date
 from typing import Any
@@ -12,23 +12,52 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from streamlit.logger import get_logger
 
 from tracker import auth, bootstrap, exports
-from tracker.config import Settings, load_settings
+from tracker.config import Settings, load_settings, upload_limit_mb, upload_limit_mismatch
 from tracker.db import make_engine, reading, transaction
 from tracker.errors import RowError, TrackerError, ValidationFailed
 from tracker.i18n import LANGUAGES, get_language, set_language, t
 from tracker.models import Role
 from tracker.tables import ColumnSpec
-from tracker.web import COOKIE_NAME, unsign_token
+from tracker.web import COOKIE_NAME, lifespan, unsign_token
 
 _ACTOR_KEY = "auth_session_id"
 _HANDOFF_KEY = "auth_handoff"
 _FORGET_KEY = "auth_forget"
 
 
+_log = get_logger(__name__)
+
+
 def settings() -> Settings:
     return load_settings()
+
+
+def check_upload_limit() -> str | None:
+    """Log (and return) a warning when Streamlit's ``server.maxUploadSize`` differs from
+    ``TRACKER_UPLOAD_LIMIT_MB``: the server would refuse or accept files the imports do not."""
+    warning = upload_limit_mismatch(upload_limit_mb(),
+                                    int(st.config.get_option("server.maxUploadSize")))
+    if warning:
+        _log.warning(warning)
+    return warning
+
+
+@asynccontextmanager
+async def server_lifespan(app: object) -> AsyncIterator[None]:
+    """At server start: the upload limit check, then the database's migration and seeding."""
+    check_upload_limit()
+    async with lifespan(app):
+        yield
+
+
+def file_uploader(label: str, *, types: Sequence[str], key: str) -> Any:
+    """A file upload widget that refuses files over ``TRACKER_UPLOAD_LIMIT_MB`` and says so."""
+    limit = upload_limit_mb()
+    return st.file_uploader(label, type=list(types), key=key, max_upload_size=limit,
+                            help=t("upload.limit_help", limit=limit))
 
 
 @st.cache_resource(show_spinner=False)
@@ -261,7 +290,7 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
     shown afterwards."""
     if flash := st.session_state.pop(f"{key}_flash", None):
         st.success(flash)
-    upload = st.file_uploader(upload_label, type=UPLOAD_TYPES, key=f"{key}_file")
+    upload = file_uploader(upload_label, types=UPLOAD_TYPES, key=f"{key}_file")
     if upload is None:
         return
     data = upload.getvalue()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 
+from tracker.config import upload_limit_mb
 from tracker.errors import UploadError
 from tracker.i18n import t
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_EXPANDED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 200
@@ -16,12 +16,13 @@ MAX_ZIP_RATIO = 200
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def check_size(data: bytes, filename: str, *, limit: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse empty files and files over the upload limit."""
+def check_size(data: bytes, filename: str) -> None:
+    """Refuse empty files and files over the upload limit (``TRACKER_UPLOAD_LIMIT_MB``)."""
     if not data:
         raise UploadError(t("upload.empty", file=filename))
-    if len(data) > limit:
-        raise UploadError(t("upload.too_large", file=filename, limit=limit // (1024 * 1024)))
+    limit_mb = upload_limit_mb()
+    if len(data) > limit_mb * 1024 * 1024:
+        raise UploadError(t("upload.too_large", file=filename, limit=limit_mb))
 
 
 def is_zip(data: bytes) -> bool:
