@@ -15,7 +15,7 @@ from sqlmodel import Session
 from streamlit.logger import get_logger
 
 from tracker import auth, bootstrap, exports
-from tracker.config import Settings, load_settings, upload_limit_mb, upload_limit_mismatch
+from tracker.config import Settings, load_settings, upload_limit_mismatch
 from tracker.db import make_engine, reading, transaction
 from tracker.errors import RowError, TrackerError, ValidationFailed
 from tracker.i18n import LANGUAGES, get_language, set_language, t
@@ -38,7 +38,7 @@ def settings() -> Settings:
 def check_upload_limit() -> str | None:
     """Log (and return) a warning when Streamlit's ``server.maxUploadSize`` differs from
     ``TRACKER_UPLOAD_LIMIT_MB``: the server would refuse or accept files the imports do not."""
-    warning = upload_limit_mismatch(upload_limit_mb(),
+    warning = upload_limit_mismatch(settings().upload_limit_mb,
                                     int(st.config.get_option("server.maxUploadSize")))
     if warning:
         _log.warning(warning)
@@ -55,7 +55,7 @@ async def server_lifespan(app: object) -> AsyncIterator[None]:
 
 def file_uploader(label: str, *, types: Sequence[str], key: str) -> Any:
     """A file upload widget that refuses files over ``TRACKER_UPLOAD_LIMIT_MB`` and says so."""
-    limit = upload_limit_mb()
+    limit = settings().upload_limit_mb
     return st.file_uploader(label, type=list(types), key=key, max_upload_size=limit,
                             help=t("upload.limit_help", limit=limit))
 
