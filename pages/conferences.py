@@ -37,7 +37,7 @@ def run(service, *args, flash: str, select: bool = False) -> None:
         with ui.write() as session:
             result = service(session, actor, *args)
     except TrackerError as exc:
-        ui.show_error(exc)
+        ui.show_error(exc, refresh="conferences_revision")
     else:
         st.session_state["conferences_revision"] = revision + 1
         st.session_state["conferences_flash"] = flash
@@ -59,9 +59,8 @@ if admin:
 if frame.empty:
     st.info(t("conferences.empty"))
     st.stop()
-config = ui.labels("conferences.col_", conferences.LIST_COLUMNS)
-config["session_date"] = st.column_config.DateColumn(t("conferences.col_session_date"),
-                                                     format="DD/MM/YYYY")
+config = {**ui.labels("conferences.col_", conferences.LIST_COLUMNS), "session_date":
+          st.column_config.DateColumn(t("conferences.col_session_date"), format="DD/MM/YYYY")}
 st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=True,
              width="stretch", placeholder="—")
 ui.downloads(frame[conferences.LIST_COLUMNS], "conferences", key="conferences_dl")
@@ -80,53 +79,58 @@ details, agenda, attendance, rates, pv = st.tabs([
     t("conferences.tab_details"), t("conferences.tab_agenda"), t("conferences.tab_attendance"),
     t("conferences.tab_rates"), t("conferences.tab_pv")], key="conferences_tabs")
 with details:
-    if editable:
-        with st.form(f"conferences_edit_{selected}_{revision}"):
-            data = session_inputs(f"conferences_edit_{selected}_{revision}", row)
-            if st.form_submit_button(t("common.save"), type="primary"):
-                run(conferences.update_conference, selected, int(row["version"]), data,
+    if editable:  # the version on screen is the one the save checks (kept over the click)
+        shown = ui.on_screen(f"conferences_details_{selected}", row, keep=ui.clicked(
+            "conferences_edit_save", "conferences_mark_held", "conferences_close"))
+        seen = int(shown["version"])
+        with st.form(f"conferences_edit_{selected}_{seen}"):
+            data = session_inputs(f"conferences_edit_{selected}_{seen}", shown)
+            if st.form_submit_button(t("common.save"), type="primary", key="conferences_edit_save"):
+                run(conferences.update_conference, selected, seen, data,
                     flash=t("conferences.updated"))
         if row["status"] == ConferenceStatus.planned and st.button(
                 t("conferences.mark_held"), key="conferences_mark_held"):
-            run(conferences.set_status, selected, int(row["version"]), ConferenceStatus.held.value,
+            run(conferences.set_status, selected, seen, ConferenceStatus.held.value,
                 flash=t("conferences.held_now"))
         confirm = st.checkbox(t("conferences.close_confirm"), key="conferences_close_confirm")
         if st.button(t("conferences.close"), key="conferences_close", disabled=not confirm):
-            run(conferences.set_status, selected, int(row["version"]),
-                ConferenceStatus.closed.value, flash=t("conferences.closed_now"))
+            run(conferences.set_status, selected, seen, ConferenceStatus.closed.value,
+                flash=t("conferences.closed_now"))
 
 with ui.read() as session:
     agenda_frame = conferences.agenda_frame(session, selected)
     attendance_frame = conferences.attendance_frame(session, selected)
+agenda_key, attendance_key = (f"conferences_{name}_{selected}_{revision}"
+                              for name in ("agenda", "attendance"))
+if editable:  # edits and versions apply to the rows drawn before the click
+    agenda_frame = ui.editor_rows(f"conferences_agenda_{selected}", agenda_frame, key=agenda_key,
+                                  save="conferences_agenda_save")
+    attendance_frame = ui.editor_rows(f"conferences_att_{selected}", attendance_frame,
+                                      key=attendance_key, save="conferences_attendance_save")
 with agenda:
-    if editable:
-        # A range index lets the user add rows; the id travels in a hidden column.
+    if editable:  # a range index lets the user add rows; the id travels in a hidden column
         edited = st.data_editor(
             agenda_frame.reset_index(), column_config=ui.column_config(conferences.agenda_specs()),
             column_order=conferences.AGENDA_COLUMNS, num_rows="dynamic", hide_index=True,
-            placeholder="—",
-            key=f"conferences_agenda_{selected}_{revision}", width="stretch").set_index("id")
+            placeholder="—", key=agenda_key, width="stretch").set_index("id")
         if st.button(t("common.save"), key="conferences_agenda_save", type="primary"):
             run(conferences.save_agenda, selected,
                 diff_frames(agenda_frame, edited, conferences.AGENDA_COLUMNS),
                 agenda_frame["version"].to_dict(),
                 conferences.removed_ids(agenda_frame, edited), flash=t("common.saved"))
     else:
-        st.dataframe(agenda_frame[conferences.AGENDA_COLUMNS], hide_index=True,
-                     width="stretch", placeholder="—",
-                     column_config=ui.labels("conferences.col_", conferences.AGENDA_COLUMNS))
+        ui.table(agenda_frame[conferences.AGENDA_COLUMNS], "conferences.col_")
 
 with attendance:
     if editable:
-        att_config = ui.column_config(conferences.attendance_specs())
         edited_attendance = st.data_editor(
-            attendance_frame, column_config=att_config, hide_index=True, placeholder="—",
+            attendance_frame, column_config=ui.column_config(conferences.attendance_specs()),
+            hide_index=True, placeholder="—",
             column_order=conferences.ATTENDANCE_COLUMNS,
-            key=f"conferences_attendance_{selected}_{revision}", width="stretch", height=520)
+            key=attendance_key, width="stretch", height=520)
         if st.button(t("common.save"), key="conferences_attendance_save", type="primary"):
-            run(conferences.save_attendance, selected,
-                diff_frames(attendance_frame, edited_attendance,
-                            conferences.ATTENDANCE_EDIT_COLUMNS),
+            run(conferences.save_attendance, selected, diff_frames(
+                attendance_frame, edited_attendance, conferences.ATTENDANCE_EDIT_COLUMNS),
                 attendance_frame["version"].to_dict(), flash=t("common.saved"))
     else:
         st.dataframe(conferences.attendance_shown(attendance_frame), hide_index=True,
@@ -134,13 +138,10 @@ with attendance:
                          "conferences.col_", conferences.ATTENDANCE_COLUMNS))
 
 with rates, ui.read() as session:
-    by_session = conferences.attendance_by_session_frame(session)
     st.subheader(t("conferences.rates_by_session"))
-    st.dataframe(placeholder="—", data=by_session, hide_index=True, width="stretch",
-                 column_config=ui.labels("conferences.col_", list(by_session.columns)))
+    ui.table(conferences.attendance_by_session_frame(session), "conferences.col_")
     st.subheader(t("conferences.rates_by_structure"))
-    st.dataframe(conferences.attendance_by_structure_frame(session), hide_index=True,
-                 placeholder="—", column_config={"structure": t("conferences.col_structure")})
+    ui.table(conferences.attendance_by_structure_frame(session), "conferences.col_")
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")

@@ -25,21 +25,23 @@ TABLES = (
 )
 for tab, name, load, save, columns, config in TABLES:
     with tab:
-        with ui.read() as session:
-            frame = load(session)
+        key = f"reference_{name}_{revision}"
+        with ui.read() as session:  # kept as drawn while edits are pending or being saved
+            frame = ui.editor_rows(f"reference_{name}", load(session), key=key,
+                                   save=f"reference_save_{name}")
         # A range index lets the secretariat add rows; the id travels in a hidden column.
         edited = st.data_editor(
             frame.reset_index(), placeholder="—", column_config=ui.column_config(config()),
             column_order=columns,
             disabled=not editable, num_rows="add" if editable else "fixed", hide_index=True,
-            key=f"reference_{name}_{revision}", width="stretch", height=520).set_index("id")
+            key=key, width="stretch", height=520).set_index("id")
         if editable and st.button(t("common.save"), key=f"reference_save_{name}", type="primary"):
             changes = diff_frames(frame, edited, columns)
             try:
                 with ui.write() as session:
                     written = save(session, actor, changes, frame["version"].to_dict())
             except TrackerError as exc:
-                ui.show_error(exc)
+                ui.show_error(exc, refresh="reference_revision")
             else:
                 st.session_state["reference_revision"] = revision + 1
                 st.session_state["reference_flash"] = t("reference.saved", n=written)

@@ -25,8 +25,12 @@ year, quarter = right.selectbox(t("results.quarter"), quarters, key="entry_quart
                                 index=quarters.index(current) if current in quarters else 0,
                                 format_func=lambda yq: quarter_label(*yq, long=True))
 
-with ui.read() as session:
-    sheet = results.entry_sheet(session, actor, structure_id, year, quarter, ui.today())
+revision = st.session_state.setdefault("entry_revision", 0)
+grid_key = f"entry_grid_{structure_id}_{year}_{quarter}_{revision}"
+with ui.read() as session:  # the sheet as drawn is kept while edits are pending or being saved
+    sheet = ui.on_screen(f"entry_{structure_id}_{year}_{quarter}", results.entry_sheet(
+        session, actor, structure_id, year, quarter, ui.today()), keep=ui.editing(grid_key)
+        or ui.clicked("entry_save", "entry_submit"))
 status = t(f"results.states.{sheet.status or 'not_started'}")
 st.subheader(t("results.status_line", structure=sheet.structure_name,
                quarter=quarter_label(year, quarter), status=status))
@@ -40,14 +44,13 @@ if sheet.status == "returned" and sheet.review_comment:
 if not sheet.editable:
     st.info(t("results.read_only"))
 
-revision = st.session_state.setdefault("entry_revision", 0)
 edited = st.data_editor(
     placeholder="—",
     data=sheet.frame, column_order=results.ENTRY_COLUMNS, hide_index=True, width="stretch",
     disabled=not sheet.editable or [c for c in results.ENTRY_COLUMNS
                                     if c not in results.ENTRY_INPUTS],
     column_config=ui.column_config(results.entry_column_specs()), height=600,
-    key=f"entry_grid_{structure_id}_{year}_{quarter}_{sheet.submission_version}_{revision}")
+    key=grid_key)
 
 if sheet.flags:
     st.warning(t("results.flags_title") + "\n\n" + "\n".join(f"- {f}" for f in sheet.flags))
@@ -61,7 +64,7 @@ if sheet.editable:
                                          results.entry_rows_from_frame(edited),
                                          seen_version=sheet.submission_version, today=ui.today())
         except TrackerError as exc:
-            ui.show_error(exc)
+            ui.show_error(exc, refresh="entry_revision")
         else:
             st.session_state["entry_revision"] = revision + 1
             st.session_state["entry_flash"] = t("results.saved", n=n)
@@ -70,16 +73,11 @@ if sheet.editable:
     if submit_col.button(t("results.submit"), disabled=not confirm, key="entry_submit"):
         try:
             with ui.write() as session:
-                results.save_entries(session, actor, structure_id, year, quarter,
-                                     results.entry_rows_from_frame(edited),
-                                     seen_version=sheet.submission_version, today=ui.today())
-            with ui.write() as session:
-                submission = results.get_submission(session, structure_id, year, quarter)
-                results.submit(session, actor, structure_id, year, quarter,
-                               seen_version=submission.version if submission else None,
-                               today=ui.today())
+                results.save_and_submit(session, actor, structure_id, year, quarter,
+                                        results.entry_rows_from_frame(edited),
+                                        seen_version=sheet.submission_version, today=ui.today())
         except TrackerError as exc:
-            ui.show_error(exc)
+            ui.show_error(exc, refresh="entry_revision")
         else:
             st.session_state["entry_revision"] = revision + 1
             st.session_state["entry_flash"] = t("results.submitted")

@@ -23,22 +23,26 @@ year, quarter = st.selectbox(t("results.quarter"), quarters, key="settings_quart
                              index=quarters.index(current) if current in quarters else 0,
                              format_func=lambda yq: quarter_label(*yq, long=True))
 with ui.read() as session:
-    window = get_window(session, year, quarter)
+    fresh_window = get_window(session, year, quarter)
+# The window on screen is the one the save checks (kept over the click).
+window = ui.on_screen(f"settings_window_{year}_{quarter}", fresh_window,
+                      keep=ui.clicked("settings_window_save"))
+seen = window.version if window else None
 default_open = window.opens_on if window else quarter_end(year, quarter)
 default_close = window.closes_on if window else quarter_end(year, quarter)
-with st.form("settings_window"):
+with st.form(f"settings_window_{year}_{quarter}_{seen}"):
     left, right = st.columns(2)
     opens = left.date_input(t("results.opens_on"), value=default_open, format="DD/MM/YYYY",
-                            key="settings_opens")
+                            key=f"settings_opens_{year}_{quarter}_{seen}")
     closes = right.date_input(t("results.closes_on"), value=default_close, format="DD/MM/YYYY",
-                              key="settings_closes")
-    if st.form_submit_button(t("results.set_window"), type="primary"):
+                              key=f"settings_closes_{year}_{quarter}_{seen}")
+    if st.form_submit_button(t("results.set_window"), type="primary", key="settings_window_save"):
         try:
             with ui.write() as session:
                 submissions.set_window(session, actor, year, quarter, opens, closes,
-                                       seen_version=window.version if window else None)
+                                       seen_version=seen)
         except TrackerError as exc:
-            ui.show_error(exc)
+            ui.show_error(exc, refresh="settings_revision")
         else:
             st.session_state["settings_flash"] = t("results.window_saved")
             st.rerun()
@@ -46,15 +50,18 @@ with st.form("settings_window"):
 st.subheader(t("results.targets_title"))
 st.caption(t("results.targets_help"))
 target_year = st.number_input(t("results.year"), 2015, 2100, year, key="settings_year")
-with ui.read() as session:
-    targets = submissions.targets_frame(session, actor, int(target_year))
 revision = st.session_state.setdefault("settings_revision", 0)
+targets_key = f"settings_targets_{target_year}_{revision}"
+with ui.read() as session:
+    targets = ui.editor_rows(f"settings_targets_{target_year}",
+                             submissions.targets_frame(session, actor, int(target_year)),
+                             key=targets_key, save="settings_targets_save")
 edited = st.data_editor(placeholder="—",
                         data=targets.reset_index(), column_order=submissions.TARGET_COLUMNS,
                         hide_index=True,
                         num_rows="add", width="stretch", height=420,
                         column_config=ui.column_config(submissions.target_column_specs()),
-                        key=f"settings_targets_{target_year}_{revision}").set_index("id")
+                        key=targets_key).set_index("id")
 if st.button(t("common.save"), key="settings_targets_save", type="primary"):
     try:
         with ui.write() as session:
@@ -62,7 +69,7 @@ if st.button(t("common.save"), key="settings_targets_save", type="primary"):
                                          diff_frames(targets, edited, submissions.TARGET_COLUMNS),
                                          targets["version"].to_dict())
     except TrackerError as exc:
-        ui.show_error(exc)
+        ui.show_error(exc, refresh="settings_revision")
     else:
         st.session_state["settings_revision"] = revision + 1
         st.session_state["settings_flash"] = t("reference.saved", n=n)

@@ -14,8 +14,9 @@ revision = st.session_state.setdefault("users_revision", 0)
 if flash := st.session_state.pop("users_flash", None):
     st.success(flash)
 
-with ui.read() as session:
-    frame = users.users_frame(session, actor)
+with ui.read() as session:  # the table as drawn is kept while edits are pending or saved
+    frame = ui.editor_rows("users_table", users.users_frame(session, actor),
+                           key=f"users_table_{revision}", save="users_save")
     structure_codes = users.structure_codes(session)
 
 st.subheader(t("users.edit_users"))
@@ -30,7 +31,7 @@ if st.button(t("common.save"), key="users_save", type="primary"):
             written = users.save_users(session, actor, diff_frames(
                 frame, edited, users.EDITABLE_COLUMNS), frame["version"].to_dict())
     except TrackerError as exc:
-        ui.show_error(exc)
+        ui.show_error(exc, refresh="users_revision")
     else:
         st.session_state["users_revision"] = revision + 1
         st.session_state["users_flash"] = t("reference.saved", n=written)

@@ -44,16 +44,19 @@ def act(action, message):  # type: ignore[no-untyped-def]
         with ui.write() as session:
             action(session)
     except TrackerError as exc:
-        ui.show_error(exc)
+        ui.show_error(exc, refresh="validation_revision")
     else:
         st.session_state["validation_flash"] = message
         st.rerun()
 
 
 if row["submission_id"] is not None and row["submission_id"] == row["submission_id"]:
-    submission_id, version = int(row["submission_id"]), int(row["version"])
+    submission_id = int(row["submission_id"])
     with ui.read() as session:
-        review = submissions.review_frame(session, actor, submission_id)
+        fresh = (int(row["version"]), submissions.review_frame(session, actor, submission_id))
+    # A decision refers to the declaration on screen: its version is kept over the click.
+    version, review = ui.on_screen(f"validation_{submission_id}", fresh, keep=ui.clicked(
+        "validation_validate", "validation_return", "validation_reopen"))
     if review.empty:
         st.info(t("results.nothing_to_review"))
     else:

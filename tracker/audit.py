@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from tracker.errors import StaleEdit
@@ -113,10 +115,22 @@ def apply_changes(obj: SQLModel, updates: Mapping[str, Any]) -> dict[str, tuple[
 
 
 def ensure_fresh(session: Session, obj: SQLModel, seen_version: int | None) -> None:
-    """Refuse the save when the row changed since the user loaded it, naming who and when."""
+    """Refuse the save when the row changed since the user loaded it, naming who and when.
+
+    ``seen_version`` is the version on the user's screen; None (they never saw this row, e.g.
+    someone created it meanwhile) is refused too. On PostgreSQL the row is locked and re-read
+    first, so that of two simultaneous saves from the same screen the second waits for the
+    first and is then refused here, with this message (SQLite writers are already serial)."""
+    if session.get_bind().dialect.name == "postgresql" and inspect(obj).persistent:
+        session.refresh(obj, with_for_update=True)
     current = getattr(obj, "version", None)
-    if seen_version is None or current == seen_version:
+    if seen_version is not None and current == seen_version:
         return
+    raise stale_error(session, obj)
+
+
+def stale_error(session: Session, obj: SQLModel) -> StaleEdit:
+    """The refusal of a stale save of ``obj``: who changed it last, and when."""
     who = "?"
     updated_by_id = getattr(obj, "updated_by_id", None)
     if updated_by_id is not None:
@@ -124,7 +138,18 @@ def ensure_fresh(session: Session, obj: SQLModel, seen_version: int | None) -> N
         if user is not None:
             who = user.display_name
     when = getattr(obj, "updated_at", None)
-    raise StaleEdit(t("common.stale", who=who, when=format_datetime(when) if when else "?"))
+    return StaleEdit(t("common.stale", who=who, when=format_datetime(when) if when else "?"))
+
+
+def add_new(session: Session, actor: ActorLike | None, obj: SQLModel) -> None:
+    """Insert a row the user saw absent; if another writer inserted the same one (same unique
+    key) at the same moment, this save is stale and nothing is written."""
+    stamp(obj, actor)
+    session.add(obj)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise StaleEdit(t("common.stale_concurrent")) from exc
 
 
 def stamp(obj: SQLModel, actor: ActorLike | None) -> None:

@@ -499,7 +499,7 @@ def save_attendance(session: Session, actor: Actor, conference_id: int,
             Attendance.structure_id == change.id)).first()
         seen = versions.get(change.id)
         if row is not None:
-            audit.ensure_fresh(session, row, seen)
+            audit.ensure_fresh(session, row, seen or None)
         elif seen:
             # The user saw a record that someone else removed since.
             raise TrackerError(t("conferences.attendance_changed"))
@@ -517,8 +517,7 @@ def save_attendance(session: Session, actor: Actor, conference_id: int,
         if row is None:
             row = Attendance(conference_id=conference_id, structure_id=change.id,
                              **values)  # type: ignore[arg-type]
-            audit.stamp(row, actor)
-            session.add(row)
+            audit.add_new(session, actor, row)
             audit.record(session, actor, "create", row, label=code,
                          changes={k: (None, v) for k, v in values.items() if v})
             written += 1

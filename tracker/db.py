@@ -17,8 +17,12 @@ from typing import Any
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
+
+from tracker.errors import StaleEdit
+from tracker.i18n import t
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -72,6 +76,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
             session.connection(execution_options={"tracker_write": True})
             yield session
             session.commit()
+        except StaleDataError as exc:
+            # Another transaction updated or deleted the same row after this one read it: the
+            # save is stale, not broken.
+            session.rollback()
+            raise StaleEdit(t("common.stale_concurrent")) from exc
         except BaseException:
             session.rollback()
             raise

@@ -385,6 +385,7 @@ def _review_target(session: Session, actor: Actor, submission_id: int) -> Submis
 def validate(session: Session, actor: Actor, submission_id: int, *, seen_version: int) -> None:
     """ASIN validates a submitted quarter: its values lock."""
     submission = _review_target(session, actor, submission_id)
+    audit.ensure_fresh(session, submission, seen_version)  # the declaration on screen
     if submission.status != SubmissionStatus.submitted:
         raise TrackerError(t("results.not_submitted"))
     _transition(session, actor, submission, seen_version, SubmissionStatus.validated, "validate",
@@ -395,6 +396,7 @@ def return_submission(session: Session, actor: Actor, submission_id: int, commen
                       seen_version: int) -> None:
     """ASIN returns a submitted quarter with a comment; the DSI can edit it again."""
     submission = _review_target(session, actor, submission_id)
+    audit.ensure_fresh(session, submission, seen_version)  # the declaration on screen
     if submission.status != SubmissionStatus.submitted:
         raise TrackerError(t("results.not_submitted"))
     if not comment.strip():

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker import repository as repo
 from tracker.auth import Actor, require_role
-from tracker.errors import NotFound, RowError, TrackerError, ValidationFailed
+from tracker.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
 from tracker.formats import format_value, quarter_key
 from tracker.i18n import get_language, t
 from tracker.kpis import display_value, far_from_target, jump_flag
@@ -145,11 +145,12 @@ def set_window(session: Session, actor: Actor, year: int, quarter: int, opens_on
     if closes_on < opens_on:
         raise TrackerError(t("results.window_order"))
     window = get_window(session, year, quarter)
+    if window is None and seen_version is not None:
+        raise StaleEdit(t("common.stale_concurrent"))  # the window on screen was removed
     if window is None:
         window = SubmissionWindow(year=year, quarter=quarter, opens_on=opens_on,
                                   closes_on=closes_on)
-        audit.stamp(window, actor)
-        session.add(window)
+        audit.add_new(session, actor, window)
         audit.record(session, actor, "create", window, label=f"{year}-T{quarter}",
                      changes={"opens_on": (None, opens_on), "closes_on": (None, closes_on)})
         return window

@@ -17,7 +17,7 @@ from streamlit.logger import get_logger
 from tracker import auth, bootstrap, exports
 from tracker.config import Settings, load_settings, upload_limit_mismatch
 from tracker.db import make_engine, reading, transaction
-from tracker.errors import RowError, TrackerError, ValidationFailed
+from tracker.errors import RowError, StaleEdit, TrackerError, ValidationFailed
 from tracker.i18n import LANGUAGES, get_language, set_language, t
 from tracker.models import Role
 from tracker.tables import ColumnSpec
@@ -26,6 +26,7 @@ from tracker.web import COOKIE_NAME, lifespan, unsign_token
 _ACTOR_KEY = "auth_session_id"
 _HANDOFF_KEY = "auth_handoff"
 _FORGET_KEY = "auth_forget"
+_REFUSED_KEY = "ui_refused"
 
 
 _log = get_logger(__name__)
@@ -210,14 +211,55 @@ def require_actor(*roles: Role) -> auth.Actor:
     if roles and actor.role not in roles:
         st.error(t("common.permission"))
         st.stop()
+    if refused := st.session_state.pop(_REFUSED_KEY, None):
+        st.error(refused)
     return actor
 
 
 # --- shared widgets -----------------------------------------------------------------------
 
 
-def show_error(error: Exception) -> None:
-    """A sentence for the user; row errors as a table (row, column, reason)."""
+def on_screen(slot: str, fresh: Any, *, keep: bool) -> Any:
+    """What the user has on screen under ``slot`` (a form's row, an editor's frame).
+
+    Every click re-runs the page, which reads the database afresh. While the user acts on what
+    they saw (``keep``: the click that saves it, or edits pending in its editor), the copy drawn
+    before the click is returned: the save then checks the version they saw, and an editor's
+    edits stay on the rows they were made on. Otherwise ``fresh`` is drawn and remembered."""
+    name = f"on_screen::{slot}"
+    if keep and name in st.session_state:
+        return st.session_state[name]
+    st.session_state[name] = fresh
+    return fresh
+
+
+def editor_rows(slot: str, fresh: pd.DataFrame, *, key: str, save: str) -> pd.DataFrame:
+    """The frame drawn in the data editor ``key`` before this run while edits are pending or
+    its ``save`` button is clicked (see ``on_screen``); else ``fresh``."""
+    return on_screen(slot, fresh, keep=editing(key) or clicked(save))  # type: ignore[no-any-return]
+
+
+def clicked(*keys: str) -> bool:
+    """Whether this run answers a click on one of these buttons (read before they are drawn)."""
+    return any(bool(st.session_state.get(key)) for key in keys)
+
+
+def editing(key: str) -> bool:
+    """Whether the data editor ``key`` holds edits not saved yet."""
+    state = st.session_state.get(key)
+    return isinstance(state, dict) and any(
+        state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def show_error(error: Exception, *, refresh: str | None = None) -> None:
+    """A sentence for the user; row errors as a table (row, column, reason).
+
+    A stale save with ``refresh`` (the page's revision key): the message stays on screen while
+    the page shows the current data again (the edits made on the old screen are dropped)."""
+    if refresh is not None and isinstance(error, StaleEdit):
+        st.session_state[refresh] = st.session_state.get(refresh, 0) + 1
+        st.session_state[_REFUSED_KEY] = str(error)
+        st.rerun()
     st.error(str(error))
     if isinstance(error, ValidationFailed) and error.errors:
         row_errors(error.errors)
