@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -45,12 +45,10 @@ from tracker.models import (
 )
 from tracker.refdata import StructureMatcher, normalize
 from tracker.reference import structure_refs
-
-# Reading spreadsheets (encodings, separators, title block, formulas kept as "=…", ZIP checks)
-# is the results import's: the follow-up file is read the same way.
-from tracker.results_import import (
-    MAX_ROWS,
-    Row,
+from tracker.spreadsheets import (
+    Rows,
+    Template,
+    TemplateColumn,
     find_header,
     read_rows,
 )
@@ -64,12 +62,13 @@ ROLES = (SESSION, NUMBER, KIND, TEXT, OWNER, DUE, STATUS, COMMENT)
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     SESSION: ("session", "sessions", "conference", "session cdsi", "cdsi", "n° session",
               "numero de session", "date de la session", "session d'origine", "source"),
-    NUMBER: ("n°", "no", "n", "numero", "ref", "reference", "n° ordre"),
+    NUMBER: ("n°", "no", "no.", "n", "numero", "ref", "reference", "n° ordre"),
     KIND: ("type", "nature", "categorie", "kind"),
     TEXT: ("recommandation/action", "recommandation / action", "recommandations/actions",
            "action/recommandation", "recommandation ou action", "intitule", "libelle",
            "recommandation", "recommandations", "action", "actions", "mesure", "activite",
-           "texte", "description", "objet", "title", "text"),
+           "texte", "description", "objet", "title", "text", "recommendation/action",
+           "recommendation / action", "recommendation", "recommendations"),
     OWNER: ("responsable", "responsables", "structure responsable", "structures responsables",
             "structure", "porteur", "point focal", "owner"),
     DUE: ("echeance", "echeances", "delai", "delais", "date d'echeance", "date limite",
@@ -150,6 +149,7 @@ class FollowupPreview:
     accepted: list[FollowupRow] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
     skipped: int = 0
+    notes: list[RowError] = field(default_factory=list)  # values a formula computed
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -190,7 +190,7 @@ class _Layout:
         return self.header.get(role) or t(f"followup_import.header_{role}")
 
 
-def _rows(data: bytes, filename: str) -> tuple[_Layout, Iterator[Row]]:
+def _rows(data: bytes, filename: str) -> tuple[_Layout, Rows]:
     rows = read_rows(data, filename, roles=_ROLE_BY_HEADER,
                      no_header_key="followup_import.no_header")
     found = find_header(rows, _ROLE_BY_HEADER)
@@ -527,18 +527,21 @@ def _same_due(stored: Any, due: date | None, due_kind: str) -> bool:
 
 def read_followup_file(session: Session, actor: Actor, data: bytes,
                        filename: str) -> FollowupPreview:
-    """Preview the secretariat's follow-up spreadsheet (CSV, TSV or XLSX): each row accepted
-    (to create, to update, or already up to date) or rejected with its column and reason.
-    Nothing is written; secretariat only. Whole-file problems raise UploadError."""
+    """Preview the secretariat's follow-up spreadsheet (XLSX, ODS, CSV or TSV): each row
+    accepted (to create, to update, or already up to date) or rejected with its column and
+    reason. Nothing is written; secretariat only. Whole-file problems (a file with no data row
+    among them) raise UploadError."""
     require_role(actor, Role.admin)
     layout, rows = _rows(data, filename)
     preview = FollowupPreview(filename=filename)
     reader = _Reader(session, preview, layout)
-    for number, cells in rows:
-        if number > MAX_ROWS:
-            raise UploadError(t("results_import.too_many_rows", file=filename, limit=MAX_ROWS))
+    for number, cells in rows.data("followup_import.no_data"):
         reader.read(number, cells)
     preview.rejected.sort(key=lambda e: e.row)
+    if rows.formulas:
+        preview.notes = rows.formula_notes(
+            {index: layout.column(role) for role, index in layout.index.items()},
+            (row.row for row in preview.accepted))
     return preview
 
 
@@ -648,6 +651,53 @@ def _insert_values(kind: str, row: FollowupRow, owner: int | None, actor: Actor,
                        "priority": Priority.normal.value, "topic": "", "blocker": "",
                        "escalated": False, "escalated_at": None, "initiative_id": None})
     return values
+
+
+# -- the template ------------------------------------------------------------------------------
+
+TEMPLATE_WIDTHS = {SESSION: 30, NUMBER: 6, KIND: 16, TEXT: 60, OWNER: 14, DUE: 14, STATUS: 22,
+                   COMMENT: 40}
+TEMPLATE_ORDER = (SESSION, NUMBER, KIND, TEXT, OWNER, DUE, STATUS, COMMENT)
+TEMPLATE_BLANK_ROWS = 200
+
+
+def followup_template(session: Session, actor: Actor, lang: str = "fr") -> Template:
+    """The follow-up spreadsheet to fill in (secretariat only): every recommendation and
+    action still open, one row per owner, then blank rows for new items; Type and Statut take
+    their lists only. Imported back unchanged, it changes nothing."""
+    require_role(actor, Role.admin)
+    kinds = (t("followup_import.kind_recommendation", lang), t("followup_import.kind_action",
+                                                               lang))
+    statuses = tuple(t(f"actions.status.{code}", lang) for code in STATUSES)
+    notes = {SESSION: "note_session", OWNER: "note_owner", DUE: "note_due"}
+    columns = [TemplateColumn(t(f"followup_import.header_{role}", lang), TEMPLATE_WIDTHS[role],
+                              t(f"followup_import.{notes[role]}", lang) if role in notes else "",
+                              kinds if role == KIND else statuses if role == STATUS else ())
+               for role in TEMPLATE_ORDER]
+    conferences = {c.id: c for c in session.exec(select(Conference))}
+    codes = repo.structure_codes_by_id(session)
+    rows: list[tuple[tuple[int, int, str, int], list[str | None]]] = []
+    for order, (kind, model) in enumerate(reversed(_MODELS)):
+        items: Sequence[Any] = session.exec(select(model).where(
+            col(model.status).not_in(CLOSED))).all()
+        for item in items:
+            conference = conferences[item.conference_id]
+            due = item.due_date.strftime("%d/%m/%Y") if item.due_date else (
+                t(f"actions.due_kind.{item.due_kind}", lang)
+                if lang == "fr" and item.due_kind in (DueKind.next_session, DueKind.recurring)
+                else None)
+            values = {SESSION: conference_label(conference), NUMBER: item.number or None,
+                      KIND: kinds[order], TEXT: item.title if kind == ACTION else item.text,
+                      OWNER: codes.get(item.owner_structure_id or 0),
+                      DUE: due, STATUS: t(f"actions.status.{item.status}", lang),
+                      COMMENT: item.progress_comment or None}
+            rows.append(((conference.number, order, item.number, item.id or 0),
+                         [values[role] for role in TEMPLATE_ORDER]))
+    rows.sort(key=lambda pair: pair[0])
+    return Template(sheet=t("followup_import.template_sheet", lang),
+                    title=t("followup_import.template_title", lang),
+                    help=t("followup_import.template_help", lang), columns=columns,
+                    rows=[record for _, record in rows], blank_rows=TEMPLATE_BLANK_ROWS)
 
 
 # -- display -----------------------------------------------------------------------------------

@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
-from itertools import islice
 from numbers import Real
 from operator import itemgetter
-from typing import Any
 
 import pandas as pd
 
 from tracker.errors import RowError, UploadError
 from tracker.i18n import t
 from tracker.refdata import KpiRef, StructureMatcher, StructureRef, normalize
-from tracker.uploads import check_size, decode_text, is_zip, open_safe_zip
+from tracker.spreadsheets import (
+    Template,
+    TemplateColumn,
+    find_header,
+    is_blank,
+    read_rows,
+)
+from tracker.spreadsheets import (
+    template_ods as ods_of,
+)
+from tracker.spreadsheets import (
+    template_xlsx as xlsx_of,
+)
 from tracker.values import Field, check_value
-
-# Old binary Excel (.xls) and other OLE2 compound files
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-# Title blocks above the header are a few lines; a header further down is not a header.
-HEADER_SEARCH_ROWS = 50
-CSV_DELIMITERS = (";", ",", "\t")
-# One quarter of the whole public sector is a few thousand rows (60 structures x 55 KPIs); far
-# beyond that a file is a mistake, and reading it would hold a page for many seconds.
-MAX_ROWS = 200_000
 
 STRUCTURE, KPI, LABEL, UNIT = "structure", "kpi", "label", "unit"
 VALUE, NUMERATOR, DENOMINATOR = "value", "numerator", "denominator"
@@ -57,7 +55,6 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 _ROLE_BY_HEADER = {name: role for role, names in HEADER_SYNONYMS.items() for name in names}
 _FIELD_ROLE = {Field.VALUE: VALUE, Field.NUMERATOR: NUMERATOR, Field.DENOMINATOR: DENOMINATOR}
 
-_PARENTHESIS = re.compile(r"\s*\(.*\)\s*$")
 _YEAR = re.compile(r"\d{4}")
 _QUARTER = re.compile(
     r"(?:(?P<y1>\d{4})\s*[-/ ]?\s*)?(?:[tq]\s*)?(?P<q>[1-4])(?:\s*(?:er|e|eme|nd|rd|th))?"
@@ -66,7 +63,6 @@ _QUARTER = re.compile(
 
 TEMPLATE_COLUMNS = (STRUCTURE, KPI, LABEL, UNIT, VALUE, NUMERATOR, DENOMINATOR, COMMENT,
                     EVIDENCE)
-TEMPLATE_HEADER_ROW = 4  # title, help line, blank line, then the header (1-based row)
 
 
 @dataclass(slots=True)
@@ -96,6 +92,7 @@ class ImportPreview:
     accepted: list[ImportedRow] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
     skipped: int = 0
+    notes: list[RowError] = field(default_factory=list)  # values a formula computed
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -123,166 +120,6 @@ class _Layout:
         if role in (VALUE, NUMERATOR, DENOMINATOR):
             return Field(role).label()
         return t(f"results_import.header_{role}")
-
-
-def _header_key(cell: object) -> str:
-    text = normalize(str(cell)) if cell is not None else ""
-    text = _PARENTHESIS.sub("", text).rstrip(" :*").strip()
-    return text
-
-
-def header_positions(cells: Sequence[object], roles: dict[str, str]
-                     ) -> tuple[dict[str, int], dict[str, str]]:
-    """Which known column (role) sits where in a header row, and its header as written; ``roles``
-    maps normalised header texts to roles. The first column wins when a header repeats: later
-    ones are usually notes."""
-    index: dict[str, int] = {}
-    header: dict[str, str] = {}
-    for position, cell in enumerate(cells):
-        role = roles.get(_header_key(cell))
-        if role and role not in index:
-            index[role] = position
-            header[role] = str(cell).strip()
-    return index, header
-
-
-def _is_blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _text(cell: object) -> str | None:
-    if _is_blank(cell):
-        return None
-    return str(cell).strip()
-
-
-# -- reading the file ------------------------------------------------------------------------
-
-Row = tuple[int, Sequence[object]]
-
-
-def _xlsx_cell(cell: Any) -> object:
-    value = cell.value
-    if value is None:
-        return None
-    if getattr(cell, "data_type", None) == "f":
-        # Array and data-table formulas come as objects; any formula is shown as "=…" so that
-        # the value rules refuse it and a comment keeps it as text.
-        text = value if isinstance(value, str) else str(getattr(value, "text", "") or "")
-        return text if text.startswith("=") else "=" + text
-    # Excel stores "87,5 %" as 0.875 in a percent-formatted cell: give back what was typed.
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if numeric and "%" in (cell.number_format or ""):
-        return f"{Decimal(repr(value)) * 100} %"
-    return value
-
-
-def _xlsx_rows(data: bytes, filename: str) -> list[Row]:
-    import openpyxl
-
-    open_safe_zip(data, filename, required="xl/workbook.xml").close()
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
-    try:
-        if not workbook.worksheets:
-            raise UploadError(t("results_import.no_sheet", file=filename))
-        sheet = workbook.worksheets[0]
-        # A wrong <dimension> (common from non-Excel producers) would cut columns off.
-        sheet.reset_dimensions()
-        rows: list[Row] = []
-        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-            if number > MAX_ROWS:
-                raise UploadError(t("results_import.too_many_rows", file=filename,
-                                    limit=MAX_ROWS))
-            rows.append((number, [_xlsx_cell(cell) for cell in cells]))
-        return rows
-    except UploadError:
-        raise
-    except Exception as exc:
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
-    finally:
-        workbook.close()
-
-
-HeaderFound = tuple[int, dict[str, int], dict[str, str]]
-
-
-def _two_known_columns(index: dict[str, int]) -> bool:
-    return len(index) >= 2
-
-
-def find_header(rows: Iterable[Row], roles: dict[str, str], *,
-                enough: Callable[[dict[str, int]], bool] = _two_known_columns
-                ) -> HeaderFound | None:
-    """The header row of an import: the first row, within the first rows of the file, whose
-    known columns (``roles``: normalised header text to role) are ``enough`` (by default, two
-    of them). Returns its number, where each role sits and each role's header as written."""
-    for number, cells in rows:
-        if number > HEADER_SEARCH_ROWS:
-            return None
-        index, header = header_positions(cells, roles)
-        if enough(index):
-            return number, index, header
-    return None
-
-
-def _find_header(rows: Iterable[Row]) -> tuple[int, _Layout] | None:
-    found = find_header(rows, _ROLE_BY_HEADER)
-    return None if found is None else (found[0], _Layout(found[1], found[2]))
-
-
-def _head_records(head: list[str], delimiter: str) -> Iterator[Row]:
-    # The first lines may cut a quoted cell in two: use the records read before that.
-    reader = csv.reader(head, delimiter=delimiter)
-    number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except (StopIteration, csv.Error):
-            return
-        number += 1
-        yield number, cells
-
-
-def sniff_delimiter(text: str, roles: dict[str, str], *,
-                    enough: Callable[[dict[str, int]], bool] = _two_known_columns) -> str | None:
-    """The separator under which the import's header row appears, preferring the header with
-    the most known columns, then the earliest."""
-    head = list(islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS))
-    best: tuple[int, int, str] | None = None
-    for delimiter in CSV_DELIMITERS:
-        found = find_header(_head_records(head, delimiter), roles, enough=enough)
-        if found is None:
-            continue
-        number, index, _ = found
-        score = (len(index), -number, delimiter)
-        if best is None or score[:2] > best[:2]:
-            best = score
-    return best[2] if best else None
-
-
-def _decode(data: bytes, filename: str) -> str:
-    # Excel's "Unicode text" export (the usual way to get TSV out of it) is UTF-16 with a BOM.
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        check_size(data, filename)
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise UploadError(t("upload.not_text", file=filename)) from exc
-    return decode_text(data, filename)
-
-
-def _csv_rows(text: str, delimiter: str, filename: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    number = 0
-    try:
-        # A spreadsheet row is a CSV record, even when a quoted cell spans several lines.
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
-    except csv.Error as exc:
-        raise UploadError(t("results_import.csv_broken", file=filename, row=number + 1)) from exc
 
 
 # -- reading the rows ------------------------------------------------------------------------
@@ -359,7 +196,7 @@ class _Reader:
         ]
         if value is None and numerator is None and denominator is None and comment is None \
                 and evidence is None:
-            if any(not _is_blank(cell) for cell in cells):
+            if any(not is_blank(cell) for cell in cells):
                 self.preview.skipped += 1
             return
 
@@ -455,25 +292,6 @@ class _Reader:
                                             year=preview.year)))
 
 
-def read_rows(data: bytes, filename: str, *, roles: dict[str, str], no_header_key: str,
-              enough: Callable[[dict[str, int]], bool] = _two_known_columns) -> Iterator[Row]:
-    """The rows of an uploaded spreadsheet (XLSX, or CSV/TSV in any separator and encoding the
-    product accepts), numbered as the user sees them; the one reader of every table import.
-
-    A text file's separator is the one under which the import's header (``roles``, ``enough``:
-    see find_header) is found; without one, ``no_header_key`` says so."""
-    check_size(data, filename)
-    if data.startswith(OLE2_MAGIC):
-        raise UploadError(t("results_import.xls_unsupported", file=filename))
-    if is_zip(data):
-        return iter(_xlsx_rows(data, filename))
-    text = _decode(data, filename)
-    delimiter = sniff_delimiter(text, roles, enough=enough)
-    if delimiter is None:
-        raise UploadError(t(no_header_key, file=filename))
-    return _csv_rows(text, delimiter, filename)
-
-
 def read_results_file(
     data: bytes,
     filename: str,
@@ -484,18 +302,18 @@ def read_results_file(
     year: int,
     quarter: int,
 ) -> ImportPreview:
-    """Preview a results file (XLSX, CSV or TSV): every row accepted or rejected with a reason.
-
-    Nothing is written. Whole-file problems (unreadable, no header) raise UploadError.
+    """Preview a results file (XLSX, ODS, CSV or TSV): every row accepted or rejected with a
+    reason; a value a formula computed is noted. Nothing is written. Whole-file problems
+    (unreadable, another kind of file, no header, no data row) raise UploadError.
     """
     if not 1 <= quarter <= 4:
         raise ValueError(f"quarter must be 1..4, got {quarter}")
     rows = read_rows(data, filename, roles=_ROLE_BY_HEADER,
                      no_header_key="results_import.no_header")
-    found = _find_header(rows)
+    found = find_header(rows, _ROLE_BY_HEADER)
     if found is None:
         raise UploadError(t("results_import.no_header", file=filename))
-    _, layout = found
+    layout = _Layout(found[1], found[2])
     if KPI not in layout.index and LABEL not in layout.index:
         raise UploadError(t("results_import.no_kpi_column", file=filename))
     if not {VALUE, NUMERATOR, DENOMINATOR} & layout.index.keys():
@@ -514,10 +332,12 @@ def read_results_file(
     preview = ImportPreview(filename=filename, year=year, quarter=quarter)
     reader = _Reader(preview, layout, kpis, matcher, default_code)
     # The header search consumed the rows up to the header; the rest are data rows.
-    for number, cells in rows:
-        if number > MAX_ROWS:
-            raise UploadError(t("results_import.too_many_rows", file=filename, limit=MAX_ROWS))
+    for number, cells in rows.data("results_import.no_data"):
         reader.read(number, cells)
+    if rows.formulas:
+        preview.notes = rows.formula_notes(
+            {index: layout.column(role) for role, index in layout.index.items()},
+            (row.row for row in preview.accepted))
     return preview
 
 
@@ -541,50 +361,44 @@ def template_frame(kpis: Sequence[KpiRef], structure_code: str, lang: str = "fr"
     return pd.DataFrame(rows, columns=headers, dtype=object)
 
 
-def template_xlsx(kpis: Sequence[KpiRef], structure_code: str, lang: str = "fr") -> bytes:
-    """The template as an XLSX with a title block; text is never turned into a formula."""
-    import xlsxwriter
-
+def results_template(kpis: Sequence[KpiRef], structure_code: str,
+                     lang: str = "fr") -> Template:
+    """The template to fill in: one row per KPI; the cells a KPI does not take are greyed (the
+    ratio rule visible while typing), a yes/no KPI takes oui or non only."""
     frame = template_frame(kpis, structure_code, lang)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {
-        "in_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_numbers": False,
-        "strings_to_urls": False,
-    })
-    sheet = workbook.add_worksheet(t("results_import.template_sheet", lang)[:31])
-    bold = workbook.add_format({"bold": True, "font_size": 13})
-    head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    unused = workbook.add_format({"bg_color": "#EEEEEE"})
-    sheet.write_string(0, 0, t("results_import.template_title", lang, structure=structure_code),
-                       bold)
-    sheet.write_string(1, 0, t("results_import.template_help", lang))
-    top = TEMPLATE_HEADER_ROW - 1
-    for column, header in enumerate(frame.columns):
-        sheet.write_string(top, column, str(header), head)
+    notes = {STRUCTURE: "note_structure", KPI: "note_kpi", VALUE: "note_value",
+             NUMERATOR: "note_ratio", DENOMINATOR: "note_ratio", EVIDENCE: "note_evidence"}
+    widths = dict(zip(TEMPLATE_COLUMNS, (12, 16, 60, 24, 14, 14, 14, 40, 40), strict=True))
+    columns = [TemplateColumn(str(title), widths[role],
+                              t(f"results_import.{notes[role]}", lang) if role in notes else "")
+               for role, title in zip(TEMPLATE_COLUMNS, frame.columns, strict=True)]
     value_col, num_col, den_col = (TEMPLATE_COLUMNS.index(r) for r in (VALUE, NUMERATOR,
                                                                       DENOMINATOR))
-    yes_no = [t("results_import.bool_yes", lang), t("results_import.bool_no", lang)]
-    for offset, (kpi, record) in enumerate(zip(kpis, frame.itertuples(index=False), strict=True)):
-        row = top + 1 + offset
-        for column, cell in enumerate(record):
-            if cell is not None:
-                sheet.write_string(row, column, str(cell))
-        # Grey out the cells this KPI does not take, so the ratio rule is visible while typing.
+    yes_no = (t("results_import.bool_yes", lang), t("results_import.bool_no", lang))
+    template = Template(
+        sheet=t("results_import.template_sheet", lang),
+        title=t("results_import.template_title", lang, structure=structure_code),
+        help=t("results_import.template_help", lang), columns=columns,
+        rows=[[None if cell is None else str(cell) for cell in record]
+              for record in frame.itertuples(index=False)])
+    for offset, kpi in enumerate(kpis):
         if kpi.ratio:
-            sheet.write_blank(row, value_col, None, unused)
+            template.greyed.add((offset, value_col))
         else:
-            sheet.write_blank(row, num_col, None, unused)
-            sheet.write_blank(row, den_col, None, unused)
+            template.greyed.update({(offset, num_col), (offset, den_col)})
         if kpi.unit == "bool":
-            sheet.data_validation(row, value_col, row, value_col,
-                                  {"validate": "list", "source": yes_no})
-    for column, width in enumerate((12, 16, 60, 24, 14, 14, 14, 40, 40)):
-        sheet.set_column(column, column, width)
-    sheet.freeze_panes(TEMPLATE_HEADER_ROW, 0)
-    workbook.close()
-    return buffer.getvalue()
+            template.cell_choices[(offset, value_col)] = yes_no
+    return template
+
+
+def template_xlsx(kpis: Sequence[KpiRef], structure_code: str, lang: str = "fr") -> bytes:
+    """The template as XLSX; text is never turned into a formula."""
+    return xlsx_of(results_template(kpis, structure_code, lang))
+
+
+def template_ods(kpis: Sequence[KpiRef], structure_code: str, lang: str = "fr") -> bytes:
+    """The template as ODS, LibreOffice's own format."""
+    return ods_of(results_template(kpis, structure_code, lang))
 
 
 def _neutralised(cell: object) -> str:

@@ -15,7 +15,13 @@ from tracker.errors import RowError, UploadError
 from tracker.i18n import t
 from tracker.models import Role, Target
 from tracker.refdata import normalize
-from tracker.results_import import find_header, read_rows
+from tracker.spreadsheets import (
+    Template,
+    TemplateColumn,
+    find_header,
+    is_blank,
+    read_rows,
+)
 from tracker.values import FormulaRefused, parse_number
 
 KPI, STRUCTURE, QUARTER, VALUE = "kpi", "structure", "quarter", "value"
@@ -43,6 +49,8 @@ class TargetPreview:
     year: int
     accepted: list[TargetRow] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
+    skipped: int = 0  # rows naming an indicator with no target: not set is not an error
+    notes: list[RowError] = field(default_factory=list)  # values a formula computed
 
 
 def _enough(index: dict[str, int]) -> bool:
@@ -58,7 +66,8 @@ def _quarter(raw: object) -> int | None:
 
 def read_targets_file(session: Session, actor: Actor, data: bytes, filename: str,
                       year: int) -> TargetPreview:
-    """Preview a targets file (CSV, TSV or XLSX): accepted rows and refused rows with reasons."""
+    """Preview a targets file (XLSX, ODS, CSV or TSV): accepted rows and refused rows with
+    reasons, rows without a target skipped; a file with no data row is refused."""
     require_role(actor, Role.admin)
     rows = read_rows(data, filename, roles=_LOOKUP, enough=_enough,
                      no_header_key="targets_import.no_header")
@@ -77,9 +86,10 @@ def read_targets_file(session: Session, actor: Actor, data: bytes, filename: str
         index = layout.get(role, (-1, ""))[0]
         return cells[index] if 0 <= index < len(cells) else None
 
-    for number, raw_cells in rows:
+    for number, raw_cells in rows.data("targets_import.no_data"):
         cells = list(raw_cells)
-        if all(c in (None, "") for c in cells):
+        if is_blank(cell(cells, VALUE)):
+            preview.skipped += 1
             continue
         problems: list[tuple[str, str]] = []
         kpi = kpis.get(normalize(str(cell(cells, KPI) or "")))
@@ -111,6 +121,9 @@ def read_targets_file(session: Session, actor: Actor, data: bytes, filename: str
                 continue
         preview.rejected.extend(RowError(number, layout.get(role, (0, role))[1], reason)
                                 for role, reason in problems)
+    if rows.formulas:
+        preview.notes = rows.formula_notes({i: title for i, title in layout.values()},
+                                           (row.row for row in preview.accepted))
     return preview
 
 
@@ -143,3 +156,30 @@ def apply_targets(session: Session, actor: Actor, preview: TargetPreview) -> int
             audit.record(session, actor, "update", target, label=label, changes=changes)
             written += 1
     return written
+
+
+def targets_template(session: Session, actor: Actor, year: int, lang: str = "fr") -> Template:
+    """The targets to fill in for a year (secretariat only): one row per active KPI, national
+    and yearly until the secretariat writes a structure or a quarter."""
+    require_role(actor, Role.admin)
+    kpis = repo.list_kpis(session, active_only=True)
+    quarters = (t("targets_import.year_word", lang), "T1", "T2", "T3", "T4")
+    columns = [
+        TemplateColumn(t("targets_import.header_kpi", lang), 16),
+        TemplateColumn(t("targets_import.header_label", lang), 56),
+        TemplateColumn(t("targets_import.header_unit", lang), 22),
+        TemplateColumn(t("targets_import.header_structure", lang), 14,
+                       t("targets_import.note_structure", lang)),
+        TemplateColumn(t("targets_import.header_quarter", lang), 12,
+                       t("targets_import.note_quarter", lang), quarters),
+        TemplateColumn(t("targets_import.header_value", lang), 14,
+                       t("targets_import.note_value", lang)),
+    ]
+    rows: list[list[str | None]] = [
+        [k.code, (k.label_en or k.label_fr) if lang == "en" else k.label_fr,
+         t("results_import.unit_ratio" if k.ratio else f"results_import.unit_{k.unit}", lang),
+         None, quarters[0], None] for k in kpis]
+    return Template(sheet=t("targets_import.template_sheet", lang),
+                    title=t("targets_import.template_title", lang, year=year),
+                    help=t("targets_import.template_help", lang), columns=columns, rows=rows)
+

@@ -61,6 +61,43 @@ def open_safe_zip(data: bytes, filename: str, *, required: str | None = None) ->
     return archive
 
 
+# Old binary Office files (.xls, .doc) are OLE2 compound files
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The mimetype entry of OpenDocument files, and the entry that marks each Office Open XML kind
+_OPENDOCUMENT = {"application/vnd.oasis.opendocument.spreadsheet": "ods",
+                 "application/vnd.oasis.opendocument.text": "odt",
+                 "application/vnd.oasis.opendocument.presentation": "odp"}
+_OFFICE_OPEN_XML = {"xl/workbook.xml": "xlsx", "word/document.xml": "docx",
+                    "ppt/presentation.xml": "pptx"}
+_MAGIC = {b"%PDF": "pdf", b"\x89PNG": "image", b"\xff\xd8\xff": "image", b"GIF8": "image",
+          OLE2_MAGIC: "ole2", b"{\\rtf": "rtf"}
+
+
+def sniff_format(data: bytes) -> str:
+    """What a file is by its content, whatever its name says: xlsx, ods, docx, odt, pptx, odp,
+    zip (another archive), broken_zip, ole2 (.xls, .doc), pdf, image, rtf, utf16 or text (a table or a
+    document in characters), binary."""
+    if is_zip(data):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                info = archive.getinfo("mimetype") if "mimetype" in names else None
+                mimetype = archive.read(info).decode("ascii", "replace").strip() \
+                    if info is not None and info.file_size < 200 else ""
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            return "broken_zip"  # truncated or damaged: which kind cannot be told
+        if mimetype in _OPENDOCUMENT:
+            return _OPENDOCUMENT[mimetype]
+        return next((kind for entry, kind in _OFFICE_OPEN_XML.items() if entry in names),
+                    "zip")
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    return "binary" if b"\x00" in data[:4096] else "text"
+
+
 def decode_text(data: bytes, filename: str) -> str:
     """Decode a text upload: UTF-8 (with or without BOM), else Windows-1252; refuse binary."""
     check_size(data, filename)

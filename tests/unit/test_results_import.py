@@ -659,9 +659,9 @@ def test_a_word_document_is_not_a_results_file() -> None:
         read(out.getvalue(), "pv.docx")
 
 
-def test_old_binary_excel_is_refused_with_advice() -> None:
+def test_old_binary_excel_is_refused_naming_what_it_is_and_what_to_send() -> None:
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
-    with pytest.raises(UploadError, match=r"\.xlsx"):
+    with pytest.raises(UploadError, match=r"Office 97-2003.*XLSX .*ODS .*CSV ou TSV"):
         read(data, "ancien.xls")
 
 
@@ -703,7 +703,7 @@ def test_kpi_named_by_the_template_label_column_alone() -> None:
 
 
 def test_a_file_beyond_the_row_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.results_import as module
+    import tracker.spreadsheets as module
 
     monkeypatch.setattr(module, "MAX_ROWS", 3)
     rows = [FR_HEADER] + [["MS", code, "1", "", "", ""] for code in ("ESV_PUB", "ESV_NEW",
