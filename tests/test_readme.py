@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-COMMAND = re.compile(r"(?:^|[\s`(|;&])(?:[\w./-]*/)?((?:python -m tracker|cdsi) --?[a-z][^`\n]*|(?:python -m tracker|cdsi) [a-z][^`\n]*)")
+COMMAND = re.compile(r"(?:^|[\s`(|;&])(?:[\w./-]*/)?"
+                     r"((?:python -m tracker|cdsi) (?:--?[a-z]|[a-z])[^`\n]*)")
 # A password that any reasonable policy accepts, typed at create-user's prompt.
 PASSWORD = "une phrase de passe pour la recette 2026"
 
