@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from tracker.spreadsheets import print_setup
+
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -52,7 +54,9 @@ def csv_bytes(frame: pd.DataFrame, *, header_lines: list[str] | None = None) -> 
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, header_lines: list[str] | None = None) -> bytes:
-    """A workbook, one sheet per frame, typed cells, French number formats."""
+    """A workbook, one sheet per frame, typed cells, French number formats; each sheet with
+    its header row frozen and set up to print (tracker.spreadsheets.print_setup), the last
+    header line (the date of the data) in the page header."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -74,6 +78,9 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, header_lines: list[str] | Non
         for col, title in enumerate(frame.columns):
             sheet.write_string(row, col, str(neutralise(str(title))), bold)
             sheet.set_column(col, col, max(12, min(60, len(str(title)) + 4)))
+        sheet.freeze_panes(row + 1, 0)
+        print_setup(sheet, title=str(neutralise(name)), header_row=row,
+                    as_of=str(neutralise(header_lines[-1])) if header_lines else "")
         for values in frame.itertuples(index=False):
             row += 1
             for col, value in enumerate(values):

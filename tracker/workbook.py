@@ -1,7 +1,8 @@
 """The quarter as a workbook to send: results, targets, submissions, actions and the roadmap, one
-sheet each, every sheet stating its filters and the date of its data; numbers are typed cells in
-formats that French Excel shows as 1 234,5 / 87,5 % / 12 450 000 F CFA, and text a spreadsheet
-would run as a formula (= + - @ tab CR) is made inert (tracker.exports.neutralise).
+sheet each, every sheet stating its filters and the date of its data and set up to print
+(landscape, one page wide, header row on every page, title, date and page numbers); numbers are
+typed cells in formats that French Excel shows as 1 234,5 / 87,5 % / 12 450 000 F CFA, and text
+a spreadsheet would run as a formula (= + - @ tab CR) is made inert (tracker.exports.neutralise).
 
 Number formats are stored in the file's own notation ("#,##0.0"): the reader's Excel or
 LibreOffice shows them with its separators, so the same file reads 1 234,5 in French.
@@ -27,6 +28,7 @@ from tracker.formats import LOCAL_TZ, quarter_key
 from tracker.i18n import get_language, t
 from tracker.models import Role, Submission
 from tracker.reports import ROLES, Document, Period, ProgressFn, in_language, long_date
+from tracker.spreadsheets import print_setup
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NBSP = "\u00a0"
@@ -62,7 +64,7 @@ class Sheet:
 class _Writer:
     """xlsxwriter with formulas, URLs and numbers-in-text never interpreted."""
 
-    def __init__(self, header: list[str]) -> None:
+    def __init__(self, header: list[str], as_of: str = "") -> None:
         import xlsxwriter
 
         self.buffer = io.BytesIO()
@@ -70,6 +72,7 @@ class _Writer:
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "in_memory": True})
         self.header = header
+        self.as_of = as_of
         self.formats: dict[str, Any] = {}
         self.bold = self.book.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True,
                                           "valign": "top"})
@@ -92,6 +95,9 @@ class _Writer:
             for col, column in enumerate(sheet.columns):
                 self.cell(ws, n, col, column, values.get(column.key), values.get("unit"))
         ws.freeze_panes(top + 1, 1)
+        title = self.header[0] if self.header else ""
+        print_setup(ws, title=f"{title} — {sheet.name}" if title else sheet.name,
+                    as_of=self.as_of, header_row=top)
         if sheet.columns:
             ws.autofilter(top, 0, top + max(len(sheet.rows), 1), len(sheet.columns) - 1)
 
@@ -270,9 +276,9 @@ def workbook_xlsx(session: Session, actor: Actor, period: Period, *, lang: str, 
             else t("reports.workbook.results_validated")
         filters = [t("reports.pdf.filter_period", period=period.label(long=True)), scope,
                    t("reports.pdf.filter_language")]
+        as_of = t("common.data_as_of", when=long_date(today))
         header = [t("reports.workbook.title", period=period.label(long=True)),
-                  t("reports.pdf.filters", filters=", ".join(filters)),
-                  t("common.data_as_of", when=long_date(today))]
+                  t("reports.pdf.filters", filters=", ".join(filters)), as_of]
         if bootstrap.is_demo(session):
             header.append(t("reports.pdf.demo_notice"))
         sheets: list[Sheet] = [results_sheet(session, actor, period),
@@ -284,7 +290,7 @@ def workbook_xlsx(session: Session, actor: Actor, period: Period, *, lang: str, 
         report(0.8, t("reports.steps.roadmap"))
         sheets.extend(roadmap_sheets(session, actor, period.year, today))
         report(0.9, t("reports.steps.writing"))
-        writer = _Writer(header)
+        writer = _Writer(header, as_of)
         for sheet in sheets:
             writer.sheet(sheet)
         data = writer.close()

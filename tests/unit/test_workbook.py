@@ -6,10 +6,11 @@ from datetime import date, datetime
 from io import BytesIO
 
 import openpyxl
+import pandas as pd
 import pytest
 from sqlmodel import col, select
 
-from tracker import actions, dashboards, reports, workbook
+from tracker import actions, dashboards, exports, reports, workbook
 from tracker import repository as repo
 from tracker.auth import Actor
 from tracker.db import make_engine, migrate, reading, transaction
@@ -171,3 +172,34 @@ def test_a_dsi_cannot_export_the_workbook(demo_engine):
                 structure_code="MS")
     with reading(demo_engine) as session, pytest.raises(PermissionDenied):
         workbook.workbook_xlsx(session, dsi, T2, lang="fr", today=TODAY)
+
+
+def _assert_prints(sheet, *, header_row: int, title: str, as_of: str) -> None:
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    # One page wide (1 is the file format's default, written as nothing), as long as it takes
+    assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+    assert sheet.print_title_rows == f"${header_row}:${header_row}"
+    assert title in sheet.oddHeader.left.text and as_of in sheet.oddHeader.right.text
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+    assert sheet.freeze_panes is not None
+    assert int("".join(c for c in sheet.freeze_panes if c.isdigit())) == header_row + 1
+
+
+def test_every_sheet_of_the_workbook_prints_landscape_one_page_wide_with_its_header(book):
+    _, wb = book
+    assert len(wb.worksheets) >= 5
+    for sheet in wb.worksheets:
+        _assert_prints(sheet, header_row=HEADER_ROWS, title=sheet.title,
+                       as_of="Données au 25 novembre 2026")
+        assert "Classeur du 2e trimestre 2026" in sheet.oddHeader.left.text
+
+
+def test_table_exports_print_with_their_header_repeated_and_the_date_of_their_data():
+    frame = pd.DataFrame({"Structure": ["MS", "MEF"], "Valeur": [1.5, 2.0]})
+    data = exports.xlsx_bytes({"resultats": frame},
+                              header_lines=["Filtres : T2 2026", "Données au 2026-11-25"])
+    sheet = openpyxl.load_workbook(BytesIO(data)).worksheets[0]
+    _assert_prints(sheet, header_row=4, title="resultats", as_of="Données au 2026-11-25")
+    assert [c.value for c in sheet[4]] == ["Structure", "Valeur"]
