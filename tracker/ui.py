@@ -318,7 +318,33 @@ def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
     return config
 
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "ods"]
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def template_downloads(*, key: str, stem: str, template: Any, lang: str,
+                       csv: bytes | None = None) -> None:
+    """The template of an import as XLSX and ODS (and CSV when given), each written only when
+    clicked: ``template(session, lang)`` gives its tracker.spreadsheets.Template."""
+    from tracker import spreadsheets
+
+    bound = engine()  # the click is served outside this script run
+
+    def build(writer: Any) -> Any:
+        def data() -> bytes:
+            with reading(bound) as session:
+                return bytes(writer(template(session, lang)))
+        return data
+
+    columns = st.columns(3 if csv is not None else 2)
+    columns[0].download_button(t("upload.template_xlsx"), build(spreadsheets.template_xlsx),
+                               file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_tpl_xlsx")
+    columns[1].download_button(t("upload.template_ods"), build(spreadsheets.template_ods),
+                               file_name=f"{stem}.ods", mime=ODS_MIME, key=f"{key}_tpl_ods")
+    if csv is not None:
+        columns[2].download_button(t("results.template_csv"), csv, file_name=f"{stem}.csv",
+                                   mime="text/csv", key=f"{key}_tpl_csv")
 
 
 def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
@@ -345,6 +371,9 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
     st.write(summary(preview))
     if preview.rejected:
         row_errors(preview.rejected)
+    if preview.notes:
+        st.caption(t("upload.notes"))
+        row_errors(preview.notes)
     if accepted_frame is not None and preview.accepted:
         st.dataframe(placeholder="—",
                      data=accepted_frame(preview), hide_index=True, width="stretch", height=240)
@@ -365,19 +394,15 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
     """Template downloads, upload, preview with rejected rows, then confirmation."""
     from tracker import results
     from tracker.reference import kpi_refs
-    from tracker.results_import import template_csv, template_xlsx
+    from tracker.results_import import results_template, template_csv
 
     st.caption(t("results.import_help"))
     with read() as session:
         kpis = [k for k in kpi_refs(session) if k.code not in results.COMPUTED_KPIS]
     code = structure_code or ""
-    left, right = st.columns(2)
-    left.download_button(t("results.template_xlsx"), template_xlsx(kpis, code, get_language()),
-                         file_name=f"modele-resultats-{code}-T{quarter}-{year}.xlsx",
-                         key=f"{key}_tpl_xlsx")
-    right.download_button(t("results.template_csv"), template_csv(kpis, code, get_language()),
-                          file_name=f"modele-resultats-{code}-T{quarter}-{year}.csv",
-                          key=f"{key}_tpl_csv")
+    template_downloads(key=key, stem=f"modele-resultats-{code}-T{quarter}-{year}",
+                       template=lambda _s, lang: results_template(kpis, code, lang),
+                       lang=get_language(), csv=template_csv(kpis, code, get_language()))
 
     def read_file(session: Session, data: bytes, name: str) -> Any:
         return results.import_preview(session, actor, data, name, year=year, quarter=quarter,
@@ -540,6 +565,8 @@ def followup_import_panel(actor: auth.Actor, key: str) -> None:
     from tracker import followup_import
 
     st.caption(t("followup_import.help"))
+    template_downloads(key=key, stem=f"suivi-cdsi-{today().isoformat()}", lang=get_language(),
+                       template=lambda s, lang: followup_import.followup_template(s, actor, lang))
 
     def read_file(session: Session, data: bytes, name: str) -> Any:
         return followup_import.read_followup_file(session, actor, data, name)
@@ -595,6 +622,9 @@ def targets_import_panel(actor: auth.Actor, year: int, *, key: str) -> None:
     from tracker import targets_import
 
     st.caption(t("targets_import.help"))
+    template_downloads(key=key, stem=f"modele-cibles-{year}", lang=get_language(),
+                       template=lambda s, lang: targets_import.targets_template(s, actor, year,
+                                                                                lang))
 
     def read_file(session: Session, data: bytes, name: str) -> Any:
         return targets_import.read_targets_file(session, actor, data, name, year)

@@ -36,7 +36,10 @@ def test_admin_sees_every_action_with_charts_and_exports(run_page, data):
     assert "2 ligne(s)." in [c.value for c in at.caption]
     assert len(at.get("plotly_chart")) == 2
     assert at.button(key="actions_save")
-    assert len(at.get("download_button")) == 2
+    # the table's exports, and the follow-up template to fill in (XLSX and LibreOffice's ODS)
+    assert [b.key for b in at.get("download_button")] == [
+        "actions_dl_csv", "actions_dl_xlsx",
+        "actions_followup_tpl_xlsx", "actions_followup_tpl_ods"]
 
 
 def test_dsi_saves_a_status_change_on_their_own_action(run_page, data, engine):
