@@ -1,0 +1,39 @@
+"""Issue 21 in Chromium: the secretariat downloads the follow-up spreadsheet as ODS and XLSX
+(each built when its button is clicked), and the ODS uploaded back is read and found already up
+to date."""
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from journey import open_menu, sign_in, wait_until_idle
+from playwright.sync_api import Page, expect
+
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _download(page: Page, label: str) -> bytes:
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=label).click()
+    return Path(download.value.path()).read_bytes()
+
+
+def test_the_secretariat_round_trips_the_followup_spreadsheet_as_ods(page: Page):
+    sign_in(page, "admin")
+    open_menu(page, "Actions", "Suivi des actions et des recommandations")
+    page.get_by_text("Importer le tableau de suivi").click()
+    wait_until_idle(page)
+
+    data = _download(page, "Modèle LibreOffice (ODS)")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.read("mimetype").decode() == ODS_MIME
+    assert "Recommandation/Action" in archive.read("content.xml").decode()
+    assert _download(page, "Modèle Excel (XLSX)")[:2] == b"PK"
+
+    uploader = page.locator("input[type=file]")
+    uploader.set_input_files({"name": "suivi.ods", "mimeType": ODS_MIME, "buffer": data})
+    expect(page.get_by_text("Rien à enregistrer : le tableau de suivi est déjà à jour.")
+           ).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"^0 élément\(s\) à créer, 0 à mettre à jour, \d+ déjà "
+                                       r"à jour ; 0 ligne\(s\) refusée\(s\)\.$"))).to_be_visible()
