@@ -84,7 +84,9 @@ class _Builder:
         elif kind == "table_open":
             return self.table(tokens, i)
         elif kind in ("fence", "code_block", "html_block"):
-            self.blocks.extend(text_blocks(token.content))
+            for block in text_blocks(token.content):
+                block.verbatim = True
+                self.blocks.append(block)
         return i + 1
 
     def paragraph(self, inline: Token) -> None:

@@ -24,9 +24,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tracker.errors import UploadError
-from tracker.frdates import parse_french_date, resolve_due
+from tracker.frdates import resolve_due
 from tracker.i18n import t
 from tracker.minutes_docx import docx_blocks
+from tracker.minutes_lines import (
+    HEADER_DATE_CONTEXT,
+    PARTICIPANTS_INTRO,
+    inline_due,
+    inline_owner,
+    prose_participants,
+    split_participant,
+    strip_civility,
+)
 from tracker.minutes_markdown import markdown_blocks
 from tracker.minutes_patterns import (
     ABSENT,
@@ -34,7 +43,6 @@ from tracker.minutes_patterns import (
     AGENDA,
     ALL_STRUCTURES,
     BOTH,
-    CONFERENCE_NUMBER,
     DECISION_PREFIX,
     DECISIONS,
     EXCUSED,
@@ -48,7 +56,6 @@ from tracker.minutes_patterns import (
     PARTICIPANTS,
     RECOGNISED_SECTIONS,
     RECOMMENDATIONS,
-    SESSION_RANK,
     SIGNATURE,
     TITLE,
     Status,
@@ -59,8 +66,8 @@ from tracker.minutes_patterns import (
     fold,
     is_caps,
     is_labelled_line,
+    item_numbered,
     label_field,
-    ordinal_value,
     section_kind,
     split_numbering,
     status_of,
@@ -68,12 +75,18 @@ from tracker.minutes_patterns import (
     strip_quotes,
     unique,
 )
-from tracker.minutes_structures import MAX_PARTICIPANT_PARTS, StructureIndex
+from tracker.minutes_structures import StructureIndex
 from tracker.minutes_text import Block, line_block, looks_like_markdown, text_blocks
+from tracker.minutes_words import any_date, session_numbers
 from tracker.refdata import StructureRef, normalize
 from tracker.uploads import check_size, decode_text, is_zip
 
 SourceFormat = Literal["docx", "markdown", "text"]
+
+_AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
+_FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
+_NEXT_FIELD = re.compile(rf"\s*[·•|;,—–-]+\s*(?={_FIELD_LABELS}\s*:)")
+_FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
 
 __all__ = ["ALL_STRUCTURES", "ParsedMinutes", "StructureIndex", "parse_minutes", "status_of"]
 # Names the follow-up import used before the parser was split; it should import
@@ -248,6 +261,7 @@ class _RawItem:
     owner: str = ""
     due: str = ""
     status: str = ""
+    inferred: tuple[str, ...] = ()
 
 
 @dataclass
@@ -272,6 +286,10 @@ class _Reader:
     meta: dict[str, str] = field(default_factory=dict)
     signature_place: str | None = None
     signature_date: dt.date | None = None
+    header_date: dt.date | None = None
+    header_date_read: bool = False
+    in_layout_table: bool = False
+    section_items: dict[int, int] = field(default_factory=dict)
     participants: list[_RawParticipant] = field(default_factory=list)
     excused: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
@@ -298,8 +316,16 @@ class _Reader:
             self.run = 0
             if kind in RECOGNISED_SECTIONS:
                 self.sections.append(kind)
+                self.section_items[len(self.sections) - 1] = self._count()
             return
         self._line(block)
+
+    def _count(self) -> int:
+        """Everything read so far: a section that adds nothing to it yielded no item."""
+        return (
+            len(self.participants) + len(self.excused) + len(self.absent) + len(self.agenda)
+            + len(self.decisions) + len(self.items)
+        )
 
     def _heading_kind(self, block: Block) -> str | None:
         number, roman, rest = split_numbering(block.text)
@@ -315,6 +341,17 @@ class _Reader:
             return self._numbered(kind, number)
         if ":" in heading or block.bullet:
             return None
+        kind = self._implicit_heading_kind(block, number, roman, heading, key)
+        if kind is not None and kind == self.section and kind != OTHER:
+            # "Adoption de l'ordre du jour" under "ORDRE DU JOUR" is an item, not a new heading.
+            return None
+        return kind
+
+    def _implicit_heading_kind(
+        self, block: Block, number: int | None, roman: bool, heading: str, key: str
+    ) -> str | None:
+        """A paragraph that only its wording, emphasis or numbering marks as a heading."""
+        kind: str | None
         strong = block.emphasis or roman or is_caps(heading)
         if strong:
             if len(key) > 120:
@@ -328,7 +365,7 @@ class _Reader:
         kind = section_kind(key, loose=False)
         if kind is None:
             return None
-        if block.kind == "list":
+        if block.kind == "list" or item_numbered(block.text):
             # A Word list paragraph is an agenda or decision item far more often than a heading.
             recognised = kind != OTHER and self.section != AGENDA
             return kind if recognised else None
@@ -353,10 +390,16 @@ class _Reader:
         key = fold(text)
         if self.title is None and len(text) <= 300 and TITLE.search(key) and not META.match(key):
             self.title = text
-        if self.rank is None and (match := SESSION_RANK.search(key)):
-            self.rank = ordinal_value(match)
-        if self.number is None and (match := CONFERENCE_NUMBER.search(key)):
-            self.number = ordinal_value(match)
+        rank, number = session_numbers(key)
+        if self.rank is None:
+            self.rank = rank
+        if self.number is None:
+            self.number = number
+        if self.header_date is None and not META.match(key) and not SIGNATURE.match(key):
+            found = any_date(key)
+            if found is not None:
+                self.header_date = found
+                self.header_date_read = bool(HEADER_DATE_CONTEXT.search(key))
 
     def _line(self, block: Block) -> None:
         text = block.text
@@ -366,23 +409,45 @@ class _Reader:
             self.run = number
         if match := SIGNATURE.match(folded):
             self.signature_place = clean_value(text[match.start("place") : match.end("place")])
-            self.signature_date = parse_french_date(text[match.start("date") :])
+            self.signature_date = any_date(folded[match.start("date") :])
             return
         if self.section in ITEM_SECTIONS:
             self._item_line(block)
             return
         if self._meta_line(text, folded) or self._attendance_line(text, folded):
             return
+        if intro := PARTICIPANTS_INTRO.match(folded):
+            # "Ont pris part à la session : M. Koffi AGBO (MEF), Mme Awa BIO (MS) et …"
+            self._enter(PARTICIPANTS)
+            for name, role, structure in prose_participants(text[intro.end() :], self.index):
+                self.participants.append(_RawParticipant(name, role, structure))
+            return
+        plain = (
+            block.kind == "para"
+            and not block.bullet
+            and not block.verbatim
+            and not self.in_layout_table
+        )
         if self.section == PARTICIPANTS:
             self._participant_line(block)
         elif self.section == AGENDA:
             item = _list_text(block)
+            if item is None and plain and not _AGENDA_PROSE.match(folded):
+                item = text  # one agenda point per line, unnumbered
             if item and not item.endswith(":"):
-                self.agenda.append(item)
+                self.agenda.append(item.rstrip(" ;.,"))
         elif self.section == DECISIONS:
             decision = _decision_text(block)
+            if decision is None and plain and len(text) >= 12:
+                decision = text  # "La conférence décide de …" written as a paragraph
             if decision and not decision.endswith(":"):
                 self.decisions.append(decision)
+
+    def _enter(self, section: str) -> None:
+        if self.section != section:
+            self.section = section
+            self.sections.append(section)
+            self.section_items[len(self.sections) - 1] = self._count()
 
     def _meta_line(self, text: str, folded: str) -> bool:
         match = META.match(folded)
@@ -391,6 +456,13 @@ class _Reader:
         label = match["label"]
         name = next(v for k, v in META_FIELDS.items() if label.startswith(k))
         value = text[match.end() :].strip()
+        # "Date : 19/07/2022 — Lieu : Cotonou · 11e conférence": one line, several fields.
+        following = _NEXT_FIELD.search(fold(value))
+        if following:
+            rest = value[following.end() :]
+            value = value[: following.start()].strip()
+            self._meta_line(rest, fold(rest))
+        value = _FIELD_SEPARATOR.split(value)[0].strip()
         if value and name not in self.meta:
             self.meta[name] = value
         return True
@@ -406,23 +478,12 @@ class _Reader:
         return False
 
     def _participant_line(self, block: Block) -> None:
-        text = _list_text(block) or block.text
+        text = (_list_text(block) or block.text).rstrip(" ;.")
         if text.endswith(":"):
             return
-        parts = [p for p in (x.strip() for x in re.split(r"\s*[,;]\s*|\s+[–—]\s+", text)) if p]
-        if not 2 <= len(parts) <= MAX_PARTICIPANT_PARTS or not _looks_like_name(parts[0]):
-            return
-        name, rest = parts[0], parts[1:]
-        # The longest tail that names a structure, so "…, de l'Élevage et de la Pêche" stays whole.
-        for i in range(len(rest)):
-            candidate = ", ".join(rest[i:])
-            if self.index.lookup(candidate):
-                self.participants.append(_RawParticipant(name, ", ".join(rest[:i]), candidate))
-                return
-        if len(rest) == 1:
-            self.participants.append(_RawParticipant(name, rest[0], ""))
-        else:
-            self.participants.append(_RawParticipant(name, ", ".join(rest[:-1]), rest[-1]))
+        found = split_participant(text, self.index)
+        if found:
+            self.participants.append(_RawParticipant(*found))
 
     def _item_line(self, block: Block) -> None:
         text = block.text
@@ -432,10 +493,13 @@ class _Reader:
             item = _list_text(block)
             if item is None:
                 item = _prefixed_item(text)
-            if item and not item.endswith(":"):
+            prose = block.kind == "para" and not (self.in_layout_table or block.verbatim)
+            if item is None and prose:
+                item = text  # a recommendation or an action written as a paragraph
+            if item and not item.endswith(":") and len(item) >= 8:
                 cleaned = clean_item_text(item)
                 if cleaned:
-                    self.items.append(_RawItem(self._item_kind(text), cleaned))
+                    self.items.append(self._inline_item(self._item_kind(text), cleaned))
             return
         values: dict[str, str] = {}
         for position, match in enumerate(labels):
@@ -451,7 +515,24 @@ class _Reader:
                     if not getattr(last, name):
                         setattr(last, name, value)
             return
-        self.items.append(_RawItem(self._item_kind(text), body, **values))
+        self.items.append(
+            _RawItem(
+                self._item_kind(text),
+                body,
+                owner=values.get("owner", ""),
+                due=values.get("due", ""),
+                status=values.get("status", ""),
+            )
+        )
+
+    def _inline_item(self, kind: str, text: str) -> _RawItem:
+        """An item without labels: owner and deadline as the sentence words them, to confirm."""
+        owner = inline_owner(text)
+        if owner and not self.index.owner(owner)[0]:
+            owner = ""
+        due = inline_due(text)
+        inferred = tuple(name for name, value in (("owner", owner), ("due", due)) if value)
+        return _RawItem(kind, text, owner=owner, due=due, inferred=inferred)
 
     def _item_kind(self, text: str) -> str:
         if self.section == RECOMMENDATIONS:
@@ -469,8 +550,12 @@ class _Reader:
         if header is None:
             # A layout table ("Date :" | "24 juin 2025") or tab-aligned text: read it line by line.
             items_before = len(self.items)
-            for row in rows:
-                self.feed(line_block("para", _row_line(row)))
+            self.in_layout_table = True
+            try:
+                for row in rows:
+                    self.feed(line_block("para", _row_line(row)))
+            finally:
+                self.in_layout_table = False
             if self.section in ITEM_SECTIONS and len(self.items) == items_before:
                 self.skipped_tables.append(self.section)
             return
@@ -486,7 +571,7 @@ class _Reader:
 
     def _participant_rows(self, body: list[list[str]], columns: dict[str, list[int]]) -> None:
         for row in body:
-            name = cell_text(row, columns, "name")
+            name = strip_civility(cell_text(row, columns, "name"))
             if name:
                 structure = cell_text(row, columns, "structure") or cell_text(row, columns, "owner")
                 self.participants.append(
@@ -524,9 +609,16 @@ class _Reader:
             shown = name if len(name) <= 80 else name[:79] + "…"
             warnings.append(t("minutes.warning.unresolved_structure", name=shown))
 
-        session_date = parse_french_date(self.meta.get("date", ""))
+        session_date = any_date(fold(self.meta.get("date", "")))
         if session_date is None and self.title:
-            session_date = parse_french_date(self.title)
+            session_date = any_date(fold(self.title))
+        if session_date is None and self.header_date is not None:
+            # "s'est tenue le …", "Cotonou, le …": read from the opening; any other date in the
+            # header is only a guess.
+            session_date = self.header_date
+            if not self.header_date_read:
+                uncertain.append("date")
+                warnings.append(t("minutes.warning.date_guessed"))
         if session_date is None and self.signature_date is not None:
             session_date = self.signature_date
             uncertain.append("date")
@@ -546,6 +638,12 @@ class _Reader:
                 uncertain.append(field_name)
         if not self.sections:
             warnings.append(t("minutes.warning.no_sections"))
+        for position, kind in enumerate(self.sections):
+            end = self.section_items.get(position + 1, self._count())
+            if self.section_items.get(position, 0) == end:
+                warnings.append(
+                    t("minutes.warning.empty_section", section=t(f"minutes.section.{kind}"))
+                )
         for section in unique(self.skipped_tables):
             warnings.append(
                 t("minutes.warning.table_skipped", section=t(f"minutes.section.{section}"))
@@ -592,6 +690,8 @@ class _Reader:
             doubts = [] if owner_certain else ["owner"]
             if not due.certain:
                 doubts.append("due")
+            # Read from the wording of a sentence, not from a label or a column: to confirm.
+            doubts += [name for name in item.inferred if name not in doubts]
             common: dict[str, Any] = {
                 "text": item.text,
                 "owner": owner,
@@ -645,6 +745,8 @@ def _row_line(row: list[str]) -> str:
     cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
     if len(cells) > 1 and re.fullmatch(r"\d{1,3}\.?", cells[0]):
         cells = cells[1:]
+    if len(cells) > 1 and not cells[0].endswith(":") and is_labelled_line(fold(cells[0]) + " :"):
+        cells[0] += " :"  # "Date" | "24 juin 2025" in a layout table
     line = ""
     for cell in cells:
         line = f"{line} {cell}" if line.endswith(":") else f"{line}, {cell}" if line else cell
@@ -671,16 +773,6 @@ def _decision_text(block: Block) -> str | None:
     return _list_text(block)
 
 
-def _looks_like_name(text: str) -> bool:
-    words = text.split()
-    return (
-        0 < len(words) <= 8
-        and text[0].isupper()
-        and not any(c.isdigit() for c in text)
-        and ":" not in text
-    )
-
-
 def _is_band(row: list[str]) -> bool:
     """A merged row ("Axe 1 : Interopérabilité") repeats one text across every column."""
     filled = [cell for cell in row if cell]
@@ -691,8 +783,9 @@ def parse_minutes(data: bytes, filename: str, structures: list[StructureRef]) ->
     """Parse a PV (DOCX, Markdown or text, told apart by content) without writing anything.
 
     Raises ``UploadError`` (message naming the file) for empty, binary, PDF, Word 97-2003,
-    damaged or oversized files, ZIP bombs, non-Word ZIPs, and documents that are not minutes
-    (no session title and no recognised section).
+    damaged or oversized files, ZIP bombs, non-Word ZIPs, documents that are not minutes (no
+    session title and no recognised section; or no date, no participants and no outcome) and
+    minutes reduced to their header (nothing to import).
     """
     blocks, source = _read_blocks(data, filename)
     reader = _Reader(StructureIndex(structures))
@@ -700,4 +793,12 @@ def parse_minutes(data: bytes, filename: str, structures: list[StructureRef]) ->
         reader.feed(block)
     if not reader.sections and reader.title is None:
         raise UploadError(t("minutes.not_minutes", file=filename))
-    return reader.finish(filename, source)
+    parsed = reader.finish(filename, source)
+    people = parsed.participants or parsed.excused or parsed.absent
+    outcomes = parsed.decisions or parsed.recommendations or parsed.actions
+    if parsed.date is None and not people and not outcomes:
+        raise UploadError(t("minutes.not_minutes", file=filename))
+    if not people and not outcomes and not parsed.agenda:
+        # A title, a date and nothing else: importing it would create an empty session.
+        raise UploadError(t("minutes.header_only", file=filename))
+    return parsed

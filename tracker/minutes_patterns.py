@@ -83,7 +83,10 @@ BULLET = re.compile(r"^[-*+•▪◦‣·–—○■□➢➤✓]\s+")
 NUMBERING = re.compile(
     r"^(?:(?P<arabic>\d{1,2})(?!\d)\s*(?:[.)\-–—:]|°)\s*"
     r"|(?P<roman>[IVX]{1,5})(?:\s*[.)]\s*|\s*[\-–—:]\s+|\s*[\-–—:](?=[A-ZÀ-Ý]{2}))"
-    r"|(?P<letter>[a-z])\)\s*)"
+    r"|(?P<upper>[A-H])(?:\s*[.)]\s+|\s+[\-–—:]\s+)"
+    r"|(?P<lroman>[ivx]{1,4})[.)]\s+"
+    r"|(?P<letter>[a-z])(?:\)\s*|\.\s+)"
+    r"|(?i:point|item)\s*(?:n\s*°\s*)?\d{1,2}\s*[:.)\-–—]\s*)"
 )
 _ROMAN = {"I": 1, "V": 5, "X": 10}
 
@@ -97,7 +100,11 @@ def _roman_value(text: str) -> int:
 
 
 def split_numbering(text: str) -> tuple[int | None, bool, str]:
-    """(number, is_roman, rest) for "2. Ordre du jour", "IV – RECOMMANDATIONS", "a) …"."""
+    """(number, is_roman, rest) for "2. Ordre du jour", "IV – RECOMMANDATIONS", "a) …".
+
+    Capital letters ("B – ORDRE DU JOUR") number headings like Roman numerals do; small
+    letters, small Roman numerals and "Point 2 :" number items (no number returned).
+    """
     match = NUMBERING.match(text)
     if not match:
         return None, False, text
@@ -106,7 +113,17 @@ def split_numbering(text: str) -> tuple[int | None, bool, str]:
         return int(match["arabic"]), False, rest
     if match["roman"]:
         return _roman_value(match["roman"]), True, rest
+    if match["upper"]:
+        return ord(match["upper"]) - ord("A") + 1, True, rest
     return None, False, rest
+
+
+def item_numbered(text: str) -> bool:
+    """True for items numbered "a)", "iii.", "Point 2 :" (never a section heading)."""
+    match = NUMBERING.match(text)
+    if match is None:
+        return False
+    return not (match["arabic"] or match["roman"] or match["upper"])
 
 
 def is_caps(text: str) -> bool:
@@ -178,14 +195,23 @@ _STATUS_RULES: tuple[tuple[Status, re.Pattern[str]], ...] = (
         "not_started",
         re.compile(
             r"\b(?:non|pas)\s+(?:encore\s+)?(?:realise|execute|demarre|entame|commence|acheve"
-            r"|debute|fait|mis\s+en\s+oeuvre)|\bpas\s+encore\b|\ba\s+demarrer\b"
+            r"|debute|fait|mis\s+en\s+oeuvre|lance)|\bpas\s+encore\b|\ba\s+(?:demarrer|faire|lancer)\b"
+            r"|\bnon\s+(?:entame|debute|lance)|\bneant\b|^0\s*%$"
         ),
     ),
-    ("partial", re.compile(r"\bpartiel")),
-    ("in_progress", re.compile(r"\ben\s+cours\b")),
-    ("cancelled", re.compile(r"\bsans\s+objet\b|\babandonn|\bannule")),
-    ("blocked", re.compile(r"\ben\s+attente\b|\bsuspendu|\bbloque")),
-    ("done", re.compile(r"\b(?:realise|execute|acheve|termine|fait)e?s?\b")),
+    ("partial", re.compile(r"\bpartiel|\b(?:[1-9]\d?(?:[,.]\d+)?)\s*%")),
+    (
+        "in_progress",
+        re.compile(r"\ben\s+cours\b|\ben\s+retard\b|\b(?:demarre|entame|lance|debute)e?s?\b"),
+    ),
+    ("cancelled", re.compile(r"\bsans\s+objet\b|\babandonn|\bannule|\bcaduc")),
+    ("blocked", re.compile(r"\ben\s+attente\b|\bsuspendu|\bbloque|\breporte|\ben\s+instance\b")),
+    (
+        "done",
+        re.compile(
+            r"\b(?:realise|execute|acheve|termine|fait|cloture|effectif|accompli)e?s?\b|^ok$|^100\s*%$"
+        ),
+    ),
 )
 
 # Section headings. Starts are matched on any heading candidate; the looser "contains" forms only
@@ -238,8 +264,15 @@ _MENTIONS_ACTION = re.compile(r"\bactions?\b")
 
 _COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"^(?:n\s*[°o]?|no|num(?:ero)?|#|rang|ordre)\.?$")),
-    ("owner", re.compile(r"^(?:responsables?|resp\b|points?\s+foca|porteurs?|structures?\s+resp)")),
-    ("name", re.compile(r"^(?:noms?\b|prenoms?\b|participants?$|identite)")),
+    ("comment", re.compile(r"^(?:observations?|commentaires?|remarques?|justifications?)\b")),
+    (
+        "owner",
+        re.compile(
+            r"^(?:responsables?|resp\b|points?\s+foca|porteurs?|structures?\s+(?:resp|charg|port)"
+            r"|acteurs?|charge\s+de|qui\b|entites?\s+resp|pilotes?\b)"
+        ),
+    ),
+    ("name", re.compile(r"^(?:noms?\b|prenoms?\b|participants?$|identite|representants?\b)")),
     ("role", re.compile(r"^(?:fonctions?|titres?|qualites?|postes?|roles?)\b")),
     (
         "structure",
@@ -247,14 +280,23 @@ _COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "due",
-        re.compile(r"^(?:echeances?|delais?|dates?\s+(?:limites?|butoirs?|d'echeance)|dates?$)"),
+        re.compile(
+            r"^(?:echeances?|delais?|dates?\s+(?:limites?|butoirs?|d'echeance|prevues?|de\s+real)"
+            r"|dates?$|periodes?|quand\b|calendrier|chronogramme|horizon|duree)"
+        ),
     ),
-    ("status", re.compile(r"^(?:statuts?|etats?|niveau|avancement|situation)\b")),
+    (
+        "status",
+        re.compile(
+            r"^(?:statuts?|etats?|niveau|avancement|situation|point\s+d'(?:execution|avancement)"
+            r"|taux|ou\s+en\s+est|realisation\b)"
+        ),
+    ),
     (
         "text",
         re.compile(
             r"^(?:recommandations?|actions?|mesures?|activites?|taches?|libelles?|intitules?"
-            r"|descriptions?|objet|decisions?)\b"
+            r"|descriptions?|objet|decisions?|quoi\b|resume|contenu)\b"
         ),
     ),
 )

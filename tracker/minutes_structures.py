@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
-from tracker.minutes_patterns import ALL_STRUCTURES, clean_value, squash, strip_articles, unique
+from tracker.minutes_patterns import (
+    ALL_STRUCTURES,
+    clean_value,
+    fold,
+    squash,
+    strip_articles,
+    unique,
+)
 from tracker.refdata import StructureMatcher, StructureRef, normalize
 
 # --------------------------------------------------------------------------- structures
@@ -26,6 +34,19 @@ MAX_PARTICIPANT_PARTS = 10
 _LIST_SEPARATOR = re.compile(r"(\s*[,;/+&]\s*|\s+et\s+|\s+[–—-]\s+)", re.IGNORECASE)
 
 
+# Where the name of a body starts inside a longer text ("représentant du Ministère de …").
+_BODY_START = re.compile(
+    r"\b(?:ministere|agence|societe|autorite|centre|presidence|secretariat|office|conseil)\b"
+)
+_STOP_WORDS = frozenset({"de", "la", "le", "les", "l", "d", "du", "des", "et", "a", "au", "aux"})
+# A misspelt name ("Minsitère de la Santé") is still that name when this close to it.
+FUZZY_CUTOFF = 0.88
+
+
+def _content_words(key: str) -> set[str]:
+    return {w for w in re.split(r"[\s',\-]+", key) if w and w not in _STOP_WORDS}
+
+
 def name_key(text: str) -> str:
     """A structure name as compared: normalized, without article or "Ministère de"."""
     key = strip_articles(normalize(text))
@@ -41,7 +62,13 @@ class StructureIndex:
         # Beginnings of names that contain a list separator ("Ministère de l'Agriculture, de
         # l'Élevage et de la Pêche"), so that ``split`` only rejoins pieces that can form a name.
         self._name_starts: set[str] = set()
+        self._full_names: dict[str, str] = {}
+        self._ministry_words: list[tuple[set[str], str]] = []
         for s in structures:
+            for name in (s.name_fr, s.name_en):
+                self._full_names.setdefault(normalize(name), s.code)
+            if s.kind == "ministere":
+                self._ministry_words.append((_content_words(name_key(s.name_fr)), s.code))
             key = normalize(s.name_fr)
             if key.startswith("ministere"):
                 self._by_core.setdefault(name_key(key), s.code)
@@ -109,8 +136,28 @@ class StructureIndex:
         # "MEF, MS", "DSI (MEF)", "Direction du Trésor/MEF": the structures named inside.
         codes = self.codes_in(raw)
         if not codes:
-            return None, False
+            return self.approximate(raw)
         return codes[0], len(codes) == 1
+
+    def approximate(self, raw: str) -> tuple[str | None, bool]:
+        """A body named inside a longer text (read: certain), or misspelt or shortened (a guess)."""
+        folded = fold(raw)
+        for match in _BODY_START.finditer(folded):
+            tail = raw[match.start() :]
+            if code := self.lookup(tail):
+                return code, True
+        candidates = [raw[m.start() :] for m in _BODY_START.finditer(folded)] or [raw]
+        for candidate in candidates:
+            key = normalize(squash(re.sub(r"\([^()]*\)", " ", candidate))).strip(" .;,:")
+            close = difflib.get_close_matches(key, list(self._full_names), n=1, cutoff=FUZZY_CUTOFF)
+            if close:
+                return self._full_names[close[0]], False
+            if key.startswith("ministere"):
+                words = _content_words(name_key(key))
+                owners = [code for known, code in self._ministry_words if words and words <= known]
+                if len(owners) == 1:
+                    return owners[0], False
+        return None, False
 
     def codes_in(self, text: str) -> list[str]:
         """Every structure a name, then an acronym, in ``text`` designates."""

@@ -30,6 +30,8 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     bullet: bool = False
     emphasis: bool = False
+    # Raw HTML or code in a Markdown file: kept as text, never read as an item.
+    verbatim: bool = False
 
 
 def line_block(kind: BlockKind, text: str, *, emphasis: bool = False) -> Block:

@@ -383,27 +383,72 @@ def test_a_document_that_is_not_a_pv_is_refused(structures: list[StructureRef]) 
     assert str(error.value) == t("minutes.not_minutes", file="lettre.txt")
 
 
-def test_a_titled_pv_without_sections_parses_empty_with_a_warning(
+def test_a_titled_pv_without_sections_is_refused_as_header_only(
     structures: list[StructureRef],
 ) -> None:
     text = (
         "Procès-verbal de la 2e session de la Conférence des DSI\nDate : 24 juin 2025\n"
         "Action : publier le guide. Responsable : MEF. Échéance : fin T1 2026.\n"
     )
-    parsed = _parse(text.encode(), "pv.txt", structures)
-    assert (parsed.actions, parsed.recommendations, parsed.sections) == ([], [], [])
-    assert parsed.warnings == [t("minutes.warning.no_sections")]
+    with pytest.raises(UploadError) as error:
+        _parse(text.encode(), "pv.txt", structures)
+    assert str(error.value) == t("minutes.header_only", file="pv.txt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n   \n",
+        "# Procès-verbal de la 2e session de la Conférence des DSI\n\n**Date :** 24/06/2025\n",
+        "PROCES-VERBAL DE LA 3E SESSION DE LA CONFERENCE DES DSI\n\nI. PARTICIPANTS\n\n"
+        "II. ORDRE DU JOUR\n\nIII. ACTIONS A MENER\n",
+    ],
+    ids=["empty", "blank", "header", "headings-only"],
+)
+def test_an_empty_or_header_only_file_is_refused_with_its_reason(
+    text: str, structures: list[StructureRef]
+) -> None:
+    with pytest.raises(UploadError) as error:
+        _parse(text.encode(), "pv.md", structures)
+    assert "pv.md" in str(error.value)
+
+
+def test_a_file_with_no_date_no_participants_and_no_item_is_not_minutes(
+    structures: list[StructureRef],
+) -> None:
+    text = "Ordre du jour de la réunion de service\n\n1. Budget\n2. Congés\n"
+    with pytest.raises(UploadError) as error:
+        _parse(text.encode(), "note.txt", structures)
+    assert str(error.value) == t("minutes.not_minutes", file="note.txt")
 
 
 def test_a_headerless_item_table_is_skipped_with_a_warning(structures: list[StructureRef]) -> None:
     text = (
         "Procès-verbal de la 2e session de la Conférence des DSI\nDate : 24 juin 2025\n\n"
+        "## Participants\n\n- Aïcha DOSSOU, DSI, MEF\n\n"
         "## Actions à mener\n\n| 1 | Raccorder X | MEF | 30/09/2025 |\n| 2 | Faire Y | MS | |\n"
     )
     parsed = _parse(text.encode(), "pv.md", structures)
     assert parsed.actions == []
     assert parsed.warnings == [
-        t("minutes.warning.table_skipped", section=t("minutes.section.actions"))
+        t("minutes.warning.empty_section", section=t("minutes.section.actions")),
+        t("minutes.warning.table_skipped", section=t("minutes.section.actions")),
+    ]
+
+
+def test_a_recognised_section_that_yields_nothing_is_named_in_a_warning(
+    structures: list[StructureRef],
+) -> None:
+    text = (
+        "Procès-verbal de la 2e session de la Conférence des DSI\nDate : 24 juin 2025\n\n"
+        "## Participants\n\n- Aïcha DOSSOU, DSI, MEF\n\n"
+        "## Décisions\n\n"
+        "## Actions à mener\n\n- Publier le guide. Responsable : MEF. Échéance : fin T1 2026.\n"
+    )
+    parsed = _parse(text.encode(), "pv.md", structures)
+    assert parsed.warnings == [
+        t("minutes.warning.empty_section", section=t("minutes.section.decisions"))
     ]
 
 
