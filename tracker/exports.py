@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from tracker.spreadsheets import print_setup
+from tracker.spreadsheet_writing import print_setup
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,7 +55,7 @@ def csv_bytes(frame: pd.DataFrame, *, header_lines: list[str] | None = None) -> 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, header_lines: list[str] | None = None) -> bytes:
     """A workbook, one sheet per frame, typed cells, French number formats; each sheet with
-    its header row frozen and set up to print (tracker.spreadsheets.print_setup), the last
+    its header row frozen and set up to print (tracker.spreadsheet_writing.print_setup), the last
     header line (the date of the data) in the page header."""
     import xlsxwriter
 

@@ -45,13 +45,8 @@ from tracker.models import (
 )
 from tracker.refdata import StructureMatcher, normalize
 from tracker.reference import structure_refs
-from tracker.spreadsheets import (
-    Rows,
-    Template,
-    TemplateColumn,
-    find_header,
-    read_rows,
-)
+from tracker.spreadsheet_writing import Template, TemplateColumn
+from tracker.spreadsheets import Rows, find_header, read_rows
 
 ACTION = "action"
 RECOMMENDATION = "recommendation"

@@ -16,19 +16,10 @@ import pandas as pd
 from tracker.errors import RowError, UploadError
 from tracker.i18n import t
 from tracker.refdata import KpiRef, StructureMatcher, StructureRef, normalize
-from tracker.spreadsheets import (
-    Template,
-    TemplateColumn,
-    find_header,
-    is_blank,
-    read_rows,
-)
-from tracker.spreadsheets import (
-    template_ods as ods_of,
-)
-from tracker.spreadsheets import (
-    template_xlsx as xlsx_of,
-)
+from tracker.spreadsheet_writing import Template, TemplateColumn
+from tracker.spreadsheet_writing import template_ods as ods_of
+from tracker.spreadsheet_writing import template_xlsx as xlsx_of
+from tracker.spreadsheets import find_header, is_blank, read_rows
 from tracker.values import Field, check_value
 
 STRUCTURE, KPI, LABEL, UNIT = "structure", "kpi", "label", "unit"

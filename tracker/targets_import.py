@@ -15,13 +15,8 @@ from tracker.errors import RowError, UploadError
 from tracker.i18n import t
 from tracker.models import Role, Target
 from tracker.refdata import normalize
-from tracker.spreadsheets import (
-    Template,
-    TemplateColumn,
-    find_header,
-    is_blank,
-    read_rows,
-)
+from tracker.spreadsheet_writing import Template, TemplateColumn
+from tracker.spreadsheets import find_header, is_blank, read_rows
 from tracker.values import FormulaRefused, parse_number
 
 KPI, STRUCTURE, QUARTER, VALUE = "kpi", "structure", "quarter", "value"

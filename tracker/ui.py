@@ -326,8 +326,8 @@ ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 def template_downloads(*, key: str, stem: str, template: Any, lang: str,
                        csv: bytes | None = None) -> None:
     """The template of an import as XLSX and ODS (and CSV when given), each written only when
-    clicked: ``template(session, lang)`` gives its tracker.spreadsheets.Template."""
-    from tracker import spreadsheets
+    clicked: ``template(session, lang)`` gives its tracker.spreadsheet_writing.Template."""
+    from tracker import spreadsheet_writing as spreadsheets
 
     bound = engine()  # the click is served outside this script run
 

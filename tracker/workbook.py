@@ -28,7 +28,7 @@ from tracker.formats import LOCAL_TZ, quarter_key
 from tracker.i18n import get_language, t
 from tracker.models import Role, Submission
 from tracker.reports import ROLES, Document, Period, ProgressFn, in_language, long_date
-from tracker.spreadsheets import print_setup
+from tracker.spreadsheet_writing import print_setup
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NBSP = "\u00a0"

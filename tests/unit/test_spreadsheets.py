@@ -20,7 +20,7 @@ from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
-from tracker import followup_import, spreadsheets, targets_import
+from tracker import followup_import, spreadsheet_writing, spreadsheets, targets_import
 from tracker.db import reading, transaction
 from tracker.errors import UploadError
 from tracker.models import ActionItem, Conference, Recommendation
@@ -349,11 +349,11 @@ def _ods_parts(data: bytes) -> tuple[str, str]:
 
 def _check_xlsx_template(data: bytes, *, header: list[str], choices: dict[str, str]) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-    assert [c.value for c in sheet[spreadsheets.TEMPLATE_HEADER_ROW]][:len(header)] == header
-    assert sheet.freeze_panes == f"A{spreadsheets.TEMPLATE_HEADER_ROW + 1}"
+    assert [c.value for c in sheet[spreadsheet_writing.TEMPLATE_HEADER_ROW]][:len(header)] == header
+    assert sheet.freeze_panes == f"A{spreadsheet_writing.TEMPLATE_HEADER_ROW + 1}"
     assert all(sheet.column_dimensions[letter].width
                for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:len(header)])
-    assert any(c.value for c in sheet[spreadsheets.TEMPLATE_HEADER_ROW - 1])  # the notes row
+    assert any(c.value for c in sheet[spreadsheet_writing.TEMPLATE_HEADER_ROW - 1])  # the notes row
     lists = {v.formula1 for v in sheet.data_validations.dataValidation}
     for column, word in choices.items():
         assert any(word in formula for formula in lists), column
@@ -403,9 +403,9 @@ def test_the_targets_template_lists_the_kpis_and_imports_back_unfilled_as_nothin
         template = targets_import.targets_template(session, actor("admin"), 2026)
     assert len(template.rows) >= 30
     header = ["Indicateur", "Libellé", "Unité", "Structure", "Trimestre", "Cible"]
-    _check_xlsx_template(spreadsheets.template_xlsx(template), header=header,
+    _check_xlsx_template(spreadsheet_writing.template_xlsx(template), header=header,
                          choices={"Trimestre": "T4"})
-    _check_ods_template(spreadsheets.template_ods(template), header=header,
+    _check_ods_template(spreadsheet_writing.template_ods(template), header=header,
                         choices={"Trimestre": "T4"})
     rows: list[list[object]] = [[c.title for c in template.columns],
                                 *[list(r) for r in template.rows]]
@@ -426,9 +426,9 @@ def test_the_followup_template_holds_the_open_items_and_imports_back_unchanged(
     header = ["Session", "N°", "Type", "Recommandation/Action", "Responsable", "Échéance",
               "Statut", "Commentaire"]
     choices = {"Statut": "partiellement réalisée", "Type": "recommandation"}
-    xlsx = spreadsheets.template_xlsx(template)
+    xlsx = spreadsheet_writing.template_xlsx(template)
     _check_xlsx_template(xlsx, header=header, choices=choices)
-    _check_ods_template(spreadsheets.template_ods(template), header=header, choices=choices)
+    _check_ods_template(spreadsheet_writing.template_ods(template), header=header, choices=choices)
     with reading(engine) as session:
         preview = followup_import.read_followup_file(session, actor("admin"), xlsx, "suivi.xlsx")
     assert preview.rejected == [] and not preview.pending
