@@ -409,7 +409,9 @@ class _Reader:
             self.run = number
         if match := SIGNATURE.match(folded):
             self.signature_place = clean_value(text[match.start("place") : match.end("place")])
-            self.signature_date = any_date(folded[match.start("date") :])
+            self.signature_date = any_date(folded[match.start("place") :])
+            # "Fait à …, le …" closes the PV: the signatures below it are not items.
+            self.section = OTHER
             return
         if self.section in ITEM_SECTIONS:
             self._item_line(block)

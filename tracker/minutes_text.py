@@ -56,7 +56,8 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_SEPARATOR_CELL = re.compile(r":?-+:?")
 _RULE_LINE = re.compile(r"^(?:=+|-{3,}|\*{3,}|_{3,})$")
 MARKDOWN_HINT = re.compile(
-    r"^(?:#{1,6}\s|\s*\|.*\|\s*$|\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$)|\*\*",
+    r"^(?:#{1,6}\s|\S.*\n={3,}[ \t]*$|\s*\|.*\|\s*$"
+    r"|\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$)|\*\*",
     re.MULTILINE,
 )
 # Words after which a line of a text export cannot end: the next line carries on the sentence.
