@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Runtime state (SQLite database, cookie secret) lives in data/: beside app.py in a checkout, in
-# the working directory when the package is installed (never inside site-packages).
-DATA_DIR = (ROOT if (ROOT / "app.py").is_file() else Path.cwd()) / "data"
+
+
+def runtime_dir(root: Path, cwd: Path) -> Path:
+    """Where runtime state (SQLite database, cookie secret) lives: ``data/`` beside app.py in a
+    checkout, ``data/`` of the working directory for an installed package (never site-packages)."""
+    return (root if (root / "app.py").is_file() else cwd) / "data"
+
+
+DATA_DIR = runtime_dir(ROOT, Path.cwd())
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.db'}"
 DEFAULT_UPLOAD_LIMIT_MB = 10
 

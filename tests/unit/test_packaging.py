@@ -14,6 +14,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 import tracker.cli
+from tracker.config import DATA_DIR, runtime_dir
 from tracker.refdata import REFERENCE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,3 +144,12 @@ def test_the_console_script_runs_the_command_line_main():
     assert PYPROJECT["project"]["scripts"] == {"cdsi": "tracker.cli:main"}
     # The generated script calls main() without arguments and exits with what it returns.
     assert inspect.signature(tracker.cli.main).parameters["argv"].default is None
+
+
+def test_runtime_data_stays_in_the_checkout_or_in_the_working_directory(tmp_path):
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "tracker").mkdir(parents=True)
+
+    assert DATA_DIR == ROOT / "data"
+    assert runtime_dir(ROOT, tmp_path / "srv") == ROOT / "data"
+    assert runtime_dir(site_packages, tmp_path / "srv") == tmp_path / "srv" / "data"
