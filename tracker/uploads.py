@@ -75,8 +75,8 @@ _MAGIC = {b"%PDF": "pdf", b"\x89PNG": "image", b"\xff\xd8\xff": "image", b"GIF8"
 
 def sniff_format(data: bytes) -> str:
     """What a file is by its content, whatever its name says: xlsx, ods, docx, odt, pptx, odp,
-    zip (another archive), broken_zip, ole2 (.xls, .doc), pdf, image, rtf, utf16 or text (a table or a
-    document in characters), binary."""
+    zip (another archive), broken_zip, ole2 (.xls, .doc), pdf, image, rtf, utf16 or text (a
+    table or a document in characters), binary."""
     if is_zip(data):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -84,7 +84,8 @@ def sniff_format(data: bytes) -> str:
                 info = archive.getinfo("mimetype") if "mimetype" in names else None
                 mimetype = archive.read(info).decode("ascii", "replace").strip() \
                     if info is not None and info.file_size < 200 else ""
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                RuntimeError):  # RuntimeError: an encrypted entry
             return "broken_zip"  # truncated or damaged: which kind cannot be told
         if mimetype in _OPENDOCUMENT:
             return _OPENDOCUMENT[mimetype]

@@ -483,3 +483,28 @@ def test_a_libreoffice_formula_is_read_as_the_value_it_saved(tmp_path):
         assert [(r.kpi_code, r.value, r.numerator) for r in preview.accepted] == [
             ("ESV_PUB", 12.0, None), ("ESV_DEMAT", None, 5.0)]
         assert [(n.row, n.column) for n in preview.notes] == [(2, "Valeur"), (3, "Numérateur")]
+
+
+def _with_content(data: bytes, content: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, content if item.filename == "content.xml"
+                            else source.read(item))
+    return out.getvalue()
+
+
+def test_an_ods_with_an_entity_expansion_or_broken_xml_is_refused_as_damaged():
+    data = ods_file(RESULTS)
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>')
+    for content in (bomb, b"<office:document-content"):
+        with pytest.raises(UploadError, match="endommagé ou tronqué"):
+            read_results(_with_content(data, content), "in.ods")
+
+
+def test_an_ods_cut_short_is_refused_as_damaged():
+    data = ods_file(RESULTS)
+    with pytest.raises(UploadError, match="endommagé ou tronqué"):
+        read_results(data[: len(data) // 2], "coupe.ods")
