@@ -508,3 +508,22 @@ def test_an_ods_cut_short_is_refused_as_damaged():
     data = ods_file(RESULTS)
     with pytest.raises(UploadError, match="endommagé ou tronqué"):
         read_results(data[: len(data) // 2], "coupe.ods")
+
+
+@pytest.mark.parametrize("writer", [spreadsheet_writing.template_xlsx,
+                                    spreadsheet_writing.template_ods], ids=["xlsx", "ods"])
+def test_english_templates_import_back_too(writer, engine, sessions, actor):
+    from tracker.i18n import set_language
+
+    set_language("en")
+    with reading(engine) as session:
+        followup = followup_import.followup_template(session, actor("admin"), "en")
+        targets = targets_import.targets_template(session, actor("admin"), 2026, "en")
+    assert followup.columns[3].title == "Recommendation/Action"
+    with reading(engine) as session:
+        shown = followup_import.read_followup_file(session, actor("admin"), writer(followup),
+                                                   "followup")
+        goals = targets_import.read_targets_file(session, actor("admin"), writer(targets),
+                                                 "targets", 2026)
+    assert (shown.rejected, shown.pending) == ([], False)
+    assert (goals.rejected, goals.accepted, goals.skipped) == ([], [], len(targets.rows))
