@@ -15,6 +15,7 @@ AUDIT = ROOT / ".ci" / "audit"
 FAKE = """#!/usr/bin/env bash
 # Stands for pip-audit: writes the prepared report where --output says, or fails like it.
 while [ $# -gt 0 ]; do [ "$1" = --output ] && out="$2"; shift; done
+if [ -n "${FAKE_SLEEP:-}" ]; then sleep "$FAKE_SLEEP"; fi
 if [ -n "${FAKE_REPORT:-}" ]; then cp "$FAKE_REPORT" "$out"; fi
 if [ -n "${FAKE_STDERR:-}" ]; then echo "$FAKE_STDERR" >&2; exit 1; fi
 exit "${FAKE_STATUS:-0}"
@@ -41,7 +42,7 @@ def audit(tmp_path):
     ignore = tmp_path / "audit-ignore"
     ignore.write_text("")
 
-    def run(report=None, stderr="", status=0, accepted=""):
+    def run(report=None, stderr="", status=0, accepted="", **env_extra):
         env = {"PATH": os.environ["PATH"], "PYTHON": sys.executable, "HOME": str(tmp_path),
                "PIP_AUDIT": str(fake),
                "AUDIT_IGNORE": str(ignore), "FAKE_STDERR": stderr, "FAKE_STATUS": str(status)}
@@ -49,6 +50,7 @@ def audit(tmp_path):
             path = tmp_path / "report.json"
             path.write_text(json.dumps({"dependencies": report, "fixes": []}))
             env["FAKE_REPORT"] = str(path)
+        env |= env_extra
         ignore.write_text(accepted)
         done = subprocess.run([str(AUDIT)], capture_output=True, text=True, env=env,
                               timeout=60, check=False)
@@ -126,3 +128,10 @@ def test_another_pip_audit_failure_fails_the_build(audit):
 
     assert status == 2
     assert "malformed requirement" in output
+
+
+def test_an_advisory_service_that_does_not_answer_in_time_is_a_skip(audit):
+    status, output = audit([dep("a")], AUDIT_TIMEOUT="1", FAKE_SLEEP="3")
+
+    assert status == 0
+    assert "pip-audit skipped: no answer from the advisory service within 1 s" in output
