@@ -310,7 +310,7 @@ def _ods_text(element: Element) -> str:
                 parts.append(child.tail)
 
     paragraphs = []
-    for paragraph in element.iter(_P):
+    for paragraph in element.findall(_P):  # the cell's own lines, not its comment's
         parts.clear()
         walk(paragraph)
         paragraphs.append("".join(parts))

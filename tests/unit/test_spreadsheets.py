@@ -527,3 +527,33 @@ def test_english_templates_import_back_too(writer, engine, sessions, actor):
                                                  "targets", 2026)
     assert (shown.rejected, shown.pending) == ([], False)
     assert (goals.rejected, goals.accepted, goals.skipped) == ([], [], len(targets.rows))
+
+
+def test_ods_cells_read_as_pandas_odf_engine_reads_them_and_comments_stay_out():
+    import pandas as pd
+    from odf.office import Annotation
+
+    data = ods_file(RESULTS)
+    engine = pd.read_excel(io.BytesIO(data), engine="odf", header=None, dtype=object)
+    expected = {(row + 1, column): value for (row, column), value in engine.stack().items()
+                if pd.notna(value)}
+    rows = spreadsheets.read_rows(data, "r.ods", roles={}, no_header_key="x")
+    ours = {(number, column): value for number, cells in rows
+            for column, value in enumerate(cells) if value is not None}
+    assert ours == expected
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="F")
+    row = TableRow()
+    cell = TableCell(valuetype="string")
+    note = Annotation()
+    note.addElement(P(text="relu par le DSI"))
+    cell.addElement(note)
+    cell.addElement(P(text="Structure"))
+    row.addElement(cell)
+    table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.write(out)
+    assert list(spreadsheets.read_rows(out.getvalue(), "n.ods", roles={}, no_header_key="x")) \
+        == [(1, ["Structure"])]
