@@ -1,6 +1,8 @@
 """The quarter's workbook: its sheets, typed cells in French number formats, the scope each role
 may see, filters and date on top, and formula-like text made inert."""
 
+import shutil
+import subprocess
 import zipfile
 from datetime import date, datetime
 from io import BytesIO
@@ -203,3 +205,29 @@ def test_table_exports_print_with_their_header_repeated_and_the_date_of_their_da
     sheet = openpyxl.load_workbook(BytesIO(data)).worksheets[0]
     _assert_prints(sheet, header_row=4, title="resultats", as_of="Données au 2026-11-25")
     assert [c.value for c in sheet[4]] == ["Structure", "Valeur"]
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed "
+                    "(apt-get install libreoffice-calc-nogui)")
+def test_the_workbook_printed_by_libreoffice_is_landscape_and_keeps_columns_together(
+        book, tmp_path):
+    from pypdf import PdfReader
+
+    document, _ = book
+    source = tmp_path / "classeur.xlsx"
+    source.write_bytes(document.data)
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    pages = PdfReader(tmp_path / "classeur.pdf").pages
+    # Without a print setup the demo workbook took about 130 portrait pages, columns split.
+    assert len(pages) < 40
+    assert all(page.mediabox.width > page.mediabox.height for page in pages)
+    texts = [page.extract_text() for page in pages]
+    results = [text for text in texts if "— Résultats" in text]
+    assert len(results) > 1
+    # Every page of the results sheet carries the header row, its last column included
+    assert all("Indicateur" in text and "Statut" in text for text in results)
