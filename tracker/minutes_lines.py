@@ -145,3 +145,23 @@ def inline_due(text: str) -> str:
     """The deadline phrase of a sentence ("avant le 31 décembre 2025"), as written; "" if none."""
     match = _DUE_PHRASE.search(fold(text))
     return clean_value(text[match.start() :]) if match else ""
+
+
+_TRAILING_BRACKETS = re.compile(r"\s*\(([^()]{2,120})\)\s*[.;]?\s*$")
+
+
+def trailing_owner_due(text: str, index: StructureIndex) -> tuple[str, str, str]:
+    """ "Publier les tarifs (SBIN ; 31/10/2023)." → (text, "SBIN", "31/10/2023"); the brackets
+    stay in the text unless one of their parts names a structure."""
+    match = _TRAILING_BRACKETS.search(text)
+    if not match:
+        return text, "", ""
+    owner = due = ""
+    for part in (p.strip() for p in re.split(r"\s*[;,]\s*", match[1])):
+        if not owner and index.owner(part)[0]:
+            owner = part
+        elif not due and re.search(r"\d|fin|prochaine|permanent|delai", fold(part)):
+            due = part
+    if not owner:
+        return text, "", ""
+    return text[: match.start()].rstrip(" .;"), owner, due

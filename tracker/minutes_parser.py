@@ -18,7 +18,7 @@ import codecs
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -35,6 +35,7 @@ from tracker.minutes_lines import (
     prose_participants,
     split_participant,
     strip_civility,
+    trailing_owner_due,
 )
 from tracker.minutes_markdown import markdown_blocks
 from tracker.minutes_patterns import (
@@ -77,12 +78,17 @@ from tracker.minutes_patterns import (
 )
 from tracker.minutes_structures import StructureIndex
 from tracker.minutes_text import Block, line_block, looks_like_markdown, text_blocks
-from tracker.minutes_words import any_date, session_numbers
+from tracker.minutes_words import any_date, session_numbers, year_end
 from tracker.refdata import StructureRef, normalize
 from tracker.uploads import check_size, decode_text, is_zip
 
 SourceFormat = Literal["docx", "markdown", "text"]
 
+# "Cotonou, le 5 décembre 2023" / "… s'est réunie le 26 juin 2025 à Cotonou".
+_HEADER_PLACE = re.compile(
+    r"^\s*(?P<town>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?),\s+le\b"
+    r"|\bà\s+(?P<place>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?)"
+)
 _AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
 _FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
 _NEXT_FIELD = re.compile(rf"\s*[·•|;,—–-]+\s*(?={_FIELD_LABELS}\s*:)")
@@ -288,6 +294,7 @@ class _Reader:
     signature_date: dt.date | None = None
     header_date: dt.date | None = None
     header_date_read: bool = False
+    header_place: str | None = None
     in_layout_table: bool = False
     section_items: dict[int, int] = field(default_factory=dict)
     participants: list[_RawParticipant] = field(default_factory=list)
@@ -400,6 +407,9 @@ class _Reader:
             if found is not None:
                 self.header_date = found
                 self.header_date_read = bool(HEADER_DATE_CONTEXT.search(key))
+                where = _HEADER_PLACE.search(text)
+                if where:
+                    self.header_place = where["town"] or where["place"]
 
     def _line(self, block: Block) -> None:
         text = block.text
@@ -529,10 +539,12 @@ class _Reader:
 
     def _inline_item(self, kind: str, text: str) -> _RawItem:
         """An item without labels: owner and deadline as the sentence words them, to confirm."""
-        owner = inline_owner(text)
-        if owner and not self.index.owner(owner)[0]:
-            owner = ""
-        due = inline_due(text)
+        text, owner, due = trailing_owner_due(text, self.index)
+        if not owner:
+            owner = inline_owner(text)
+            if owner and not self.index.owner(owner)[0]:
+                owner = ""
+            due = inline_due(text)
         inferred = tuple(name for name, value in (("owner", owner), ("due", due)) if value)
         return _RawItem(kind, text, owner=owner, due=due, inferred=inferred)
 
@@ -549,6 +561,16 @@ class _Reader:
         if not rows:
             return
         header = find_header(rows)
+        if header is None and self.section in (AGENDA, DECISIONS):
+            # "N° | Point": one agenda point or decision per row.
+            target = self.agenda if self.section == AGENDA else self.decisions
+            for position, row in enumerate(rows):
+                cells = [c for c in row if c and not re.fullmatch(r"[A-Za-z]?\d{1,3}[.)]?", c)]
+                if position == 0 and all(len(c) <= 25 and not c[:1].isdigit() for c in row):
+                    continue  # the header row
+                if cells:
+                    target.append(" ".join(unique(cells)))
+            return
         if header is None:
             # A layout table ("Date :" | "24 juin 2025") or tab-aligned text: read it line by line.
             items_before = len(self.items)
@@ -574,11 +596,13 @@ class _Reader:
     def _participant_rows(self, body: list[list[str]], columns: dict[str, list[int]]) -> None:
         for row in body:
             name = strip_civility(cell_text(row, columns, "name"))
+            role = cell_text(row, columns, "role")
+            if "," in name and not role:
+                # "Koffi AGBO, DSI" in a "Représenté par" column
+                name, role = (part.strip() for part in name.split(",", 1))
             if name:
                 structure = cell_text(row, columns, "structure") or cell_text(row, columns, "owner")
-                self.participants.append(
-                    _RawParticipant(name, cell_text(row, columns, "role"), structure)
-                )
+                self.participants.append(_RawParticipant(name, role, structure))
 
     def _item_rows(
         self, body: list[list[str]], columns: dict[str, list[int]], header: list[str]
@@ -629,6 +653,9 @@ class _Reader:
             uncertain.append("date")
             warnings.append(t("minutes.warning.no_date"))
         place = self.meta.get("place")
+        if place is None and self.header_place:
+            place = self.header_place
+            uncertain.append("place")
         if place is None and self.signature_place:
             place = self.signature_place
             uncertain.append("place")
@@ -689,6 +716,9 @@ class _Reader:
             if item.owner and owner is None:
                 unresolved(item.owner)
             due = resolve_due(item.due, session_date)
+            if due.due is None and not (due.recurring or due.next_session):
+                # "courant 2025": the end of the year, to be confirmed.
+                due = replace(due, due=year_end(fold(item.due)), certain=False)
             doubts = [] if owner_certain else ["owner"]
             if not due.certain:
                 doubts.append("due")

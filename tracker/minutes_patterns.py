@@ -81,12 +81,13 @@ def clean_value(value: str) -> str:
 
 BULLET = re.compile(r"^[-*+•▪◦‣·–—○■□➢➤✓]\s+")
 NUMBERING = re.compile(
-    r"^(?:(?P<arabic>\d{1,2})(?!\d)\s*(?:[.)\-–—:]|°)\s*"
+    r"^(?:(?P<arabic>\d{1,2})(?!\d)\s*(?:°\s*[.)\-–—:]?|[.)\-–—:])\s*"
     r"|(?P<roman>[IVX]{1,5})(?:\s*[.)]\s*|\s*[\-–—:]\s+|\s*[\-–—:](?=[A-ZÀ-Ý]{2}))"
     r"|(?P<upper>[A-H])(?:\s*[.)]\s+|\s+[\-–—:]\s+)"
     r"|(?P<lroman>[ivx]{1,4})[.)]\s+"
     r"|(?P<letter>[a-z])(?:\)\s*|\.\s+)"
-    r"|(?i:point|item)\s*(?:n\s*°\s*)?\d{1,2}\s*[:.)\-–—]\s*)"
+    r"|(?i:point|item)\s*(?:n\s*°\s*)?\d{1,2}\s*[:.)\-–—]\s*"
+    r"|(?i:n\s*°|no\.)\s*\d{1,3}\s*[:.)\-–—]?\s*)"
 )
 _ROMAN = {"I": 1, "V": 5, "X": 10}
 
@@ -151,8 +152,12 @@ META_FIELDS = {
     "rapporteu": "rapporteur",
     "theme": "theme",
 }
-EXCUSED = re.compile(r"^(?:absents?\s+excuses?|absences?\s+excusees?|excuses?)\s*:\s*")
-ABSENT = re.compile(r"^absents?(?:\s+non\s+excuses?)?\s*:\s*")
+_PLURAL = r"(?:s|\(s\)|\(es\))?"
+EXCUSED = re.compile(
+    rf"^(?:absent{_PLURAL}\s+excuse{_PLURAL}|absence{_PLURAL}\s+excusee{_PLURAL}|excuse{_PLURAL})"
+    r"\s*:\s*"
+)
+ABSENT = re.compile(rf"^absent{_PLURAL}(?:\s+non\s+excuse{_PLURAL})?\s*:\s*")
 NOBODY = re.compile(r"^(?:neant|aucun|aucune|nul|-)\.?$")
 SIGNATURE = re.compile(r"^fait\s+a\s+(?P<place>[^,]+?)\s*,\s*le\s+(?P<date>.+)$")
 LABEL = re.compile(
@@ -235,7 +240,8 @@ _SECTION_STARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         PARTICIPANTS,
         re.compile(
             r"^(?:participants|liste\s+(?:de|des)\s+presences?|liste\s+des\s+participants"
-            r"|etaient\s+present(?:e)?s|ont\s+pris\s+part|presences?|participation)\b"
+            r"|etaient\s+present(?:e)?s|ont\s+pris\s+part|presences?|participation"
+            r"|(?:membres|personnes|structures)\s+present(?:e)?s|liste\s+des\s+membres)\b"
         ),
     ),
     (AGENDA, re.compile(r"^(?:ordre\s+du\s+jour|agenda)\b")),
@@ -269,10 +275,16 @@ _COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "owner",
         re.compile(
             r"^(?:responsables?|resp\b|points?\s+foca|porteurs?|structures?\s+(?:resp|charg|port)"
-            r"|acteurs?|charge\s+de|qui\b|entites?\s+resp|pilotes?\b)"
+            r"|acteurs?|charge\s+de|qui\b|entites?\s+resp|pilotes?\b|destinataires?)"
         ),
     ),
-    ("name", re.compile(r"^(?:noms?\b|prenoms?\b|participants?$|identite|representants?\b)")),
+    (
+        "name",
+        re.compile(
+            r"^(?:noms?\b|prenoms?\b|participants?$|identite|representants?\b"
+            r"|representee?s?\s+par)"
+        ),
+    ),
     ("role", re.compile(r"^(?:fonctions?|titres?|qualites?|postes?|roles?)\b")),
     (
         "structure",

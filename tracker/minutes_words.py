@@ -209,7 +209,7 @@ def tokens(folded: str) -> list[str]:
 
 _SESSION = re.compile(r"\bsessions?\b")
 _CONFERENCE = re.compile(r"\b(?:conference|cdsi)\b")
-_SESSION_NO = re.compile(r"\bsession\s+n\s*[°o]\s*(\d{1,2})\b")
+_SESSION_NO = re.compile(r"\bsession\s+(?:(?:extra)?ordinaire\s+)?n\s*[°o]\s*(\d{1,2})\b")
 _CONFERENCE_NO = re.compile(r"\b(?:conference|cdsi)\s+n\s*[°o]\s*(\d{1,3})\b")
 
 
@@ -222,3 +222,12 @@ def session_numbers(folded: str) -> tuple[int | None, int | None]:
     if number is None and (match := _CONFERENCE_NO.search(folded)):
         number = int(match[1])
     return rank, number
+
+
+_YEAR_ONLY = re.compile(r"^(?:(?:courant|en|au\s+cours\s+de|dans\s+l'annee|annee)\s+)?(20\d\d)$")
+
+
+def year_end(folded: str) -> dt.date | None:
+    """ "courant 2025", "2025": the end of that year (what the conference means by it)."""
+    match = _YEAR_ONLY.match(folded.strip(" .;"))
+    return dt.date(int(match[1]), 12, 31) if match else None
