@@ -1,6 +1,6 @@
 """Issue 21 in Chromium: the secretariat downloads the follow-up spreadsheet as ODS and XLSX
 (each built when its button is clicked), and the ODS uploaded back is read and found already up
-to date."""
+to date; a DSI uploads an ODS whose value a formula computed, and the preview says so."""
 
 import io
 import re
@@ -17,6 +17,31 @@ def _download(page: Page, label: str) -> bytes:
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name=label).click()
     return Path(download.value.path()).read_bytes()
+
+
+def _ods_with_a_formula() -> bytes:
+    """A results sheet as LibreOffice saves it: the value a formula computed stored beside it."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Feuille1")
+    for values in (["Structure", "Indicateur", "Valeur"], ["MS", "ESV_PUB", None]):
+        row = TableRow()
+        for value in values:
+            if value is None:
+                cell = TableCell(formula="of:=12+7", valuetype="float", value=19)
+                cell.addElement(P(text="19"))
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.write(out)
+    return out.getvalue()
 
 
 def test_the_secretariat_round_trips_the_followup_spreadsheet_as_ods(page: Page):
@@ -37,3 +62,18 @@ def test_the_secretariat_round_trips_the_followup_spreadsheet_as_ods(page: Page)
            ).to_be_visible(timeout=60_000)
     expect(page.get_by_text(re.compile(r"^0 élément\(s\) à créer, 0 à mettre à jour, \d+ déjà "
                                        r"à jour ; 0 ligne\(s\) refusée\(s\)\.$"))).to_be_visible()
+
+
+def test_a_dsi_uploads_an_ods_whose_value_a_formula_computed_and_the_preview_says_so(page: Page):
+    data = _ods_with_a_formula()
+    sign_in(page, "dsi-ms")
+    open_menu(page, "Saisie des résultats", "Saisie des résultats")
+    page.get_by_text("Importer un fichier").click()
+    wait_until_idle(page)
+    assert _download(page, "Modèle LibreOffice (ODS)")[:2] == b"PK"
+
+    page.locator("input[type=file]").set_input_files(
+        {"name": "resultats.ods", "mimeType": ODS_MIME, "buffer": data})
+    expect(page.get_by_text("1 ligne(s) acceptée(s), 0 ligne(s) refusée(s).")).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("Valeurs lues comme calculées par une formule")).to_be_visible()
