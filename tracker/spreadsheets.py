@@ -24,8 +24,6 @@ from tracker.i18n import t
 from tracker.refdata import normalize
 from tracker.uploads import check_size, decode_text, open_safe_zip, sniff_format
 
-# What a table import accepts, by content (the file's name does not decide).
-ACCEPTED = ("xlsx", "ods", "csv", "tsv")
 # Title blocks above the header are a few lines; a header further down is not a header.
 HEADER_SEARCH_ROWS = 50
 CSV_DELIMITERS = (";", ",", "\t")
@@ -98,11 +96,10 @@ class Rows:
     ``formulas`` names the cells read as the value their file stores for a formula:
     (row, column index) -> the formula as written."""
 
-    def __init__(self, rows: Iterator[Row], filename: str, kind: str,
+    def __init__(self, rows: Iterator[Row], filename: str,
                  formulas: dict[tuple[int, int], str] | None = None) -> None:
         self._rows = rows
         self.filename = filename
-        self.kind = kind
         self.formulas = formulas or {}
 
     def __iter__(self) -> Iterator[Row]:
@@ -158,8 +155,7 @@ def read_rows(data: bytes, filename: str, *, roles: dict[str, str], no_header_ke
     delimiter = sniff_delimiter(text, roles, enough=enough)
     if delimiter is None:
         raise UploadError(t(no_header_key, file=filename))
-    return Rows(_csv_rows(text, delimiter, filename), filename,
-                "tsv" if delimiter == "\t" else "csv")
+    return Rows(_csv_rows(text, delimiter, filename), filename)
 
 
 def _percent(value: Decimal) -> str:
@@ -225,7 +221,7 @@ def _xlsx_rows(data: bytes, filename: str) -> Rows:
     finally:
         workbook.close()
     formulas = _xlsx_computed(data, filename, rows, formats) if formats else {}
-    return Rows(iter(rows), filename, "xlsx", formulas)
+    return Rows(iter(rows), filename, formulas)
 
 
 def _xlsx_computed(data: bytes, filename: str, rows: list[tuple[int, list[object]]],
@@ -417,7 +413,7 @@ def _ods_rows(data: bytes, filename: str) -> Rows:
         raise UploadError(t("upload.corrupt", file=filename)) from exc
     finally:
         archive.close()
-    return Rows(iter(rows), filename, "ods", formulas)
+    return Rows(iter(rows), filename, formulas)
 
 
 # CSV and TSV
