@@ -612,3 +612,57 @@ def test_minutes_messages_exist_in_french_and_english() -> None:
     assert _keys(french) == _keys(english)
     assert {"not_minutes", "pdf", "warning.unresolved_structure", "field.owner"} <= _keys(french)
     assert t("minutes.pdf", lang="en", file="a.pdf").startswith("The file “a.pdf”")
+
+
+# --------------------------------------------------------------------------- other house styles
+
+
+def test_a_markdown_table_without_outer_pipes_is_read(structures: list[StructureRef]) -> None:
+    text = (
+        "# Procès-verbal de la 2e session de la Conférence des DSI\n\n**Date :** 24/06/2025\n\n"
+        "## Actions à mener\n\n"
+        "N° | Mesure | Responsable | Échéance | Statut\n"
+        "---|---|---|---|---\n"
+        "1 | Publier le guide | MEF | 30/09/2025 | En cours\n"
+        "2 | Former les agents | ASIN | fin T4 2025 | Non démarré\n"
+    )
+    parsed = _parse(text.encode(), "pv.md", structures)
+    assert parsed.source_format == "markdown"
+    assert [(a.text, a.owner, a.due_json, a.status) for a in parsed.actions] == [
+        ("Publier le guide", "MEF", "2025-09-30", "in_progress"),
+        ("Former les agents", "ASIN", "2025-12-31", "not_started"),
+    ]
+
+
+def test_owner_and_due_read_from_a_sentence_are_marked_uncertain(
+    structures: list[StructureRef],
+) -> None:
+    text = (
+        "PROCES-VERBAL DE LA 3E SESSION DE LA CONFERENCE DES DSI\nDate : 8 octobre 2024\n\n"
+        "ACTIONS RETENUES\n\n"
+        "Le MEF devra raccorder son parapheur avant le 31 décembre 2024.\n"
+        "Publier le guide. Responsable : ASIN. Échéance : 30/11/2024.\n"
+    )
+    parsed = _parse(text.encode(), "pv.txt", structures)
+    inferred, labelled = parsed.actions
+    assert (inferred.owner, inferred.due_json) == ("MEF", "2024-12-31")
+    assert set(inferred.uncertain) == {"owner", "due"}
+    assert (labelled.owner, labelled.due_json, labelled.uncertain) == ("ASIN", "2024-11-30", [])
+
+
+def test_a_misspelt_or_shortened_structure_is_resolved_and_marked_uncertain(
+    structures: list[StructureRef],
+) -> None:
+    text = (
+        "# Procès-verbal de la 1re session de la Conférence des DSI\n\n**Date :** 15/03/2022\n\n"
+        "## Participants\n\n"
+        "- Romaric HOUNKPE, DSI, Minsitère du Numérique et de la Digitalisation\n"
+        "- Patrice KIKI, DSI, Ministère de la Justice\n"
+        "- Koffi AGBANGLA, DSI, Ministère de la Santé\n"
+    )
+    parsed = _parse(text.encode(), "pv.md", structures)
+    assert [(p.structure, p.uncertain) for p in parsed.participants] == [
+        ("MND", ["structure"]),
+        ("MJL", ["structure"]),
+        ("MS", []),
+    ]
