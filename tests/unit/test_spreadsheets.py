@@ -557,3 +557,12 @@ def test_ods_cells_read_as_pandas_odf_engine_reads_them_and_comments_stay_out():
     doc.write(out)
     assert list(spreadsheets.read_rows(out.getvalue(), "n.ods", roles={}, no_header_key="x")) \
         == [(1, ["Structure"])]
+
+
+def test_an_xlsx_formula_in_a_percent_cell_reads_as_the_percentage_it_shows():
+    data = xlsx_file([["Structure", "Indicateur", "Valeur"], ["MS", "SEC_PSSIE", "=3/4"]],
+                     stored={(2, 3): 0.75}, formats={"C2": "0%"})
+    preview = read_results(data, "pct.xlsx")
+    assert [(r.kpi_code, r.value) for r in preview.accepted] == [("SEC_PSSIE", 75.0)]
+    assert [(n.row, n.reason) for n in preview.notes] == [
+        (2, "valeur calculée par une formule (=3/4)")]
