@@ -68,7 +68,7 @@ def clean_value(value: str) -> str:
     """A labelled value without the punctuation that separated it from the next label."""
     # A few rounds are enough for "(Responsable : MEF)." and keep the cost linear on hostile text.
     for _ in range(3):
-        value = value.lstrip(" ;,:–—-").rstrip(" .;,:–—-")
+        value = value.lstrip(" ;,:–—-|").rstrip(" .;,:–—-|")
         opens, closes = value.count("("), value.count(")")
         if value.endswith("(") or (value.endswith(")") and closes > opens):
             value = value[:-1]
@@ -76,7 +76,7 @@ def clean_value(value: str) -> str:
             value = value[1:]
         else:
             break
-    return value.lstrip(" ;,:–—-").rstrip(" .;,:–—-")
+    return value.lstrip(" ;,:–—-|").rstrip(" .;,:–—-|")
 
 
 BULLET = re.compile(r"^[-*+•▪◦‣·–—○■□➢➤✓]\s+")
@@ -86,7 +86,7 @@ NUMBERING = re.compile(
     r"|(?P<upper>[A-H])(?:\s*[.)]\s+|\s+[\-–—:]\s+)"
     r"|(?P<lroman>[ivx]{1,4})[.)]\s+"
     r"|(?P<letter>[a-z])(?:\)\s*|\.\s+)"
-    r"|(?i:point|item)\s*(?:n\s*°\s*)?\d{1,2}\s*[:.)\-–—]\s*"
+    r"|(?i:point|item)\s*(?:n\s*°\s*)?(?:\d{1,2}|unique)\s*[:.)\-–—]\s*"
     r"|(?i:n\s*°|no\.)\s*\d{1,3}\s*[:.)\-–—]?\s*)"
 )
 _ROMAN = {"I": 1, "V": 5, "X": 10}
@@ -139,7 +139,8 @@ def strip_articles(key: str) -> str:
 # --------------------------------------------------------------------------- line patterns
 
 META = re.compile(
-    r"^(?P<label>date(?:\s+de\s+la\s+(?:session|reunion|seance))?|lieu|heure|horaires?"
+    r"^(?P<label>date(?:\s+et\s+lieu|\s+de\s+la\s+(?:session|reunion|seance))?|lieu\s+et\s+date"
+    r"|lieu|heure|horaires?"
     r"|presidence|president(?:e)?(?:\s+de\s+(?:seance|la\s+session))?|presidee?\s+par"
     r"|rapporteu(?:r|se)s?|theme)\s*:\s*"
 )
@@ -167,12 +168,13 @@ LABEL = re.compile(
 )
 ITEM_PREFIX = re.compile(
     r"^(?:(?:action|recommandation|mesure|activite)\s*(?:n\s*[°o]\s*)?\d{1,3}\s*[:.)\-–—]?\s*"
-    r"|[arm]\s?\d{1,3}\s*[:.)\-–—]?\s+"
+    r"|(?:action|recommandation|mesure|activite)\s*:\s*"
+    r"|[arm]\.?\s?\d{1,3}\s*[:.)\-–—]?\s+"
     r"|\d{1,3}\s*[.)\-–—:]\s*"
     r"|[-*+•▪◦–—]\s+)"
 )
 DECISION_PREFIX = re.compile(
-    r"^(?:decision\s*(?:n\s*[°o]\s*)?\d{1,3}|d\s?\d{1,3})\s*[:.)\-–—]?\s*"
+    r"^(?:decision\s*(?:n\s*[°o]\s*)?\d{1,4}(?:[-/]\d{1,3})?|d\.?\s?\d{1,3})\s*[:.)\-–—]?\s*"
 )
 TITLE = re.compile(
     r"\bsessions?\b.*\b(?:conference|cdsi)\b|\b(?:conference|cdsi)\b.*\bsessions?\b"
@@ -374,8 +376,11 @@ def clean_item_text(text: str) -> str:
     text = text.strip()
     match = ITEM_PREFIX.match(fold(text))
     if match:
-        text = text[match.end() :]
+        text = clean_value(text[match.end() :])
+        # "Action : déclarer les traitements" reads "Déclarer les traitements" once unlabelled.
+        return text[:1].upper() + text[1:]
     return clean_value(text)
+
 
 def is_labelled_line(folded: str) -> bool:
     return bool(META.match(folded) or EXCUSED.match(folded) or ABSENT.match(folded))

@@ -175,7 +175,12 @@ class Reader:
         """A paragraph that only its wording, emphasis or numbering marks as a heading."""
         kind: str | None
         strong = block.emphasis or roman or is_caps(heading)
-        if strong:
+        # "2. SUIVI DES ACTIONS" in a PV written all in capitals continues the agenda's own
+        # numbering: capitals alone do not make it a heading there.
+        agenda_item = (
+            self.section == AGENDA and number is not None and not roman and not block.emphasis
+        )
+        if strong and not agenda_item:
             if len(key) > 120:
                 return None
             kind = section_kind(key, loose=True)
@@ -184,7 +189,7 @@ class Reader:
             return self._numbered(kind, number) if kind else None
         if len(key) > 60:
             return None
-        kind = section_kind(key, loose=False)
+        kind = section_kind(key, loose=agenda_item)
         if kind is None:
             return None
         if block.kind == "list" or item_numbered(block.text):
@@ -290,6 +295,13 @@ class Reader:
             value = value[: following.start()].strip()
             self._meta_line(rest, fold(rest))
         value = _FIELD_SEPARATOR.split(value)[0].strip()
+        if " et " in label:
+            # "Date et lieu : Cotonou, le 12 février 2025"
+            self.meta.setdefault("date", value)
+            town = re.match(r"^(.{2,60}?),\s+le\b", value)
+            if town:
+                self.meta.setdefault("place", town[1].strip())
+            return True
         if value and name not in self.meta:
             self.meta[name] = value
         return True
@@ -466,7 +478,7 @@ def _list_text(block: Block) -> str | None:
 
 def _prefixed_item(text: str) -> str | None:
     """ "A1. …" / "R2 – …" written as a plain paragraph is still an item."""
-    return text if re.match(r"^[ARM]\s?\d{1,3}\b", text) else None
+    return text if re.match(r"^[ARM]\.?\s?\d{1,3}\b", text) else None
 
 
 def _decision_text(block: Block) -> str | None:

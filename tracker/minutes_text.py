@@ -47,11 +47,13 @@ def inline_text(text: str) -> tuple[str, bool]:
     text = text.strip()
     whole_bold = len(text) > 4 and text.startswith(("**", "__")) and text.endswith(("**", "__"))
     text = text.replace("**", "").replace("__", "").strip()
+    text = _ITALIC.sub(r"\1", text)  # "*Lieu :* Cotonou"
     if len(text) > 2 and text[0] == text[-1] and text[0] in "*_":
         text = text[1:-1].strip()
     return squash(text), whole_bold
 
 
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_SEPARATOR_CELL = re.compile(r":?-+:?")
 _RULE_LINE = re.compile(r"^(?:=+|-{3,}|\*{3,}|_{3,})$")
