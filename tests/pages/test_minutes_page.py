@@ -50,6 +50,34 @@ def test_a_pdf_is_refused_with_a_clear_message_and_nothing_is_written(run_page, 
         assert session.exec(select(Conference)).first() is None
 
 
+def test_a_header_only_pv_is_refused_with_its_reason_and_nothing_is_written(run_page, engine):
+    at = run_page(PAGE, "admin")
+    header = "# Procès-verbal de la 2e session de la Conférence des DSI\n\n**Date :** 24/06/2025\n"
+    upload(at, "pv.md", header.encode())
+    assert not at.exception
+    assert "ne contient que l'en-tête" in at.error[0].value
+    assert not any(b.key == "minutes_confirm" for b in at.button)
+    with Session(engine) as session:
+        assert session.exec(select(Conference)).first() is None
+
+
+def test_an_empty_section_and_guessed_values_are_shown_for_review(run_page):
+    at = run_page(PAGE, "admin")
+    text = (
+        "# Procès-verbal de la 2e session de la Conférence des DSI (18e conférence)\n\n"
+        "Cotonou, le mardi 24 juin 2025\n\n"
+        "## Participants\n\n- Aïcha DOSSOU, DSI, MEF\n\n## Décisions\n\n"
+        "## Actions à mener\n\nLe MEF devra publier le guide avant le 30 septembre 2025.\n"
+    )
+    upload(at, "pv.md", text.encode())
+    assert not at.exception
+    shown = [element.value for element in at.text]
+    assert "La section « Décisions » a été reconnue mais aucun élément n'a pu en être extrait : " \
+        "vérifiez-la dans le fichier." in shown
+    assert at.warning[0].value.startswith("Champs de la session à vérifier : ")
+    assert "Lieu" in at.warning[0].value
+
+
 def test_a_dsi_cannot_open_the_page(run_page):
     at = run_page(PAGE, "dsi-ms")
     assert at.error[0].value == "Vous n'avez pas le droit d'effectuer cette action."

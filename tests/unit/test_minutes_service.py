@@ -159,3 +159,32 @@ def test_a_planned_session_is_completed_and_its_follow_up_notes_kept(engine, see
         assert follow_up.title.startswith("Point de mise en œuvre")
         assert follow_up.notes.startswith("Aucune recommandation")
         assert count(engine, Conference) == 1
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "minutes"
+
+
+def test_values_read_from_sentences_are_marked_to_check_in_the_review_tables(engine, seeded):
+    parsed = parse(engine, CORPUS / "c12-inline-prose.txt")
+    frames = minutes.review_frames(parsed)
+    assert frames["actions"]["owner"].tolist() == ["MEF", "ASIN", "MISP"]
+    assert frames["actions"]["check"].tolist() == ["Responsable, Échéance"] * 3
+
+
+def test_a_guessed_structure_is_marked_to_check_in_the_review_tables(engine, seeded):
+    parsed = parse(engine, CORPUS / "c11-noms-anciens-fautes.md")
+    frames = minutes.review_frames(parsed)
+    checks = dict(zip(frames["participants"]["name"], frames["participants"]["check"]))
+    assert checks["Romaric HOUNKPE"] == "Structure"
+    assert checks["Koffi AGBANGLA"] == ""
+
+
+@pytest.mark.parametrize("data", [
+    b"# Proces-verbal de la 2e session de la Conference des DSI\n\n**Date :** 24/06/2025\n",
+    b"PROCES-VERBAL DE LA 2E SESSION DE LA CONFERENCE DES DSI\n\nI. PARTICIPANTS\n\nII. ACTIONS\n",
+])
+def test_a_header_only_pv_is_refused_and_writes_nothing(engine, seeded, data):
+    with pytest.raises(UploadError, match="pv.md"):
+        with reading(engine) as session:
+            minutes.parse_upload(session, data, "pv.md")
+    assert count(engine, Conference) == 0
