@@ -184,7 +184,7 @@ def test_a_guessed_structure_is_marked_to_check_in_the_review_tables(engine, see
     b"PROCES-VERBAL DE LA 2E SESSION DE LA CONFERENCE DES DSI\n\nI. PARTICIPANTS\n\nII. ACTIONS\n",
 ])
 def test_a_header_only_pv_is_refused_and_writes_nothing(engine, seeded, data):
-    with pytest.raises(UploadError, match="pv.md"):
+    with pytest.raises(UploadError, match=r"pv\.md"):
         with reading(engine) as session:
             minutes.parse_upload(session, data, "pv.md")
     assert count(engine, Conference) == 0
