@@ -67,7 +67,7 @@ _HEADER_PLACE = re.compile(
 )
 _AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
 _FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
-_NEXT_FIELD = re.compile(rf"\s*[·•|;,—–-]+\s*(?={_FIELD_LABELS}\s*:)")
+_NEXT_FIELD = re.compile(rf"\s?[·•|;,—–-]{{1,3}}\s?(?={_FIELD_LABELS}\s*:)")
 _FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
 
 

@@ -41,6 +41,9 @@ _BODY_START = re.compile(
 _STOP_WORDS = frozenset({"de", "la", "le", "les", "l", "d", "du", "des", "et", "a", "au", "aux"})
 # A misspelt name ("Minsitère de la Santé") is still that name when this close to it.
 FUZZY_CUTOFF = 0.88
+# A PV names a few dozen bodies; past this many distinct unknown names the file is not a PV's list
+# and close matching (the costly part) stops, keeping hostile files fast.
+MAX_APPROXIMATIONS = 300
 
 
 def _content_words(key: str) -> set[str]:
@@ -63,6 +66,7 @@ class StructureIndex:
         # l'Élevage et de la Pêche"), so that ``split`` only rejoins pieces that can form a name.
         self._name_starts: set[str] = set()
         self._full_names: dict[str, str] = {}
+        self._approximated: dict[str, tuple[str | None, bool]] = {}
         self._ministry_words: list[tuple[set[str], str]] = []
         for s in structures:
             for name in (s.name_fr, s.name_en):
@@ -141,6 +145,15 @@ class StructureIndex:
 
     def approximate(self, raw: str) -> tuple[str | None, bool]:
         """A body named inside a longer text (read: certain), or misspelt or shortened (a guess)."""
+        if raw in self._approximated:
+            return self._approximated[raw]
+        if len(self._approximated) >= MAX_APPROXIMATIONS or len(raw) > 200:
+            return None, False
+        found = self._approximate(raw)
+        self._approximated[raw] = found
+        return found
+
+    def _approximate(self, raw: str) -> tuple[str | None, bool]:
         folded = fold(raw)
         for match in _BODY_START.finditer(folded):
             tail = raw[match.start() :]

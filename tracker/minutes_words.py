@@ -67,7 +67,7 @@ ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 WEEKDAYS = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _MONTH = "|".join(sorted((m for m in MONTHS if len(m) > 3), key=len, reverse=True))
 _WORD = r"[a-z]+"
-_NUMBER_WORDS = rf"(?:{_WORD}|\d{{1,2}}(?:er)?)(?:[\s-]+(?:{_WORD}))*?"
+_NUMBER_WORDS = rf"(?:{_WORD}|\d{{1,2}}(?:er)?)(?:[\s-]+(?:{_WORD})){{0,3}}?"
 _YEAR_WORDS = r"(?:deux[\s-]+)?mille(?:[\s-]+[a-z]+){0,4}"
 _DATE_AFTER_YEAR = re.compile(
     rf"\bl'an\s+(?P<year>{_YEAR_WORDS}?)\s*(?:,|\bet\b)?\s*(?:,\s*)?le\s+(?:{WEEKDAYS}\s+)?"
@@ -140,7 +140,9 @@ def _ordinal_word(token: str) -> int | None:
 def ordinal_before(folded: str, noun: re.Pattern[str]) -> int | None:
     """The ordinal written just before ``noun``: "2e session", "dix-septième conférence"."""
     for found in noun.finditer(folded):
-        before = re.split(r"[\s\-(),]+", folded[: found.start()].rstrip(" (-"))
+        # A number written out takes a few words: look no further back than that.
+        window = folded[max(0, found.start() - 80) : found.start()]
+        before = re.split(r"[\s\-(),]+", window.rstrip(" (-"))
         if not before or not before[-1]:
             continue
         value = _ordinal_word(before[-1])

@@ -666,3 +666,30 @@ def test_a_misspelt_or_shortened_structure_is_resolved_and_marked_uncertain(
         ("MJL", ["structure"]),
         ("MS", []),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Procès-verbal de la conférence " + "session " * 40000,
+        "PROCES-VERBAL DE LA 2E SESSION DE LA CONFERENCE\n" + "le " * 80000,
+        "PROCES-VERBAL DE LA 2E SESSION DE LA CONFERENCE\n" + "l'an deux mille le " * 20000,
+        "# PV de la 2e session de la CDSI\n\nDate : 24/06/2025 " + "-" * 200000,
+        "# PV de la 2e session de la CDSI\n\n" + "*a " * 100000,
+        "# PV de la 2e session de la CDSI\n\n## Participants\n\n"
+        + "".join(f"- Jean DUPONT, DSI, Office {chr(97 + i % 26)}{chr(97 + i // 26 % 26)}\n"
+                  for i in range(3000)),
+    ],
+    ids=["sessions", "articles", "years-in-words", "dashes", "emphasis", "unknown-bodies"],
+)
+def test_hostile_repetitions_of_the_new_patterns_stay_fast(
+    text: str, structures: list[StructureRef]
+) -> None:
+    started = time.perf_counter()
+    try:
+        parsed = _parse(text.encode(), "pv.md", structures)
+    except UploadError:
+        pass
+    else:
+        assert (parsed.actions, parsed.recommendations) == ([], [])
+    assert time.perf_counter() - started < 3
