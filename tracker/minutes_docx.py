@@ -97,7 +97,7 @@ def _collect(
         elif tag == w("t"):
             out.parts.append(child.text or "")
         elif tag in (w("tab"), w("ptab")):
-            out.parts.append(" ")
+            out.parts.append("\t")
         elif tag in (w("br"), w("cr")):
             out.parts.append("\n")
         elif tag == w("noBreakHyphen"):
@@ -189,7 +189,7 @@ class _Walker:
         # A soft line break (Shift+Enter) often separates "Date :", "Lieu :"… in one paragraph.
         for line in "".join(text.parts).split("\n"):
             if line.strip():
-                yield line_block(kind, line, emphasis=bold)
+                yield line_block(kind, _untab(line), emphasis=bold)
 
     def cell_text(self, cell: etree._Element, depth: int) -> str:
         lines = [b.text for b in self.container(cell, depth + 1) if b.kind != "table"]
@@ -227,6 +227,13 @@ class _Walker:
             rows.append(cells)
         if rows:
             yield Block("table", rows=rows)
+
+
+def _untab(line: str) -> str:
+    """Tabs as Word users align columns: "Aïcha DOSSOU⇥DSI⇥MEF" is a row of three values, while
+    "1.⇥Adoption" or "Date :⇥24 juin 2025" is one value after its number or label."""
+    cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
+    return ", ".join(cells) if len(cells) >= 3 else " ".join(cells)
 
 
 def _owning_table(element: etree._Element) -> etree._Element | None:
@@ -287,7 +294,10 @@ def docx_blocks(data: bytes, filename: str) -> list[Block]:
         blocks.extend(_once(walker.container(root), seen))
     blocks.extend(walker.container(body))
     for root in margins["footer"]:
-        blocks.extend(_once(walker.container(root), seen))
+        for block in _once(walker.container(root), seen):
+            # Page numbers and references at the foot of each page are never items.
+            block.verbatim = True
+            blocks.append(block)
     return blocks
 
 

@@ -35,11 +35,14 @@ _ROLE_OF = re.compile(
     r"|(?:du|de\s+la|de\s+l'|des|de)\s+(?=minist|agence|societe|autorite|centre|presidence"
     r"|secretariat|direction))\s*(?P<structure>.+)$"
 )
+_ON_BEHALF = re.compile(
+    r"^representant(?:e)?s?\s+(?:de\s+la|de\s+l'|du|des|de)\s*(?P<structure>[^:]{2,120}?)\s*:\s*"
+)
 _SUBJECT = (
     r"(?:devra|devront|doit|doivent|est\s+charge(?:e)?|sont\s+charge(?:e)?s|veillera|veilleront"
     r"|transmettra|transmettront|publiera|publieront|presentera|presenteront|elaborera"
     r"|mettra|finalisera|organisera|assurera|prendra|procedera|realisera|raccordera"
-    r"|s'engage|se\s+charge(?:ra)?)\b"
+    r"|s'engage|se\s+charge(?:ra)?|[a-z]{3,}(?:era|ira|ra|ront))\b"
 )
 _OWNER_FIRST = re.compile(rf"^(?:le|la|les|l')\s*(?P<owner>[^,;:]{{2,90}}?)\s+{_SUBJECT}")
 _OWNER_ADDRESSED = re.compile(
@@ -71,7 +74,16 @@ def looks_like_name(text: str) -> bool:
 
 def split_participant(text: str, index: StructureIndex) -> tuple[str, str, str] | None:
     """(name, role, structure as written) of "Aïcha DOSSOU, DSI, MEF", "Aïcha DOSSOU (MEF), DSI",
-    "M. X, représentant du Ministère de la Santé", "Koffi AGBANGLA - DSI - MS"; None otherwise."""
+    "M. X, représentant du Ministère de la Santé", "Koffi AGBANGLA - DSI - MS",
+    "Représentant de l'ANIP : M. Justin GBAGUIDI, Directeur technique"; None otherwise."""
+    on_behalf = _ON_BEHALF.match(fold(text))
+    if on_behalf:
+        person = [p.strip() for p in text[on_behalf.end() :].split(",", 1)]
+        name = strip_civility(person[0])
+        if looks_like_name(name):
+            role = person[1] if len(person) > 1 else ""
+            structure = text[on_behalf.start("structure") : on_behalf.end("structure")]
+            return name, role, structure
     bracket = _BRACKETED.search(text)
     bracketed = ""
     first_separator = _PART_SPLIT.search(text)

@@ -46,7 +46,7 @@ from tracker.minutes_patterns import (
 from tracker.minutes_reader import Reader
 from tracker.minutes_structures import StructureIndex
 from tracker.minutes_text import Block, looks_like_markdown, text_blocks
-from tracker.minutes_words import any_date, year_end
+from tracker.minutes_words import any_date, within, year_end
 from tracker.refdata import StructureRef
 from tracker.uploads import check_size, decode_text, is_zip
 
@@ -191,8 +191,9 @@ def resolve(reader: Reader, filename: str, source: SourceFormat) -> ParsedMinute
             unresolved(item.owner)
         due = resolve_due(item.due, session_date)
         if due.due is None and not (due.recurring or due.next_session):
-            # "courant 2025": the end of the year, to be confirmed.
-            due = replace(due, due=year_end(fold(item.due)), certain=False)
+            # "courant 2025": the end of the year; "3 mois": from the session; to be confirmed.
+            implied = year_end(fold(item.due)) or within(fold(item.due), session_date)
+            due = replace(due, due=implied, certain=False)
         doubts = [] if owner_certain else ["owner"]
         if not due.certain:
             doubts.append("due")

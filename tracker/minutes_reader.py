@@ -44,6 +44,7 @@ from tracker.minutes_patterns import (
     cell_text,
     clean_item_text,
     clean_value,
+    column_roles,
     find_header,
     fold,
     is_caps,
@@ -391,6 +392,11 @@ class Reader:
         if header is None and self.section in (AGENDA, DECISIONS):
             # "N° | Point": one agenda point or decision per row.
             target = self.agenda if self.section == AGENDA else self.decisions
+            columns = column_roles(rows[0])
+            if "text" in columns:
+                # "N° | Décision | Observations": the decision column only.
+                target.extend(text for row in rows[1:] if (text := cell_text(row, columns, "text")))
+                return
             for position, row in enumerate(rows):
                 cells = [c for c in row if c and not re.fullmatch(r"[A-Za-z]?\d{1,3}[.)]?", c)]
                 if position == 0 and all(len(c) <= 25 and not c[:1].isdigit() for c in row):

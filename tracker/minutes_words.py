@@ -233,3 +233,31 @@ def year_end(folded: str) -> dt.date | None:
     """ "courant 2025", "2025": the end of that year (what the conference means by it)."""
     match = _YEAR_ONLY.match(folded.strip(" .;"))
     return dt.date(int(match[1]), 12, 31) if match else None
+
+
+_WITHIN = re.compile(
+    r"^(?:dans\s+(?:un\s+delai\s+de\s+)?|sous\s+|d'ici\s+|delai\s+(?:de\s+)?)?"
+    r"(?P<count>\d{1,2}|[a-z]+)\s+(?P<unit>mois|semaines?|jours?)$"
+)
+
+
+def within(folded: str, session_date: dt.date | None) -> dt.date | None:
+    """ "3 mois", "sous 15 jours", "dans deux semaines": counted from the session date."""
+    match = _WITHIN.match(folded.strip(" .;"))
+    if not match or session_date is None:
+        return None
+    count = int(match["count"]) if match["count"].isdigit() else cardinal([match["count"]])
+    if not count:
+        return None
+    if match["unit"] == "mois":
+        month = session_date.month - 1 + count
+        year, month = session_date.year + month // 12, month % 12 + 1
+        last = 31
+        while last > 28:
+            try:
+                return dt.date(year, month, min(session_date.day, last))
+            except ValueError:
+                last -= 1
+        return dt.date(year, month, min(session_date.day, 28))
+    days = count * 7 if match["unit"].startswith("semaine") else count
+    return session_date + dt.timedelta(days=days)
