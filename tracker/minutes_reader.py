@@ -70,14 +70,13 @@ _AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+pres
 _FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
 _NEXT_FIELD = re.compile(rf"\s?[·•|;,—–-]{{1,3}}\s?(?={_FIELD_LABELS}\s*:)")
 _FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
-
-
-
-# --------------------------------------------------------------------------- the reader
+MAX_FIELDS_PER_LINE = 8
 
 
 @dataclass
 class RawItem:
+    """A recommendation or action as written; ``inferred`` names the values read from wording."""
+
     kind: str
     text: str
     owner: str = ""
@@ -88,6 +87,8 @@ class RawItem:
 
 @dataclass
 class RawParticipant:
+    """One attendee as written; the structure is resolved later."""
+
     name: str
     role: str
     structure_raw: str
@@ -95,7 +96,7 @@ class RawParticipant:
 
 @dataclass
 class Reader:
-    """Walks the blocks once, collecting raw values; ``finish`` resolves them."""
+    """Walks the blocks once, collecting raw values; ``minutes_parser.resolve`` resolves them."""
 
     index: StructureIndex
     section: str = HEADER
@@ -286,26 +287,31 @@ class Reader:
         match = META.match(folded)
         if not match:
             return False
-        label = match["label"]
-        name = next(v for k, v in META_FIELDS.items() if label.startswith(k))
-        value = text[match.end() :].strip()
-        # "Date : 19/07/2022 — Lieu : Cotonou · 11e conférence": one line, several fields.
-        following = _NEXT_FIELD.search(fold(value))
-        if following:
-            rest = value[following.end() :]
-            value = value[: following.start()].strip()
-            self._meta_line(rest, fold(rest))
-        value = _FIELD_SEPARATOR.split(value)[0].strip()
+        # "Date : 19/07/2022 — Lieu : Cotonou · 11e conférence": one line, several fields (a
+        # header line holds a handful; the rest of a longer run is not read).
+        for _ in range(MAX_FIELDS_PER_LINE):
+            if match is None:
+                break
+            value = text[match.end() :].strip()
+            following = _NEXT_FIELD.search(fold(value))
+            text = value[following.end() :] if following else ""
+            if following:
+                value = value[: following.start()].strip()
+            self._meta_field(match["label"], _FIELD_SEPARATOR.split(value)[0].strip())
+            match = META.match(fold(text)) if text else None
+        return True
+
+    def _meta_field(self, label: str, value: str) -> None:
         if " et " in label:
             # "Date et lieu : Cotonou, le 12 février 2025"
             self.meta.setdefault("date", value)
             town = re.match(r"^(.{2,60}?),\s+le\b", value)
             if town:
                 self.meta.setdefault("place", town[1].strip())
-            return True
+            return
+        name = next(v for k, v in META_FIELDS.items() if label.startswith(k))
         if value and name not in self.meta:
             self.meta[name] = value
-        return True
 
     def _attendance_line(self, text: str, folded: str) -> bool:
         for pattern, target in ((EXCUSED, self.excused), (ABSENT, self.absent)):

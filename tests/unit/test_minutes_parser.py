@@ -693,3 +693,14 @@ def test_hostile_repetitions_of_the_new_patterns_stay_fast(
     else:
         assert (parsed.actions, parsed.recommendations) == ([], [])
     assert time.perf_counter() - started < 3
+
+
+def test_a_header_line_repeating_its_fields_stays_fast(structures: list[StructureRef]) -> None:
+    text = (
+        "# PV de la 2e session de la CDSI\n\n" + "Date : 24/06/2025 - Lieu : Cotonou - " * 20000
+        + "\n\n## Participants\n\n- Aïcha DOSSOU, DSI, MEF\n"
+    )
+    started = time.perf_counter()
+    parsed = _parse(text.encode(), "pv.md", structures)
+    assert parsed.date == date(2025, 6, 24)
+    assert time.perf_counter() - started < 3
