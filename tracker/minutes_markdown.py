@@ -7,6 +7,8 @@ lists and tables come from the Markdown structure itself.
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -19,8 +21,7 @@ from tracker.minutes_text import (
     text_blocks,
 )
 
-# No PV nests lists or quotes this deep; beyond it the text is read flat.
-MAX_NESTING = 20
+_TASK = re.compile(r"^\[([ xX])\]\s+")
 
 
 def _parser() -> MarkdownIt:
@@ -100,7 +101,12 @@ class _Builder:
     def list_item(self, inline: Token) -> None:
         marker = self.items[-1][1]
         first, *rest = inline.content.split("\n")
+        task = _TASK.match(first)
+        if task:
+            first = first[task.end() :]
         block = line_block("para", f"{marker} {inline_text(first)[0]}")
+        # A GFM task list: a ticked box is the item's status unless a label gives one.
+        block.checked = bool(task) and task is not None and task[1].lower() == "x"
         self.blocks.append(block)
         for line in rest:
             content, bold = inline_text(line)

@@ -173,6 +173,7 @@ ITEM_PREFIX = re.compile(
     r"|\d{1,3}\s*[.)\-–—:]\s*"
     r"|[-*+•▪◦–—]\s+)"
 )
+DECISION_LABEL = re.compile(r"^decisions?\s*(?:prises?\s*)?:\s*")
 DECISION_PREFIX = re.compile(
     r"^(?:decision\s*(?:n\s*[°o]\s*)?\d{1,4}(?:[-/]\d{1,3})?|d\.?\s?\d{1,3})\s*[:.)\-–—]?\s*"
 )
@@ -217,6 +218,7 @@ _STATUS_RULES: tuple[tuple[Status, re.Pattern[str]], ...] = (
         "done",
         re.compile(
             r"\b(?:realise|execute|acheve|termine|fait|cloture|effectif|accompli)e?s?\b|^ok$|^100\s*%$"
+            r"|^\[x\]$"
         ),
     ),
 )
@@ -272,7 +274,14 @@ _MENTIONS_ACTION = re.compile(r"\bactions?\b")
 
 _COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"^(?:n\s*[°o]?|no|num(?:ero)?|#|rang|ordre)\.?$")),
-    ("comment", re.compile(r"^(?:observations?|commentaires?|remarques?|justifications?)\b")),
+    (
+        "comment",
+        re.compile(
+            r"^(?:observations?|commentaires?|remarques?|justifications?|presentateurs?"
+            r"|intervenants?)\b"
+        ),
+    ),
+    ("kind", re.compile(r"^(?:types?|nature)$")),
     (
         "owner",
         re.compile(
@@ -310,7 +319,7 @@ _COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "text",
         re.compile(
             r"^(?:recommandations?|actions?|mesures?|activites?|taches?|libelles?|intitules?"
-            r"|descriptions?|objet|decisions?|quoi\b|resume|contenu)\b"
+            r"|descriptions?|objet|decisions?|quoi\b|resume|contenu|points?$|sujets?$|themes?$)\b"
         ),
     ),
 )

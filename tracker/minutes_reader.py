@@ -26,7 +26,7 @@ from tracker.minutes_patterns import (
     ACTIONS,
     AGENDA,
     BOTH,
-    DECISION_PREFIX,
+    DECISION_LABEL,
     DECISIONS,
     EXCUSED,
     HEADER,
@@ -57,7 +57,15 @@ from tracker.minutes_patterns import (
     unique,
 )
 from tracker.minutes_structures import StructureIndex
-from tracker.minutes_text import Block, line_block
+from tracker.minutes_text import (
+    Block,
+    decision_text,
+    is_band,
+    line_block,
+    list_text,
+    prefixed_item,
+    row_line,
+)
 from tracker.minutes_words import any_date, session_numbers
 from tracker.refdata import normalize
 
@@ -250,6 +258,11 @@ class Reader:
             return
         if self._meta_line(text, folded) or self._attendance_line(text, folded):
             return
+        if labelled := DECISION_LABEL.match(folded):
+            # "Décision : …" written in the proceedings rather than under its own heading.
+            if written := clean_value(text[labelled.end() :]):
+                self.decisions.append(written)
+            return
         if intro := PARTICIPANTS_INTRO.match(folded):
             # "Ont pris part à la session : M. Koffi AGBO (MEF), Mme Awa BIO (MS) et …"
             self._enter(PARTICIPANTS)
@@ -265,13 +278,13 @@ class Reader:
         if self.section == PARTICIPANTS:
             self._participant_line(block)
         elif self.section == AGENDA:
-            item = _list_text(block)
+            item = list_text(block)
             if item is None and plain and not _AGENDA_PROSE.match(folded):
                 item = text  # one agenda point per line, unnumbered
             if item and not item.endswith(":"):
                 self.agenda.append(item.rstrip(" ;.,"))
         elif self.section == DECISIONS:
-            decision = _decision_text(block)
+            decision = decision_text(block)
             if decision is None and plain and len(text) >= 12:
                 decision = text  # "La conférence décide de …" written as a paragraph
             if decision and not decision.endswith(":"):
@@ -324,7 +337,7 @@ class Reader:
         return False
 
     def _participant_line(self, block: Block) -> None:
-        text = (_list_text(block) or block.text).rstrip(" ;.")
+        text = (list_text(block) or block.text).rstrip(" ;.")
         if text.endswith(":"):
             return
         found = split_participant(text, self.index)
@@ -332,13 +345,19 @@ class Reader:
             self.participants.append(RawParticipant(*found))
 
     def _item_line(self, block: Block) -> None:
+        before = len(self.items)
+        self._read_item_line(block)
+        if block.checked and len(self.items) > before and not self.items[-1].status:
+            self.items[-1].status = "[x]"  # read as "done" (see STATUS_RULES)
+
+    def _read_item_line(self, block: Block) -> None:
         text = block.text
         folded = fold(text)
         labels = list(LABEL.finditer(folded))
         if not labels:
-            item = _list_text(block)
+            item = list_text(block)
             if item is None:
-                item = _prefixed_item(text)
+                item = prefixed_item(text)
             prose = block.kind == "para" and not (self.in_layout_table or block.verbatim)
             if item is None and prose:
                 item = text  # a recommendation or an action written as a paragraph
@@ -416,7 +435,7 @@ class Reader:
             self.in_layout_table = True
             try:
                 for row in rows:
-                    self.feed(line_block("para", _row_line(row)))
+                    self.feed(line_block("para", row_line(row)))
             finally:
                 self.in_layout_table = False
             if self.section in ITEM_SECTIONS and len(self.items) == items_before:
@@ -424,7 +443,7 @@ class Reader:
             return
         self.text_lines.extend(" | ".join(row) for row in rows)
         start, columns = header
-        body = [row for row in rows[start + 1 :] if row != rows[start] and not _is_band(row)]
+        body = [row for row in rows[start + 1 :] if row != rows[start] and not is_band(row)]
         if "name" in columns:
             self._participant_rows(body, columns)
         elif self.section in ITEM_SECTIONS:
@@ -454,53 +473,17 @@ class Reader:
             text = clean_item_text(cell_text(row, columns, "text"))
             if not text:
                 continue
+            written = normalize(cell_text(row, columns, "kind"))
+            row_kind = (
+                RECOMMENDATIONS if written.startswith("r")
+                else ACTIONS if written[:1] in ("a", "m") else kind
+            )  # a "Type" column: Recommandation / Action / Mesure
             self.items.append(
                 RawItem(
-                    kind,
+                    row_kind,
                     text,
                     owner=cell_text(row, columns, "owner") or cell_text(row, columns, "structure"),
                     due=cell_text(row, columns, "due"),
                     status=cell_text(row, columns, "status"),
                 )
             )
-
-    # ---- resolving
-
-
-def _row_line(row: list[str]) -> str:
-    """A table row as one line: "Date :" + "24 juin" → "Date : 24 juin"; else comma-separated."""
-    cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
-    if len(cells) > 1 and re.fullmatch(r"\d{1,3}\.?", cells[0]):
-        cells = cells[1:]
-    if len(cells) > 1 and not cells[0].endswith(":") and is_labelled_line(fold(cells[0]) + " :"):
-        cells[0] += " :"  # "Date" | "24 juin 2025" in a layout table
-    line = ""
-    for cell in cells:
-        line = f"{line} {cell}" if line.endswith(":") else f"{line}, {cell}" if line else cell
-    return line
-
-
-def _list_text(block: Block) -> str | None:
-    """The item text when the block is a list item (bullet, Word list or visible numbering)."""
-    rest = split_numbering(block.text)[2]
-    if block.kind == "list" or block.bullet or rest != block.text:
-        return rest
-    return None
-
-
-def _prefixed_item(text: str) -> str | None:
-    """ "A1. …" / "R2 – …" written as a plain paragraph is still an item."""
-    return text if re.match(r"^[ARM]\.?\s?\d{1,3}\b", text) else None
-
-
-def _decision_text(block: Block) -> str | None:
-    match = DECISION_PREFIX.match(fold(block.text))
-    if match:
-        return block.text[match.end() :].strip() or None
-    return _list_text(block)
-
-
-def _is_band(row: list[str]) -> bool:
-    """A merged row ("Axe 1 : Interopérabilité") repeats one text across every column."""
-    filled = [cell for cell in row if cell]
-    return len(row) > 1 and len(filled) > 1 and len(set(filled)) == 1

@@ -1,4 +1,5 @@
-"""Plain-text minutes as blocks: one per line, tables from `|` or tab-separated rows."""
+"""Minutes as blocks (paragraph, list item, heading, table): the plain-text line reader, where
+one line is one block, and the helpers that read a block or a table row whatever the format."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Literal
 
 from tracker.minutes_patterns import (
     BULLET,
+    DECISION_PREFIX,
     LABEL,
     NUMBERING,
     fold,
     is_labelled_line,
+    split_numbering,
     squash,
 )
 
@@ -32,6 +35,8 @@ class Block:
     emphasis: bool = False
     # Raw HTML or code in a Markdown file: kept as text, never read as an item.
     verbatim: bool = False
+    # A ticked GFM task-list box ("- [x] …").
+    checked: bool = False
 
 
 def line_block(kind: BlockKind, text: str, *, emphasis: bool = False) -> Block:
@@ -159,3 +164,45 @@ def continues(previous: str, line: str) -> bool:
 def looks_like_markdown(text: str) -> bool:
     """Headings, pipe tables, table delimiter rows or bold: the text is Markdown."""
     return bool(MARKDOWN_HINT.search(text))
+
+
+# --------------------------------------------------------------------------- block helpers
+
+
+def row_line(row: list[str]) -> str:
+    """A table row as one line: "Date :" + "24 juin" → "Date : 24 juin"; else comma-separated."""
+    cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
+    if len(cells) > 1 and re.fullmatch(r"\d{1,3}\.?", cells[0]):
+        cells = cells[1:]
+    if len(cells) > 1 and not cells[0].endswith(":") and is_labelled_line(fold(cells[0]) + " :"):
+        cells[0] += " :"  # "Date" | "24 juin 2025" in a layout table
+    line = ""
+    for cell in cells:
+        line = f"{line} {cell}" if line.endswith(":") else f"{line}, {cell}" if line else cell
+    return line
+
+
+def list_text(block: Block) -> str | None:
+    """The item text when the block is a list item (bullet, Word list or visible numbering)."""
+    rest = split_numbering(block.text)[2]
+    if block.kind == "list" or block.bullet or rest != block.text:
+        return rest
+    return None
+
+
+def prefixed_item(text: str) -> str | None:
+    """ "A1. …" / "R2 – …" written as a plain paragraph is still an item."""
+    return text if re.match(r"^[ARM]\.?\s?\d{1,3}\b", text) else None
+
+
+def decision_text(block: Block) -> str | None:
+    match = DECISION_PREFIX.match(fold(block.text))
+    if match:
+        return block.text[match.end() :].strip() or None
+    return list_text(block)
+
+
+def is_band(row: list[str]) -> bool:
+    """A merged row ("Axe 1 : Interopérabilité") repeats one text across every column."""
+    filled = [cell for cell in row if cell]
+    return len(row) > 1 and len(filled) > 1 and len(set(filled)) == 1
