@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from tracker import actions, charts, dashboards, platforms  # noqa: E402
 from tracker import repository as repo  # noqa: E402
 from tracker.auth import actor_from_user, open_session  # noqa: E402
-from tracker.db import make_engine, reading  # noqa: E402
+from tracker.db import make_engine, reading, transaction  # noqa: E402
 from tracker.periods import reporting_quarter  # noqa: E402
 from tracker.results import entry_sheet  # noqa: E402
 
@@ -52,7 +52,7 @@ script_runner.exec_func_with_error_handling = _timed_execute
 
 
 def login(login_name: str) -> int:
-    with reading(engine) as session:
+    with transaction(engine) as session:
         user = repo.get_user_by_login(session, login_name)
         session_id, _ = open_session(session, actor_from_user(session, user))
     return session_id

@@ -237,7 +237,7 @@ def login_apptest(engine: Engine, seeded: Seeded, app_env: str) -> Callable[[Any
     does) and put its id where the app keeps it; returns the session id."""
 
     def login(at: Any, login: str) -> int:
-        with Session(engine, expire_on_commit=False) as db:
+        with transaction(engine) as db:
             session_id, _code = auth.open_session(db, auth.load_actor(db, seeded.users[login]))
         at.session_state["auth_session_id"] = session_id
         return session_id

@@ -7,15 +7,19 @@ session state; every service takes that Actor and checks role and structure itse
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
+from tracker import audit
+from tracker.db import transaction
 from tracker.errors import AuthenticationFailed, PermissionDenied
 from tracker.i18n import t
 from tracker.models import LoginThrottle, Role, Structure, User, UserSession, utcnow
@@ -24,9 +28,6 @@ _hasher = PasswordHasher()
 # Hash of a random password, verified against when the login is unknown, so that timing does not
 # reveal which logins exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-FREE_FAILURES = 3
-MAX_DELAY_SECONDS = 8.0
 
 
 @dataclass(frozen=True)
@@ -84,35 +85,144 @@ def load_actor(session: Session, user_id: int) -> Actor:
     return actor_from_user(session, user)
 
 
-def throttle_delay(failures: int) -> float:
-    """Seconds to wait before answering, growing with repeated failures for one identifier."""
-    if failures < FREE_FAILURES:
-        return 0.0
-    return float(min(MAX_DELAY_SECONDS, 0.5 * 2 ** (failures - FREE_FAILURES)))
+# Throttling: every attempt is counted before its password is checked (so that parallel guesses
+# count too), per account name (known or not) and per client address; a success gives its
+# count back. Counts halve every HALF_LIFE; past a limit the key is locked for LOCKOUT.
+ACCOUNT_LIMIT = 8
+CLIENT_LIMIT = 60
+HALF_LIFE = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
 
 
-def authenticate(session: Session, login: str, password: str, *, sleep: bool = True) -> Actor:
-    """Check a login and password; failures never say which field was wrong and slow down."""
-    identifier = login.strip().lower()[:80]
-    throttle = session.get(LoginThrottle, identifier)
-    if throttle is not None and sleep:
-        time.sleep(throttle_delay(throttle.failures))
-    user = session.exec(select(User).where(User.login == identifier)).first()
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
-        if throttle is None:
-            throttle = LoginThrottle(identifier=identifier)
-        throttle.failures += 1
-        throttle.last_failure_at = utcnow()
-        session.add(throttle)
-        session.commit()
+def account_key(login: str) -> str:
+    return f"account:{login.strip().lower()[:80]}"
+
+
+def client_key(address: str) -> str:
+    return f"client:{address.strip()[:100]}"
+
+
+def decayed(failures: float, since: datetime | None, now: datetime) -> float:
+    """A failure count as it stands ``now``: halved for every HALF_LIFE since it last moved."""
+    if since is None or failures <= 0:
+        return max(failures, 0.0)
+    return float(failures * 0.5 ** max((now - since) / HALF_LIFE, 0.0))
+
+
+def _throttle(session: Session, key: str) -> LoginThrottle:
+    """The row of ``key``, created when missing and locked until this transaction ends, so that
+    simultaneous attempts count one after the other (PostgreSQL: row lock; SQLite: every write
+    transaction holds the database's write lock)."""
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(table).values(identifier=key, failures=0.0)
+                        .on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(table).values(identifier=key, failures=0.0)
+                        .on_conflict_do_nothing())
+    return session.exec(select(LoginThrottle).where(LoginThrottle.identifier == key)
+                        .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def _locked_message(until: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return t("auth.locked", minutes=minutes)
+
+
+def count_attempt(session: Session, login: str, client: str | None) -> str | None:
+    """Count a sign-in attempt before its password is checked; the refusal to show when the
+    account name or the client address is locked (then nothing is checked). Crossing a limit
+    locks the key for LOCKOUT and is audited. Call inside a write transaction."""
+    now = utcnow()
+    keys = [(account_key(login), ACCOUNT_LIMIT)]
+    if client:
+        keys.append((client_key(client), CLIENT_LIMIT))
+    rows = [(_throttle(session, key), limit) for key, limit in keys]
+    for row, _limit in rows:
+        if row.locked_until is not None and row.locked_until > now:
+            return _locked_message(row.locked_until, now)
+    refusal = None
+    for row, limit in rows:
+        row.failures = decayed(row.failures, row.last_failure_at, now) + 1
+        row.last_failure_at = now
+        if row.failures > limit:
+            row.locked_until = now + LOCKOUT
+            row.failures = 0.0
+            audit.record(session, None, "lockout", row, label=row.identifier)
+            refusal = _locked_message(row.locked_until, now)
+        session.add(row)
+    return refusal
+
+
+def settle_attempt(session: Session, login: str, client: str | None) -> None:
+    """A successful sign-in: the account's count is cleared, the address gets its attempt back."""
+    now = utcnow()
+    account = _throttle(session, account_key(login))
+    account.failures, account.last_failure_at = 0.0, now
+    session.add(account)
+    if client:
+        row = _throttle(session, client_key(client))
+        row.failures = max(0.0, decayed(row.failures, row.last_failure_at, now) - 1)
+        row.last_failure_at = now
+        session.add(row)
+
+
+def locked_keys(session: Session, actor: Actor) -> list[tuple[str, datetime]]:
+    """Account names and client addresses locked now, with the end of their lockout (admin)."""
+    require_role(actor, Role.admin)
+    now = utcnow()
+    rows = session.exec(select(LoginThrottle).where(
+        col(LoginThrottle.locked_until) > now).order_by(col(LoginThrottle.identifier))).all()
+    return [(r.identifier, r.locked_until) for r in rows if r.locked_until is not None]
+
+
+def unlock(session: Session, actor: Actor, key: str) -> None:
+    """The secretariat lifts a lockout at once (audited)."""
+    require_role(actor, Role.admin)
+    row = session.get(LoginThrottle, key)
+    if row is None or row.locked_until is None:
+        return
+    row.locked_until, row.failures = None, 0.0
+    session.add(row)
+    audit.record(session, actor, "unlock", row, label=key)
+
+
+def _account(session: Session, login: str) -> User | None:
+    return session.exec(select(User).where(User.login == login.strip().lower()[:80])).first()
+
+
+def sign_in(engine: Engine, login: str, password: str, *,
+            client: str | None = None) -> tuple[Actor, int, str]:
+    """Check a login and password and open a browser session: its actor, id and hand-off code.
+
+    Three short write transactions: count the attempt (refused while locked), then, with no
+    transaction open, check the password (argon2 takes a tenth of a second), then record the
+    success and open the session. Failures never say which field was wrong. The user row is
+    not versioned by a sign-in (its last login time is set directly), so simultaneous
+    sign-ins on one account do not collide."""
+    with transaction(engine) as session:
+        refusal = count_attempt(session, login, client)
+        user = _account(session, login)
+        password_hash = user.password_hash if user is not None else None
+    if refusal is not None:
+        raise AuthenticationFailed(refusal)
+    if not verify_password(password_hash, password) or user is None:
         raise AuthenticationFailed(t("auth.failed"))
-    if throttle is not None:
-        session.delete(throttle)
-    user.last_login_at = utcnow()
-    session.add(user)
-    session.commit()
-    return actor_from_user(session, user)
+    with transaction(engine) as session:
+        current = session.get(User, user.id)
+        if current is None or not current.active:
+            raise AuthenticationFailed(t("auth.failed"))
+        settle_attempt(session, login, client)
+        table = User.__table__  # type: ignore[attr-defined]
+        session.execute(update(table).where(table.c.id == current.id)
+                        .values(last_login_at=utcnow()))
+        actor = actor_from_user(session, current)
+        session_id, code = open_session(session, actor)
+    return actor, session_id, code
 
 
 HANDOFF_SECONDS = 120
@@ -132,7 +242,7 @@ def open_session(session: Session, actor: Actor) -> tuple[int, str]:
     row = UserSession(user_id=actor.id, handoff_hash=_hash(code),
                       handoff_expires_at=utcnow() + timedelta(seconds=HANDOFF_SECONDS))
     session.add(row)
-    session.commit()
+    session.flush()
     assert row.id is not None
     return row.id, code
 
@@ -149,7 +259,6 @@ def redeem_handoff(session: Session, code: str) -> str | None:
     if not expired:
         row.token_hash = _hash(token)
     session.add(row)
-    session.commit()
     return None if expired else token
 
 
@@ -160,7 +269,6 @@ def _live(session: Session, row: UserSession | None, idle_minutes: int) -> Actor
     if now - row.last_seen_at > timedelta(minutes=idle_minutes):
         row.revoked_at = now
         session.add(row)
-        session.commit()
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
@@ -169,7 +277,6 @@ def _live(session: Session, row: UserSession | None, idle_minutes: int) -> Actor
     if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now
         session.add(row)
-        session.commit()
     return actor_from_user(session, user)
 
 
@@ -192,7 +299,6 @@ def close_session(session: Session, session_id: int) -> None:
         row.revoked_at = utcnow()
         row.handoff_hash = None
         session.add(row)
-        session.commit()
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

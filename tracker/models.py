@@ -267,11 +267,13 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed logins per identifier (known or not), to slow repeated guessing."""
+    """Recent sign-in attempts per key, « account:<login> » (known or not) or
+    « client:<address> »: a count that decays with time, and the end of a lockout."""
 
-    identifier: str = Field(primary_key=True, max_length=80)
-    failures: int = 0
+    identifier: str = Field(primary_key=True, max_length=120)
+    failures: float = 0.0
     last_failure_at: datetime | None = None
+    locked_until: datetime | None = None
 
 
 # --- conferences --------------------------------------------------------------------------

@@ -118,7 +118,8 @@ def current_actor() -> auth.Actor | None:
     """The signed-in user, re-read from the database at every run; None when signed out."""
     idle = settings().session_idle_minutes
     session_id = st.session_state.get(_ACTOR_KEY)
-    with read() as session:
+    # A write transaction: the check may touch the session or end an idle one.
+    with write() as session:
         if session_id is not None:
             actor = auth.check_session(session, session_id, idle_minutes=idle)
             if actor is None:
@@ -153,9 +154,8 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("auth.submit"), type="primary")
     if submitted:
         try:
-            with read() as session:
-                actor = auth.authenticate(session, login, password)
-                session_id, code = auth.open_session(session, actor)
+            actor, session_id, code = auth.sign_in(engine(), login, password,
+                                                   client=st.context.ip_address)
         except TrackerError as exc:
             st.error(str(exc))
         else:
@@ -187,7 +187,7 @@ def sidebar(actor: auth.Actor) -> None:
     st.sidebar.caption(t("auth.signed_in_as", name=actor.display_name) + f" · {role}"
                        + (f" · {actor.structure_code}" if actor.structure_code else ""))
     if st.sidebar.button(t("auth.logout"), key="app_logout"):
-        with read() as session:
+        with write() as session:
             auth.close_session(session, st.session_state.get(_ACTOR_KEY, 0))
         for key in list(st.session_state.keys()):
             if key != "lang":

@@ -14,13 +14,14 @@ from functools import cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tracker.auth import redeem_handoff
 from tracker.config import load_settings
-from tracker.db import make_engine, reading
+from tracker.db import make_engine, transaction
 
 COOKIE_NAME = "cdsi_session"
 COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -63,14 +64,19 @@ def _pixel(status: int = 200) -> Response:
                     headers={"Cache-Control": "no-store"})
 
 
+def _redeem(url: str, code: str) -> str | None:
+    # A write transaction (it may wait for another writer), off the server's event loop.
+    with transaction(_engine(url)) as session:
+        return redeem_handoff(session, code)
+
+
 async def handoff(request: Request) -> Response:
     """Exchange a one-time code for the session cookie."""
     if not _same_origin(request):
         return _pixel(403)
     settings = load_settings()
     code = request.query_params.get("code", "")
-    with reading(_engine(settings.database_url)) as session:
-        token = redeem_handoff(session, code) if code else None
+    token = await run_in_threadpool(_redeem, settings.database_url, code) if code else None
     response = _pixel(200 if token else 404)
     if token:
         response.set_cookie(COOKIE_NAME, sign_token(settings.cookie_secret, token),

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tracker import auth
+from tracker.db import transaction
 from tracker.models import AuditEvent, Structure
 
 PAGE = "pages/reference.py"
@@ -103,7 +104,7 @@ def test_forged_session_state_gives_a_dsi_no_editing_rights(run_page, engine):
 def test_session_id_of_a_closed_session_grants_nothing(apptest, login_apptest, engine):
     at = apptest(PAGE)
     session_id = login_apptest(at, "admin")
-    with Session(engine) as db:
+    with transaction(engine) as db:
         auth.close_session(db, session_id)
 
     at.run()

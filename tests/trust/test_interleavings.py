@@ -7,10 +7,10 @@ message, never an unexpected error."""
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import dataclass, replace
 
 import pytest
+from racing import race
 from sqlmodel import Session, func, select
 
 from tracker import conferences, reference
@@ -145,26 +145,6 @@ def test_random_interleavings_lose_no_update_and_audit_each_accepted_change(
     assert INTERLEAVINGS <= accepted < INTERLEAVINGS * 3
 
 
-def _race(workers: int, work) -> list[BaseException | None]:
-    """Run ``work(i)`` in ``workers`` threads released together; what each raised."""
-    barrier = threading.Barrier(workers)
-    outcomes: list[BaseException | None] = [None] * workers
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:  # collected and checked by the test
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.postgres
 def test_simultaneous_saves_from_the_same_screen_one_wins_the_others_are_stale(
         engine, seeded, actor, conference_id):
@@ -173,7 +153,7 @@ def test_simultaneous_saves_from_the_same_screen_one_wins_the_others_are_stale(
     audits_before = _audit_rows(engine, "Conference", "theme")
     for round_ in range(15):
         seen, _ = kind.read(engine, conference_id)
-        outcomes = _race(3, lambda i, seen=seen, round_=round_: kind.save(
+        outcomes = race(3, lambda i, seen=seen, round_=round_: kind.save(
             engine, admin, conference_id, seen, f"r{round_}-{i}"))
 
         winners = [i for i, o in enumerate(outcomes) if o is None]
@@ -195,7 +175,7 @@ def test_simultaneous_first_attendance_records_one_wins_the_other_is_stale(
                 1, ms, {"code": "MS", "status": "present", "representative": f"R{i}",
                         "representative_role": ""})], {ms: 0})
 
-    outcomes = _race(2, record)
+    outcomes = race(2, record)
 
     assert sorted(o is None for o in outcomes) == [False, True], outcomes
     assert all(isinstance(o, StaleEdit) for o in outcomes if o is not None), outcomes

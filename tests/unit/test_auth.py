@@ -1,26 +1,30 @@
-"""Sign-in: argon2 passwords, uniform failures with a growing delay, sessions that survive a
-reload and really end on logout, idle expiry and deactivation."""
+"""Sign-in: argon2 passwords, uniform failures, sessions that survive a reload and really end
+on logout, idle expiry and deactivation. (Throttling and lockout: tests/trust/.)"""
 
 from datetime import timedelta
-from itertools import pairwise
 
 import pytest
 from sqlmodel import Session, select
 
 from tracker import auth, users
-from tracker.auth import authenticate, throttle_delay
+from tracker.db import transaction
 from tracker.errors import AuthenticationFailed, PermissionDenied
 from tracker.i18n import t
-from tracker.models import LoginThrottle, User, UserSession, utcnow
+from tracker.models import User, UserSession, utcnow
 
 IDLE = 120
 
 
+def authenticate(session, login, password):
+    """Sign in as the form does (its own transactions, on the test session's database)."""
+    return auth.sign_in(session.get_bind(), login, password)[0]
+
+
 def _sign_in(session, login="dsi-ms"):
     """Log in as the form does; returns (session id, cookie token)."""
-    actor = authenticate(session, login, "demo", sleep=False)
-    session_id, code = auth.open_session(session, actor)
-    token = auth.redeem_handoff(session, code)
+    _actor, session_id, code = auth.sign_in(session.get_bind(), login, "demo")
+    with transaction(session.get_bind()) as db:
+        token = auth.redeem_handoff(db, code)
     assert token is not None
     return session_id, token
 
@@ -37,56 +41,26 @@ def test_password_is_stored_as_an_argon2_hash_never_in_clear(session, seeded):
     assert "motdepasse-2025" not in stored.password_hash
     assert auth.verify_password(stored.password_hash, "motdepasse-2025")
     assert not auth.verify_password(stored.password_hash, "motdepasse-2026")
-    assert authenticate(session, "AWA.DOSSOU", "motdepasse-2025", sleep=False).id == user.id
+    assert authenticate(session, "AWA.DOSSOU", "motdepasse-2025").id == user.id
 
 
 def test_right_password_signs_in_with_role_and_structure(session, seeded):
-    actor = authenticate(session, "dsi-ms", "demo", sleep=False)
+    actor = authenticate(session, "dsi-ms", "demo")
 
     assert (actor.login, actor.role, actor.structure_code) == ("dsi-ms", "dsi", "MS")
-    assert session.get(User, actor.id).last_login_at is not None
+    user = session.get(User, actor.id)
+    # Signing in does not change the account's version (no collision with an edit).
+    assert user.last_login_at is not None and user.version == 1
 
 
 def test_wrong_login_and_wrong_password_give_the_same_message(session, seeded):
     with pytest.raises(AuthenticationFailed) as unknown_login:
-        authenticate(session, "personne", "demo", sleep=False)
+        authenticate(session, "personne", "demo")
     with pytest.raises(AuthenticationFailed) as wrong_password:
-        authenticate(session, "admin", "pas-le-bon", sleep=False)
+        authenticate(session, "admin", "pas-le-bon")
 
     assert str(unknown_login.value) == str(wrong_password.value) == \
         "Identifiant ou mot de passe incorrect."
-
-
-def test_delay_grows_with_repeated_failures_and_is_capped():
-    delays = [throttle_delay(n) for n in range(12)]
-
-    assert delays[:3] == [0.0, 0.0, 0.0]
-    assert all(later > earlier for earlier, later in pairwise(delays[3:8]))
-    assert max(delays) == auth.MAX_DELAY_SECONDS == delays[-1]
-
-
-def test_failures_are_counted_per_login_and_a_success_clears_them(session, seeded):
-    for _ in range(5):
-        with pytest.raises(AuthenticationFailed):
-            authenticate(session, "Admin ", "faux", sleep=False)
-    throttle = session.get(LoginThrottle, "admin")
-    assert throttle.failures == 5
-    assert throttle_delay(throttle.failures) > throttle_delay(1)
-
-    authenticate(session, "admin", "demo", sleep=False)
-
-    assert session.get(LoginThrottle, "admin") is None
-
-
-def test_failed_logins_wait_before_answering(session, seeded, monkeypatch):
-    slept: list[float] = []
-    monkeypatch.setattr(auth.time, "sleep", slept.append)
-    for _ in range(6):
-        with pytest.raises(AuthenticationFailed):
-            authenticate(session, "inconnu", "x")
-
-    assert slept == [throttle_delay(n) for n in range(1, 6)]
-    assert slept[-1] > 0
 
 
 @pytest.mark.postgres
@@ -103,8 +77,7 @@ def test_session_survives_a_reload(session, seeded):
 
 @pytest.mark.postgres
 def test_handoff_code_gives_a_cookie_once_only(session, seeded):
-    actor = authenticate(session, "admin", "demo", sleep=False)
-    _session_id, code = auth.open_session(session, actor)
+    _actor, _session_id, code = auth.sign_in(session.get_bind(), "admin", "demo")
 
     first = auth.redeem_handoff(session, code)
     second = auth.redeem_handoff(session, code)
@@ -115,8 +88,7 @@ def test_handoff_code_gives_a_cookie_once_only(session, seeded):
 
 
 def test_expired_handoff_code_gives_no_cookie(session, seeded):
-    actor = authenticate(session, "admin", "demo", sleep=False)
-    session_id, code = auth.open_session(session, actor)
+    _actor, session_id, code = auth.sign_in(session.get_bind(), "admin", "demo")
     row = session.get(UserSession, session_id)
     row.handoff_expires_at = utcnow() - timedelta(seconds=1)
     session.add(row)
@@ -127,8 +99,7 @@ def test_expired_handoff_code_gives_no_cookie(session, seeded):
 
 
 def test_only_hashes_of_codes_and_tokens_are_stored(session, seeded):
-    actor = authenticate(session, "admin", "demo", sleep=False)
-    session_id, code = auth.open_session(session, actor)
+    _actor, session_id, code = auth.sign_in(session.get_bind(), "admin", "demo")
     assert session.get(UserSession, session_id).handoff_hash != code
     token = auth.redeem_handoff(session, code)
 
@@ -186,7 +157,7 @@ def test_deactivated_users_session_stops_and_they_cannot_sign_in(session, seeded
     assert auth.check_session(session, session_id, idle_minutes=IDLE) is None
     assert auth.resume_session(session, token, idle_minutes=IDLE) is None
     with pytest.raises(AuthenticationFailed, match="Identifiant ou mot de passe incorrect"):
-        authenticate(session, "dsi-mef", "demo", sleep=False)
+        authenticate(session, "dsi-mef", "demo")
     with pytest.raises(PermissionDenied, match=t("auth.inactive")):
         auth.load_actor(session, seeded.users["dsi-mef"])
 

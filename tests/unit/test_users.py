@@ -46,8 +46,7 @@ def test_admin_creates_a_dsi_attached_to_their_structure(engine, seeded, actor):
 
     created = _user(engine, "dsi-maep")
     assert (created.role, created.structure_id) == ("dsi", seeded.structures["MAEP"])
-    with Session(engine) as db:
-        signed_in = auth.authenticate(db, "dsi-maep", "bienvenue", sleep=False)
+    signed_in = auth.sign_in(engine, "dsi-maep", "bienvenue")[0]
     assert signed_in.structure_code == "MAEP"
 
 
@@ -102,7 +101,7 @@ def test_a_dsi_cannot_be_left_without_a_structure(engine, seeded, actor):
 
 
 def test_password_reset_replaces_the_password_and_ends_sessions(engine, seeded, actor):
-    with Session(engine) as db:
+    with transaction(engine) as db:
         session_id, _code = auth.open_session(db, actor("dsi-ms"))
 
     with transaction(engine) as db:
@@ -110,9 +109,9 @@ def test_password_reset_replaces_the_password_and_ends_sessions(engine, seeded, 
 
     with Session(engine) as db:
         assert auth.check_session(db, session_id, idle_minutes=IDLE) is None
-        assert auth.authenticate(db, "dsi-ms", "nouveau-secret", sleep=False).login == "dsi-ms"
+        assert auth.sign_in(engine, "dsi-ms", "nouveau-secret")[0].login == "dsi-ms"
         with pytest.raises(AuthenticationFailed):
-            auth.authenticate(db, "dsi-ms", "demo", sleep=False)
+            auth.sign_in(engine, "dsi-ms", "demo")[0]
 
 
 def test_short_reset_password_is_refused(engine, seeded, actor):
@@ -121,7 +120,7 @@ def test_short_reset_password_is_refused(engine, seeded, actor):
             users.reset_password(db, actor("admin"), seeded.users["dsi-ms"], "court")
 
     with Session(engine) as db:
-        assert auth.authenticate(db, "dsi-ms", "demo", sleep=False).login == "dsi-ms"
+        assert auth.sign_in(engine, "dsi-ms", "demo")[0].login == "dsi-ms"
 
 
 def test_table_save_refuses_new_rows_and_applies_nothing(engine, seeded, actor):
@@ -181,5 +180,5 @@ def test_only_the_secretariat_may_manage_accounts(engine, seeded, role):
     assert _user(engine, "dsi-ms").role == "dsi"
     assert _user(engine, "dsi-mef").active is True
     with Session(engine) as db:
-        assert auth.authenticate(db, "dsi-mef", "demo", sleep=False).login == "dsi-mef"
+        assert auth.sign_in(engine, "dsi-mef", "demo")[0].login == "dsi-mef"
     assert _count(engine, AuditEvent) == events_before
