@@ -249,7 +249,56 @@ def build_parser() -> argparse.ArgumentParser:
                         "store CDSI_RECO and CDSI_PRES computed from the actions and attendance "
                         "(running it twice changes nothing)", cmd_conference_kpis)
     kpis.add_argument("--json", action="store_true")
+
+    forecast = commands.add(sub, "forecast", "year-end forecasts of the KPIs against their "
+                            "targets, from validated results", cmd_forecast)
+    forecast.add_argument("--year", type=int, required=True)
+    forecast.add_argument("--as-of", metavar="YYYY-Qn",
+                          help="use only the validated results up to that quarter")
+    forecast.add_argument("--structure", help="structure code (default: all, and the nation)")
+    forecast.add_argument("--kpi", help="KPI code (default: all with a yearly target)")
+    forecast.add_argument("--json", action="store_true")
+
+    quality = commands.add(sub, "quality", "data-quality and reporting-discipline scores",
+                           cmd_quality)
+    quality.add_argument("--year", type=int, required=True)
+    quality.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+    quality.add_argument("--json", action="store_true")
     return parser
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A frame as JSON records: NaN and missing as null, numpy numbers as plain ones."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from tracker.forecast_views import forecast_report, parse_as_of
+
+    try:
+        as_of = parse_as_of(args.as_of) if args.as_of else None
+    except ValueError:
+        return _fail(t("forecast.bad_as_of", value=args.as_of))
+    with transaction(_engine(args)) as session:
+        frame = forecast_report(session, args.year, as_of=as_of, structure=args.structure,
+                                kpi=args.kpi)
+    if args.json:
+        print(json.dumps(_records(frame), ensure_ascii=False, indent=2))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from tracker.quality import quality_frame
+
+    with transaction(_engine(args)) as session:
+        frame = quality_frame(session, args.year, args.quarter)
+    if args.json:
+        print(json.dumps(_records(frame), ensure_ascii=False, indent=2))
+    else:
+        print(frame.to_string(index=False))
+    return 0
 
 
 def _fail(message: str) -> int:

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 AMBER_TOLERANCE = 0.10
@@ -190,3 +191,35 @@ def aggregate(rows: pd.DataFrame, rules: dict[int, KpiRule], by: list[str]) -> p
     value = value.mask(kind == "ratio", rate)
     table["value"] = value.astype("float64")
     return table[columns]
+
+
+def year_end_array(rule: KpiRule, values: np.ndarray, numerators: np.ndarray,
+                   denominators: np.ndarray) -> np.ndarray:
+    """``over_quarters`` for many series at once: arrays (..., quarters) with NaN for a missing
+    quarter, rolled up over the last axis by the KPI's rule (same results, NaN for None); the
+    forecasts use it to read thousands of year-ends without one frame each."""
+    if rule.ratio:
+        complete = ~np.isnan(numerators) & ~np.isnan(denominators)
+        if rule.agg_quarters == "last":
+            position = np.where(complete, np.arange(complete.shape[-1]), -1).max(axis=-1)
+            safe = np.maximum(position, 0)[..., None]
+            num = np.take_along_axis(numerators, safe, axis=-1)[..., 0]
+            den = np.take_along_axis(denominators, safe, axis=-1)[..., 0]
+            num, den = np.where(position >= 0, num, np.nan), np.where(position >= 0, den, np.nan)
+        else:
+            num = np.where(complete, numerators, 0.0).sum(axis=-1)
+            den = np.where(complete, denominators, 0.0).sum(axis=-1)
+            num = np.where(complete.any(axis=-1), num, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((den != 0) & ~np.isnan(den), 100.0 * num / den, np.nan)
+    present = ~np.isnan(values)
+    if rule.agg_quarters == "last":
+        position = np.where(present, np.arange(present.shape[-1]), -1).max(axis=-1)
+        picked = np.take_along_axis(values, np.maximum(position, 0)[..., None], axis=-1)[..., 0]
+        return np.where(position >= 0, picked, np.nan)
+    if rule.agg_quarters == "sum":
+        return np.where(present.any(axis=-1), np.where(present, values, 0.0).sum(axis=-1),
+                        np.nan)
+    count = present.sum(axis=-1)
+    total = np.where(present, values, 0.0).sum(axis=-1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
