@@ -47,7 +47,11 @@ _SUBJECT = (
 _OWNER_FIRST = re.compile(rf"^(?:le|la|les|l')\s*(?P<owner>[^,;:]{{2,90}}?)\s+{_SUBJECT}")
 _OWNER_ADDRESSED = re.compile(
     r"\b(?:recommande|demande|invite|exhorte|instruit|charge|enjoint)\s+"
-    r"(?P<article>au|a\s+la|a\s+l'|aux|le|la|l'|les)\s*(?P<owner>[^,;:]{2,90}?)\s+(?:de|d')\s"
+    r"(?P<article>au|a\s+la|a\s+l'|aux|le|la|l'|les)\s*(?P<owner>[^,;:]{2,90}?)\s*(?:de\s|d')"
+)
+# One point of "La conférence recommande : - au MCVT de publier … ; - au MEEM d'équiper …".
+_OWNER_DATIVE = re.compile(
+    r"^(?P<article>au|a\s+la|a\s+l'|aux)\s*(?P<owner>[^,;:]{2,90}?)\s*(?:de\s|d')"
 )
 _DUE_PHRASE = re.compile(
     r"\b(?:avant|d'ici(?:\s+a)?|au\s+plus\s+tard|pour\s+(?:le|la|fin)|des\s+(?:le|la)"
@@ -146,11 +150,22 @@ def prose_participants(text: str, index: StructureIndex) -> list[tuple[str, str,
 def inline_owner(text: str) -> str:
     """The owner a sentence names as its subject or addressee, as written; "" if none."""
     folded = fold(text)
-    for pattern in (_OWNER_FIRST, _OWNER_ADDRESSED):
+    for pattern in (_OWNER_FIRST, _OWNER_ADDRESSED, _OWNER_DATIVE):
         match = pattern.search(folded)
         if match:
             return squash(text[match.start("owner") : match.end("owner")])
     return ""
+
+
+_NUMBERED_POINTS = re.compile(r"(?:^|[;,.]\s*|\s)(?:\d{1,2}[).°]|[a-z]\)|[-•])\s+")
+
+
+def inline_list(text: str) -> list[str]:
+    """ "1) Adoption de l'ordre du jour ; 2) Point des recommandations ; 3) Divers." → 3 points;
+    fewer than two numbered points is not a list."""
+    pieces = [clean_value(p) for p in _NUMBERED_POINTS.split(text)]
+    points = [p for p in pieces if p]
+    return points if len(points) >= 2 and len(_NUMBERED_POINTS.findall(text)) >= 2 else []
 
 
 def inline_due(text: str) -> str:

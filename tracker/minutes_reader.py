@@ -15,6 +15,7 @@ from tracker.minutes_lines import (
     HEADER_DATE_CONTEXT,
     PARTICIPANTS_INTRO,
     inline_due,
+    inline_list,
     inline_owner,
     prose_participants,
     split_participant,
@@ -73,6 +74,9 @@ from tracker.refdata import normalize
 _HEADER_PLACE = re.compile(
     r"^\s*(?P<town>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?),\s+le\b"
     r"|\bà\s+(?P<place>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?)"
+)
+_AGENDA_LINE = re.compile(
+    r"^(?:ordre\s+du\s+jour|l'ordre\s+du\s+jour\s+(?:portait|comportait)[^:]{0,60})\s*:\s*"
 )
 _AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
 _FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
@@ -262,6 +266,11 @@ class Reader:
             # "Décision : …" written in the proceedings rather than under its own heading.
             if written := clean_value(text[labelled.end() :]):
                 self.decisions.append(written)
+            return
+        if (agenda := _AGENDA_LINE.match(folded)) and (points := inline_list(text[agenda.end() :])):
+            # "ORDRE DU JOUR : 1) Adoption de l'ordre du jour ; 2) … ; 3) Divers."
+            self._enter(AGENDA)
+            self.agenda.extend(points)
             return
         if intro := PARTICIPANTS_INTRO.match(folded):
             # "Ont pris part à la session : M. Koffi AGBO (MEF), Mme Awa BIO (MS) et …"
