@@ -6,13 +6,13 @@ message saying what to do, Markdown is read by a CommonMark parser (``tracker.mi
 and plain text line by line (``tracker.minutes_text``). ``tracker.minutes_reader`` collects what
 each section says; this module resolves structures and dates and says what to check.
 
-What is refused (``UploadError``): a file with neither a session title nor a recognised section,
-or with no date, no participants and no decision, recommendation or action
-(``minutes.not_minutes``); a PV reduced to its header (``minutes.header_only``). What is flagged:
-every value inferred rather than read (a date or place from the opening or closing formula, an
-owner or deadline from a sentence, a misspelt or shortened structure name, a status read into
-"en retard" or a percentage) is listed in ``uncertain``; a recognised section that yields nothing
-gets a warning naming it.
+What is refused (``UploadError``): a file with neither a session title nor a recognised section
+(``minutes.not_minutes``); one with no date, no participants and no decision, recommendation or
+action (``minutes.not_minutes_content``); a PV reduced to its header (``minutes.header_only``).
+What is flagged: every value inferred rather than read (a date or place from the opening or
+closing formula, an owner or deadline from a sentence, a misspelt or shortened structure name, a
+status read into "en retard" or a percentage) is listed in ``uncertain``; a recognised section
+that yields nothing gets a warning naming it.
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ def parse_minutes(data: bytes, filename: str, structures: list[StructureRef]) ->
     people = parsed.participants or parsed.excused or parsed.absent
     outcomes = parsed.decisions or parsed.recommendations or parsed.actions
     if parsed.date is None and not people and not outcomes:
-        raise UploadError(t("minutes.not_minutes", file=filename))
+        raise UploadError(t("minutes.not_minutes_content", file=filename))
     if not people and not outcomes and not parsed.agenda:
         # A title, a date and nothing else: importing it would create an empty session.
         raise UploadError(t("minutes.header_only", file=filename))

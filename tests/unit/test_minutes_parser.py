@@ -420,7 +420,7 @@ def test_a_file_with_no_date_no_participants_and_no_item_is_not_minutes(
     text = "Ordre du jour de la réunion de service\n\n1. Budget\n2. Congés\n"
     with pytest.raises(UploadError) as error:
         _parse(text.encode(), "note.txt", structures)
-    assert str(error.value) == t("minutes.not_minutes", file="note.txt")
+    assert str(error.value) == t("minutes.not_minutes_content", file="note.txt")
 
 
 def test_a_headerless_item_table_is_skipped_with_a_warning(structures: list[StructureRef]) -> None:
