@@ -194,3 +194,44 @@ def forecast_report(session: Session, year: int, *, as_of: tuple[int, int] | Non
     frame = forecast_frame(rows, cat, dashboards.targets_frame(session), year, quarter, sid_of,
                            keys=keys, kpi_code=kpi)
     return frame[FORECAST_COLUMNS]
+
+
+def trajectory_frame(rows: pd.DataFrame, cat: Catalogue, year: int, quarter: int, key: str,
+                     kpi_id: int, line: pd.Series) -> pd.DataFrame:
+    """One KPI of one structure (or the nation) through the year: quarter by quarter, the
+    year-to-date figure by its rule (actual, last year's, forecast path) with the interval
+    widening from the last known quarter to the year-end one, and the target."""
+    rule = cat.rules[kpi_id]
+    mine = cut_rows(rows[(rows["key"] == key) & (rows["kpi_id"] == kpi_id)], year, quarter)
+    panel = fc.make_panel(mine.assign(key=key), min(int(mine["year"].min()), year - 1), year)
+    filled = fc.completed(rule, panel, panel.index(year, max(quarter, 1)), "model")
+    out = []
+    for q in (1, 2, 3, 4):
+        actual = fc.year_figure(rule, panel, year, q)[0] if q <= quarter else np.nan
+        path = fc.year_figure(rule, filled, year, q)[0] if q >= quarter else np.nan
+        share = (q - quarter) / (4 - quarter) if quarter < 4 and q >= quarter else np.nan
+        has = line["forecast"] is not None and not pd.isna(line["forecast"])
+        out.append({"quarter": q, "actual": actual,
+                    "previous_year": fc.year_figure(rule, panel, year - 1, q)[0],
+                    "forecast": path if has and quarter else np.nan,
+                    "low": path + share * (line["low"] - line["forecast"]) if has else np.nan,
+                    "high": path + share * (line["high"] - line["forecast"]) if has else np.nan,
+                    "target": line["target"]})
+    return pd.DataFrame(out)
+
+
+def counts_frame(forecasts: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """How many targets are in each class, per KPI group (national lines apart)."""
+    lines = forecasts[forecasts["structure"].notna()].join(cat.kpis["group"], on="kpi_id")
+    table = lines.groupby(["group", "class"]).size().unstack(fill_value=0)
+    return table.reindex(columns=list(fc.CLASSES), fill_value=0).reset_index()
+
+
+def matrix_frame(forecasts: pd.DataFrame, national_label: str) -> pd.DataFrame:
+    """Structures (the nation first) × KPIs, each cell the class of the year-end forecast."""
+    if forecasts.empty:
+        return pd.DataFrame(columns=["structure"])
+    frame = forecasts.assign(structure=forecasts["structure"].fillna(national_label))
+    order = [national_label, *sorted(set(frame["structure"]) - {national_label})]
+    table = frame.pivot(index="structure", columns="kpi", values="class")
+    return table.reindex(order).reset_index()

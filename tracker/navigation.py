@@ -30,6 +30,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/ministry.py", "nav.ministry", ":material/account_balance:", "ministry",
              ALL_ROLES),
     PageSpec("pages/platforms.py", "nav.platforms", ":material/hub:", "platforms", ALL_ROLES),
+    PageSpec("pages/trajectories.py", "nav.trajectories", ":material/trending_up:",
+             "trajectories", ALL_ROLES),
     PageSpec("pages/conferences.py", "conferences.nav_title", ":material/groups:",
              "conferences", ALL_ROLES),
     PageSpec("pages/minutes.py", "minutes_review.nav_title", ":material/description:",
@@ -64,7 +66,7 @@ SECTIONS = {
     "roadmap": "nav.section_roadmap", "roadmap-review": "nav.section_roadmap",
     "results": "nav.section_results", "validation": "nav.section_results",
     "submissions": "nav.section_results", "windows-targets": "nav.section_results",
-    "reports": "nav.section_dashboards",
+    "reports": "nav.section_dashboards", "trajectories": "nav.section_dashboards",
     "reference": "nav.section_admin", "users": "nav.section_admin", "journal": "nav.section_admin",
 }
 

@@ -604,6 +604,22 @@ def dashboard_view(name: str, *args: Any) -> Any:
     return _dashboard_view(settings().database_url, _data_revision(), get_language(), name, args)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _service_view(url: str, revision: str, lang: str, name: str, args: tuple[Any, ...],
+                  _view: Any) -> Any:
+    set_language(lang)
+    results, cat, targets = _dashboard_data(url, revision)
+    with reading(_engine(url, settings().demo_on_first_start)) as session:
+        return _view(session, results, cat, targets, *args)
+
+
+def service_view(view: Any, *args: Any) -> Any:
+    """``view(session, results, catalogue, targets, *args)`` over the validated results, cached
+    like ``dashboard_view`` (database, data revision, language and arguments)."""
+    return _service_view(settings().database_url, _data_revision(), get_language(),
+                         f"{view.__module__}.{view.__qualname__}", args, view)
+
+
 def script_error(error: Exception) -> bool:
     """Any error no page caught: logged with its traceback for the operators, shown to the user
     as one sentence in their language (never a traceback)."""

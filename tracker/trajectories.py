@@ -1,0 +1,110 @@
+"""What the « Trajectoires » page shows, decided here: whose lines a user sees (leadership,
+admin and viewers every structure's validated figures; a DSI their own structure's and the
+nation's), the national picture, the matrix of classes, one KPI's trajectory, and the quality
+scores (the league table for ASIN's secretariat and leadership; a DSI their own score and what
+would raise it; everyone the national average)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session
+
+from tracker import charts_forecast, dashboards, quality
+from tracker import forecast_views as fv
+from tracker.auth import Actor
+from tracker.dashboards import Catalogue
+from tracker.i18n import t
+from tracker.models import Role
+
+
+def scope_of(actor: Actor) -> str | None:
+    """The one structure whose lines a user sees, or None for every structure."""
+    return actor.structure_code if actor.role == Role.dsi else None
+
+
+def years_of(results: pd.DataFrame, today: date) -> list[int]:
+    """Years a forecast can be asked for, newest first."""
+    return sorted({int(y) for y in results["year"]} | {today.year}, reverse=True)
+
+
+@dataclass
+class TrajectoriesView:
+    """The national picture and the matrix of one year, from the validated results."""
+
+    year: int
+    quarter: int
+    forecasts: pd.DataFrame
+    counts: pd.DataFrame
+    counts_figure: object
+    matrix: pd.DataFrame
+    accuracy: pd.DataFrame
+    backtests: int
+
+
+def view_trajectories(session: Session, results: pd.DataFrame, cat: Catalogue,
+                      targets: pd.DataFrame, year: int, scope: str | None) -> TrajectoriesView:
+    rows = fv.quarter_rows(results, cat)
+    quarter = fv.known_quarter(rows, year)
+    in_force = dashboards.structures_in_force(session, year, max(quarter, 1))
+    codes = dashboards.successor_codes(session)
+    sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}
+    keys = [fv.NATIONAL, *(sid_of if scope is None else [scope])]
+    frame = fv.forecast_frame(rows, cat, targets, year, quarter, sid_of, keys=keys)
+    backtest = fv.backtest_frame(fv.cut_rows(rows, year, quarter), cat, year)
+    accuracy = fv.skill(backtest).table
+    counts = fv.counts_frame(frame, cat)
+    return TrajectoriesView(
+        year=year, quarter=quarter, forecasts=frame, counts=counts,
+        counts_figure=charts_forecast.class_counts_chart(counts, year),
+        matrix=fv.matrix_frame(frame, t("forecast.national")),
+        accuracy=accuracy.assign(family=accuracy["family"].map(
+            lambda f: t(f"forecast.families.{f}"))), backtests=len(backtest))
+
+
+def view_trajectory(session: Session, results: pd.DataFrame, cat: Catalogue,
+                    targets: pd.DataFrame, year: int, quarter: int, structure: str | None,
+                    kpi: str, line: tuple[float | None, float | None, float | None, float]
+                    ) -> tuple[pd.DataFrame, object]:
+    """One cell of the matrix: its trajectory frame and chart."""
+    del session, targets
+    rows = fv.quarter_rows(results, cat)
+    kpi_id = int(cat.kpis.index[cat.kpis["code"] == kpi][0])
+    forecast, low, high, target = line
+    frame = fv.trajectory_frame(rows, cat, year, quarter, structure or fv.NATIONAL, kpi_id,
+                                pd.Series({"forecast": forecast, "low": low, "high": high,
+                                           "target": target}))
+    who = structure or t("forecast.national")
+    return frame, charts_forecast.trajectory_chart(
+        frame, kpi=kpi, who=who, unit=str(cat.kpis.loc[kpi_id, "unit"]), year=year)
+
+
+@dataclass
+class QualityView:
+    """Quality scores of a year as one user may see them."""
+
+    league: pd.DataFrame | None
+    national: pd.DataFrame
+    own: pd.Series | None = None
+    own_advice: list[str] = field(default_factory=list)
+    own_figure: object | None = None
+
+
+def view_quality(session: Session, results: pd.DataFrame, cat: Catalogue,
+                 targets: pd.DataFrame, role: str, structure_code: str | None, year: int,
+                 today: date) -> QualityView:
+    del results, cat, targets
+    scores = quality.quality_frame(session, year, today=today)
+    national = quality.national_average(scores)
+    league = quality.league_frame(scores) if role in (Role.admin, Role.leadership) else None
+    view = QualityView(league=league, national=national)
+    if role == Role.dsi and structure_code:
+        mine = scores[scores["structure"] == structure_code]
+        if not mine.empty:
+            view.own = mine.iloc[-1]
+            view.own_advice = quality.advice(view.own)
+            view.own_figure = charts_forecast.quality_trend_chart(mine, national,
+                                                                  who=structure_code, year=year)
+    return view
