@@ -32,12 +32,13 @@ _PROSE_SPLIT = re.compile(
 _BRACKETED = re.compile(r"\(([^()]{1,120})\)")
 _ROLE_OF = re.compile(
     r"^(?P<role>.*?)\b(?:representant(?:e)?\s+(?:du|de\s+la|de\s+l'|des|de|le|la|l')"
-    r"|(?:du|de\s+la|de\s+l'|des|de)\s+(?=minist|agence|societe|autorite|centre|presidence"
+    r"|(?:du|de\s+la|de\s+l'|des|de)\s*(?=minist|agence|societe|autorite|centre|presidence"
     r"|secretariat|direction))\s*(?P<structure>.+)$"
 )
 _ON_BEHALF = re.compile(
     r"^representant(?:e)?s?\s+(?:de\s+la|de\s+l'|du|des|de)\s*(?P<structure>[^:]{2,120}?)\s*:\s*"
 )
+_STRUCTURE_FIRST = re.compile(r"^(?P<structure>[^:]{2,80}?)\s*:\s*(?P<person>.+)$")
 _SUBJECT = (
     r"(?:devra|devront|doit|doivent|est\s+charge(?:e)?|sont\s+charge(?:e)?s|veillera|veilleront"
     r"|transmettra|transmettront|publiera|publieront|presentera|presenteront|elaborera"
@@ -88,6 +89,15 @@ def split_participant(text: str, index: StructureIndex) -> tuple[str, str, str] 
             role = person[1] if len(person) > 1 else ""
             structure = text[on_behalf.start("structure") : on_behalf.end("structure")]
             return name, role, structure
+    labelled = _STRUCTURE_FIRST.match(text)
+    if labelled and index.lookup(labelled["structure"]):
+        # "MEF : Aïcha DOSSOU (DSI)"
+        attendee: str = labelled["person"]
+        bracket = _BRACKETED.search(attendee)
+        role = bracket[1].strip() if bracket else ""
+        name = strip_civility(attendee[: bracket.start()] if bracket else attendee.split(",")[0])
+        if looks_like_name(name.strip()):
+            return name.strip(), role, labelled["structure"]
     bracket = _BRACKETED.search(text)
     bracketed = ""
     first_separator = _PART_SPLIT.search(text)

@@ -67,6 +67,7 @@ MARKDOWN_HINT = re.compile(
     r"|\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$)|\*\*",
     re.MULTILINE,
 )
+_HYPHENATED = re.compile(r"[a-zà-ÿ]-$")
 # Words after which a line of a text export cannot end: the next line carries on the sentence.
 _DANGLING = re.compile(
     r"(?:[,(]|\b(?:de|des|du|la|le|les|l'|d'|et|ou|a|à|au|aux|en|par|pour|sur|avec|dans))$",
@@ -147,7 +148,11 @@ def text_blocks(text: str) -> list[Block]:
             and not starts_new_block(content)
             and (line[0].isspace() or continues(previous.text, content))
         ):
-            previous.text = f"{previous.text} {content}"
+            if _HYPHENATED.search(previous.text) and content[:1].islower():
+                # "recom-" + "mandations": a word cut at the margin.
+                previous.text = previous.text[:-1] + content
+            else:
+                previous.text = f"{previous.text} {content}"
             continue
         previous = line_block("para", content, emphasis=bold)
         blocks.append(previous)
