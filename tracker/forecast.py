@@ -96,28 +96,34 @@ def _line(window: np.ndarray, start: int, minimum: int) -> tuple[np.ndarray, ...
 
 
 def seasonal_index(series: np.ndarray, cutoff: int) -> np.ndarray:
-    """Per row, the share of each quarter in its year's mean, from the complete years before the
-    cutoff's year; 1 everywhere unless at least 2 such years agree (the pattern is larger than
-    twice its own standard error)."""
-    years = (cutoff + 1) // 4
-    if years < 2:
+    """Per row, each quarter's ratio to the centred 4-quarter moving average (a trend does not
+    read as a season), median over the years up to the cutoff; 1 everywhere unless every
+    quarter has 2 ratios and the pattern is larger than twice its own standard error."""
+    known = series[:, :cutoff + 1]
+    size = known.shape[1]
+    if size < 6:
         return np.ones((series.shape[0], 4))
-    past = series[:, : years * 4].reshape(series.shape[0], years, 4)
-    mean = past.mean(axis=2, keepdims=True)
+    centred = (0.5 * known[:, :-4] + known[:, 1:-3] + known[:, 2:-2] + known[:, 3:-1]
+               + 0.5 * known[:, 4:]) / 4  # centred on quarters 2 .. size - 3
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(mean > 0, past / mean, np.nan)
-    usable = np.asarray(~np.isnan(ratio).any(axis=2))
-    ratio = np.where(usable[:, :, None], ratio, np.nan)
-    n = usable.sum(axis=1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
+        ratio = np.where(centred > 0, known[:, 2:-2] / centred, np.nan)
+    quarter = np.arange(2, size - 2) % 4
+    index = np.ones((series.shape[0], 4))
+    count = np.zeros((series.shape[0], 4))
+    spreads = []
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        index = np.nanmedian(ratio, axis=1)
-        spread = 1.4826 * np.nanmedian(np.abs(ratio - index[:, None, :]), axis=(1, 2))
-    error = 1.25 * spread / np.sqrt(np.maximum(n, 1))
-    supported = (n >= 2) & (np.nanmax(np.abs(index - 1), axis=1) > 2 * error)
-    usable_index = np.asarray(supported)[:, None] & np.isfinite(index) & (index > 0)
-    index = np.where(usable_index.all(axis=1)[:, None], index, 1.0)
-    return index / index.mean(axis=1, keepdims=True)
+        for q in range(4):
+            sample = ratio[:, quarter == q]
+            index[:, q] = np.nanmedian(sample, axis=1) if sample.shape[1] else np.nan
+            count[:, q] = (~np.isnan(sample)).sum(axis=1)
+            spreads.append(np.abs(sample - index[:, q:q + 1]))
+        spread = 1.4826 * np.nanmedian(np.concatenate(spreads, axis=1), axis=1)
+    error = 1.25 * np.nan_to_num(spread) / np.sqrt(np.maximum(count.min(axis=1), 1))
+    supported = (count.min(axis=1) >= 2) & np.all(np.isfinite(index) & (index > 0), axis=1)
+    supported &= np.nanmax(np.abs(np.nan_to_num(index, nan=1.0) - 1), axis=1) > 2 * error
+    index = np.where(supported[:, None], index, 1.0)
+    return np.asarray(index / index.mean(axis=1, keepdims=True))
 
 
 def _fit(window: np.ndarray, start: int, xm: np.ndarray, ym: np.ndarray,
