@@ -43,7 +43,8 @@ _SUBJECT = (
     r"(?:devra|devront|doit|doivent|est\s+charge(?:e)?|sont\s+charge(?:e)?s|veillera|veilleront"
     r"|transmettra|transmettront|publiera|publieront|presentera|presenteront|elaborera"
     r"|mettra|finalisera|organisera|assurera|prendra|procedera|realisera|raccordera"
-    r"|s'engage|se\s+charge(?:ra)?|[a-z]{3,}(?:era|ira|ra|ront))\b"
+    r"|s'engage|se\s+charge(?:ra)?|[a-z]{3,}(?:era|ira|ra|ront)"
+    r"|(?:est|sont)\s+invite(?:e)?s?\s+a)\b"
 )
 _OWNER_FIRST = re.compile(rf"^(?:le|la|les|l')\s*(?P<owner>[^,;:]{{2,90}}?)\s+{_SUBJECT}")
 _OWNER_ADDRESSED = re.compile(

@@ -192,7 +192,7 @@ def resolve(reader: Reader, filename: str, source: SourceFormat) -> ParsedMinute
         due = resolve_due(item.due, session_date)
         if due.due is None and not (due.recurring or due.next_session):
             # "courant 2025": the end of the year; "3 mois": from the session; to be confirmed.
-            implied = year_end(fold(item.due)) or within(fold(item.due), session_date)
+            implied = year_end(fold(item.due), session_date) or within(fold(item.due), session_date)
             due = replace(due, due=implied, certain=False)
         doubts = [] if owner_certain else ["owner"]
         if not due.certain:

@@ -78,11 +78,20 @@ _HEADER_PLACE = re.compile(
 _AGENDA_LINE = re.compile(
     r"^(?:ordre\s+du\s+jour|l'ordre\s+du\s+jour\s+(?:portait|comportait)[^:]{0,60})\s*:\s*"
 )
+# A table of contents line: a title, dot leaders and a page number.
+_CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|\t)\s*\d{1,3}$")
 _AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
 _FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
 _NEXT_FIELD = re.compile(rf"\s?[·•|;,—–-]{{1,3}}\s?(?={_FIELD_LABELS}\s*:)")
 _FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
 MAX_FIELDS_PER_LINE = 8
+
+
+def _meta_field_name(match: re.Match[str] | None) -> str:
+    label = match["label"] if match else ""
+    if " et " in label:
+        return "date"
+    return next((v for k, v in META_FIELDS.items() if label.startswith(k)), "")
 
 
 @dataclass
@@ -141,8 +150,8 @@ class Reader:
         if block.kind == "table":
             self._table(block.rows)
             return
-        if not block.text:
-            return
+        if not block.text or _CONTENTS_ENTRY.search(block.text):
+            return  # "II. Ordre du jour ........ 2" lists a section, it does not open it
         self.text_lines.append(block.text)
         if not self.sections:
             self._header_text(block.text)
@@ -164,6 +173,8 @@ class Reader:
         )
 
     def _heading_kind(self, block: Block) -> str | None:
+        if _CONTENTS_ENTRY.search(block.text):
+            return None
         number, roman, rest = split_numbering(block.text)
         heading = rest.strip().rstrip(":").strip()
         key = strip_articles(normalize(heading))
@@ -258,6 +269,14 @@ class Reader:
             self.section = OTHER
             return
         if self.section in ITEM_SECTIONS:
+            if META.match(folded) and _meta_field_name(META.match(folded)) not in self.meta:
+                # "Date : …" after a table of contents listed the sections: still the header.
+                self._meta_line(text, folded)
+            else:
+                self._item_line(block)
+            return
+        if self.section == DECISIONS and (LABEL.search(folded) or prefixed_item(text)):
+            # "R1. … Responsable : MEF. Échéance : …" under "Décisions et recommandations".
             self._item_line(block)
             return
         if self._meta_line(text, folded) or self._attendance_line(text, folded):
@@ -416,7 +435,7 @@ class Reader:
         if self.section == ACTIONS:
             return ACTIONS
         head = fold(text)[:20]
-        return RECOMMENDATIONS if re.match(r"^(?:r\s?\d|recommandation)", head) else ACTIONS
+        return RECOMMENDATIONS if re.match(r"^(?:r\.?\s?\d|recommandation)", head) else ACTIONS
 
     def _table(self, rows: list[list[str]]) -> None:
         rows = [row for row in rows if any(cell for cell in row)]

@@ -229,10 +229,19 @@ def session_numbers(folded: str) -> tuple[int | None, int | None]:
 _YEAR_ONLY = re.compile(r"^(?:(?:courant|en|au\s+cours\s+de|dans\s+l'annee|annee)\s+)?(20\d\d)$")
 
 
-def year_end(folded: str) -> dt.date | None:
-    """ "courant 2025", "2025": the end of that year (what the conference means by it)."""
-    match = _YEAR_ONLY.match(folded.strip(" .;"))
-    return dt.date(int(match[1]), 12, 31) if match else None
+_THIS_YEAR_END = re.compile(r"\bfin\s+(?:de\s+l'|d')annee(?:\s+en\s+cours)?$")
+
+
+def year_end(folded: str, session_date: dt.date | None = None) -> dt.date | None:
+    """ "courant 2025", "2025": the end of that year (what the conference means by it); "d'ici
+    la fin de l'année": the end of the session's year."""
+    text = folded.strip(" .;")
+    match = _YEAR_ONLY.match(text)
+    if match:
+        return dt.date(int(match[1]), 12, 31)
+    if session_date is not None and _THIS_YEAR_END.search(text):
+        return dt.date(session_date.year, 12, 31)
+    return None
 
 
 _WITHIN = re.compile(
