@@ -411,3 +411,28 @@ def strip_quotes(text: str) -> str:
     return text.strip().strip("«»“”\"'\u00a0\u202f ").strip()
 
 
+# --------------------------------------------------------------------------- header lines
+
+# "Cotonou, le 5 décembre 2023" / "… s'est réunie le 26 juin 2025 à Cotonou".
+HEADER_PLACE = re.compile(
+    r"^\s*(?P<town>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?),\s+le\b"
+    r"|\bà\s+(?P<place>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?)"
+)
+AGENDA_LINE = re.compile(
+    r"^(?:ordre\s+du\s+jour|l'ordre\s+du\s+jour\s+(?:portait|comportait)[^:]{0,60})\s*:\s*"
+)
+# A table of contents line: a title, dot leaders and a page number.
+CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|\t)\s*\d{1,3}$")
+AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
+_FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
+NEXT_FIELD = re.compile(rf"\s?[·•|;,—–-]{{1,3}}\s?(?={_FIELD_LABELS}\s*:)")
+FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+MAX_FIELDS_PER_LINE = 8
+
+
+def meta_field_name(match: re.Match[str] | None) -> str:
+    """The field a header label fills ("Lieu :" → place); "Date et lieu :" counts as the date."""
+    label = match["label"] if match else ""
+    if " et " in label:
+        return "date"
+    return next((v for k, v in META_FIELDS.items() if label.startswith(k)), "")

@@ -26,15 +26,22 @@ from tracker.minutes_patterns import (
     ABSENT,
     ACTIONS,
     AGENDA,
+    AGENDA_LINE,
+    AGENDA_PROSE,
     BOTH,
+    CONTENTS_ENTRY,
     DECISION_LABEL,
     DECISIONS,
     EXCUSED,
+    FIELD_SEPARATOR,
     HEADER,
+    HEADER_PLACE,
     ITEM_SECTIONS,
     LABEL,
+    MAX_FIELDS_PER_LINE,
     META,
     META_FIELDS,
+    NEXT_FIELD,
     NOBODY,
     OTHER,
     PARTICIPANTS,
@@ -52,6 +59,7 @@ from tracker.minutes_patterns import (
     is_labelled_line,
     item_numbered,
     label_field,
+    meta_field_name,
     section_kind,
     split_numbering,
     strip_articles,
@@ -69,29 +77,6 @@ from tracker.minutes_text import (
 )
 from tracker.minutes_words import any_date, session_numbers
 from tracker.refdata import normalize
-
-# "Cotonou, le 5 décembre 2023" / "… s'est réunie le 26 juin 2025 à Cotonou".
-_HEADER_PLACE = re.compile(
-    r"^\s*(?P<town>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?),\s+le\b"
-    r"|\bà\s+(?P<place>[A-ZÀ-Ý][\w'\-]+(?:[ \-][A-ZÀ-Ý][\w'\-]+)?)"
-)
-_AGENDA_LINE = re.compile(
-    r"^(?:ordre\s+du\s+jour|l'ordre\s+du\s+jour\s+(?:portait|comportait)[^:]{0,60})\s*:\s*"
-)
-# A table of contents line: a title, dot leaders and a page number.
-_CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|\t)\s*\d{1,3}$")
-_AGENDA_PROSE = re.compile(r"^(?:l'ordre\s+du\s+jour|apres|la\s+seance|le\s+president)\b")
-_FIELD_LABELS = r"(?:date|lieu|heure|horaires?|presidence|rapporteu(?:r|se)|theme)"
-_NEXT_FIELD = re.compile(rf"\s?[·•|;,—–-]{{1,3}}\s?(?={_FIELD_LABELS}\s*:)")
-_FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
-MAX_FIELDS_PER_LINE = 8
-
-
-def _meta_field_name(match: re.Match[str] | None) -> str:
-    label = match["label"] if match else ""
-    if " et " in label:
-        return "date"
-    return next((v for k, v in META_FIELDS.items() if label.startswith(k)), "")
 
 
 @dataclass
@@ -150,7 +135,7 @@ class Reader:
         if block.kind == "table":
             self._table(block.rows)
             return
-        if not block.text or _CONTENTS_ENTRY.search(block.text):
+        if not block.text or CONTENTS_ENTRY.search(block.text):
             return  # "II. Ordre du jour ........ 2" lists a section, it does not open it
         self.text_lines.append(block.text)
         if not self.sections:
@@ -173,7 +158,7 @@ class Reader:
         )
 
     def _heading_kind(self, block: Block) -> str | None:
-        if _CONTENTS_ENTRY.search(block.text):
+        if CONTENTS_ENTRY.search(block.text):
             return None
         number, roman, rest = split_numbering(block.text)
         heading = rest.strip().rstrip(":").strip()
@@ -252,7 +237,7 @@ class Reader:
             if found is not None:
                 self.header_date = found
                 self.header_date_read = bool(HEADER_DATE_CONTEXT.search(key))
-                where = _HEADER_PLACE.search(text)
+                where = HEADER_PLACE.search(text)
                 if where:
                     self.header_place = where["town"] or where["place"]
 
@@ -269,7 +254,7 @@ class Reader:
             self.section = OTHER
             return
         if self.section in ITEM_SECTIONS:
-            if META.match(folded) and _meta_field_name(META.match(folded)) not in self.meta:
+            if META.match(folded) and meta_field_name(META.match(folded)) not in self.meta:
                 # "Date : …" after a table of contents listed the sections: still the header.
                 self._meta_line(text, folded)
             else:
@@ -286,7 +271,7 @@ class Reader:
             if written := clean_value(text[labelled.end() :]):
                 self.decisions.append(written)
             return
-        if (agenda := _AGENDA_LINE.match(folded)) and (points := inline_list(text[agenda.end() :])):
+        if (agenda := AGENDA_LINE.match(folded)) and (points := inline_list(text[agenda.end() :])):
             # "ORDRE DU JOUR : 1) Adoption de l'ordre du jour ; 2) … ; 3) Divers."
             self._enter(AGENDA)
             self.agenda.extend(points)
@@ -307,7 +292,7 @@ class Reader:
             self._participant_line(block)
         elif self.section == AGENDA:
             item = list_text(block)
-            if item is None and plain and not _AGENDA_PROSE.match(folded):
+            if item is None and plain and not AGENDA_PROSE.match(folded):
                 item = text  # one agenda point per line, unnumbered
             if item and not item.endswith(":"):
                 self.agenda.append(item.rstrip(" ;.,"))
@@ -334,11 +319,11 @@ class Reader:
             if match is None:
                 break
             value = text[match.end() :].strip()
-            following = _NEXT_FIELD.search(fold(value))
+            following = NEXT_FIELD.search(fold(value))
             text = value[following.end() :] if following else ""
             if following:
                 value = value[: following.start()].strip()
-            self._meta_field(match["label"], _FIELD_SEPARATOR.split(value)[0].strip())
+            self._meta_field(match["label"], FIELD_SEPARATOR.split(value)[0].strip())
             match = META.match(fold(text)) if text else None
         return True
 
