@@ -75,3 +75,18 @@ with right.form("users_reset", clear_on_submit=True):
             st.error(str(exc))
         else:
             st.success(t("users.password_reset"))
+
+with st.expander(t("users.locked_title")):
+    st.caption(t("users.locked_help"))
+    with ui.read() as session:
+        locked = users.locked_sign_ins(session, actor)
+    if not locked:
+        st.caption(t("users.locked_none"))
+    else:
+        blocked = st.selectbox(t("users.locked_key"), list(locked), key="users_locked",
+                               format_func=locked.__getitem__)
+        if st.button(t("users.unlock"), key="users_unlock"):
+            with ui.write() as session:
+                users.unlock_sign_in(session, actor, blocked)
+            st.session_state["users_flash"] = t("users.unlocked", name=blocked)
+            st.rerun()

@@ -191,7 +191,8 @@ def seeded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Seeded:
         with transaction(engine) as db:
             load_reference_data(db)
             for account in DEMO_ACCOUNTS:
-                users.create_user(db, None, {**account, "password": DEMO_PASSWORD})
+                users.create_user(db, None, {**account, "password": DEMO_PASSWORD},
+                                  password_policy=False)  # as the demo loader does
     result = Seeded()
     with Session(engine) as db:
         for user in db.exec(select(User)).all():

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -51,6 +54,48 @@ class Actor:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+MIN_PASSWORD_LENGTH = 12
+COMMON_PASSWORDS = Path(__file__).resolve().parent / "reference_data" / "common_passwords.txt"
+_LEET = str.maketrans("013457@$!", "oieastasi")
+_RUNS = ("azertyuiopqsdfghjklmwxcvbn", "qwertyuiopasdfghjklzxcvbnm", "abcdefghijklmnopqrstuvwxyz",
+         "0123456789" * 4, "9876543210" * 4)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text("utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _core(text: str) -> str:
+    """A password as guessers see it: lowercase, l33t undone, digits and symbols around it
+    dropped, separators removed (« P@ssw0rd-2025! » → « password »)."""
+    middle = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text.lower())
+    return re.sub(r"[^a-z]", "", middle.translate(_LEET))
+
+
+def password_problem(password: str, *, login: str = "") -> str | None:
+    """The one password rule, for account creation and reset: at least 12 characters (a
+    passphrase of several words is the easy way there), and not built on a common password,
+    the login, one repeated word or a keyboard run. None when the password is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return t("users.password_short", n=MIN_PASSWORD_LENGTH)
+    core = _core(password)
+    words = [w for w in re.split(r"[^a-z]+", password.lower().translate(_LEET)) if w]
+    common = common_passwords()
+    weak = (
+        core in common
+        or len(set(password.lower())) < 5
+        or password.isdigit()
+        or (not core and len(set(password)) < 10)
+        or (login and login.lower() in password.lower())
+        or any((core and core in run) or password.lower() in run for run in _RUNS)
+        or (bool(words) and len(set(words)) == 1 and (words[0] in common or len(words) > 1))
+        or any(len(core) > len(w) and core == w * (len(core) // len(w)) for w in common if w)
+    )
+    return t("users.password_weak") if weak else None
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -69,7 +69,10 @@ def initialize(engine: Engine, *, demo: bool, today: date | None = None,
             return False
         step(t("progress.demo_start", scale=scale))
         for account in DEMO_ACCOUNTS:
-            create_user(session, None, {**account, "password": DEMO_PASSWORD})
+            # The demo accounts' password is « demo », printed on the sign-in page of a demo:
+            # they are created here, outside the password policy, and nowhere else.
+            create_user(session, None, {**account, "password": DEMO_PASSWORD},
+                        password_policy=False)
         from tracker.demo import generate_demo
 
         generate_demo(session, scale=scale, today=today or date.today())

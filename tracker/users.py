@@ -10,8 +10,16 @@ from sqlmodel import Session
 
 from tracker import audit
 from tracker import repository as repo
-from tracker.auth import Actor, hash_password, require_role
+from tracker.auth import (
+    Actor,
+    hash_password,
+    locked_keys,
+    password_problem,
+    require_role,
+    unlock,
+)
 from tracker.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
+from tracker.formats import format_datetime
 from tracker.i18n import t
 from tracker.models import Role, User, UserCreate, UserSession, utcnow
 from tracker.tables import ColumnSpec, RowChange
@@ -26,8 +34,11 @@ def _first_error(exc: ValidationError) -> str:
         else t("users.invalid")
 
 
-def create_user(session: Session, actor: Actor | None, data: dict[str, object]) -> User:
-    """Create an account (admin only; ``actor`` None only for the command line and bootstrap)."""
+def create_user(session: Session, actor: Actor | None, data: dict[str, object], *,
+                password_policy: bool = True) -> User:
+    """Create an account (admin only; ``actor`` None only for the command line and bootstrap).
+    Its password follows the password policy; only the demo loader turns the policy off, for
+    the demo accounts' published password."""
     if actor is not None:
         require_role(actor, Role.admin)
     try:
@@ -35,6 +46,10 @@ def create_user(session: Session, actor: Actor | None, data: dict[str, object]) 
     except ValidationError as exc:
         raise TrackerError(_first_error(exc)) from exc
     login = payload.login.lower()
+    if payload.password and password_policy:
+        problem = password_problem(payload.password, login=login)
+        if problem:
+            raise TrackerError(problem)
     if repo.get_user_by_login(session, login) is not None:
         raise TrackerError(t("users.login_taken", login=login))
     structure_id = None
@@ -104,13 +119,25 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str) 
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(t("common.not_found"))
-    if len(password) < 8:
-        raise TrackerError(t("users.password_short"))
+    problem = password_problem(password, login=user.login)
+    if problem:
+        raise TrackerError(problem)
     user.password_hash = hash_password(password)
     audit.stamp(user, actor)
     session.add(user)
     _end_sessions(session, user)
     audit.record(session, actor, "reset_password", user, label=user.login)
+
+
+def locked_sign_ins(session: Session, actor: Actor) -> dict[str, str]:
+    """Account names and client addresses locked out now, each with a line to show (admin)."""
+    return {key: t("users.locked_until", name=key, until=format_datetime(until))
+            for key, until in locked_keys(session, actor)}
+
+
+def unlock_sign_in(session: Session, actor: Actor, key: str) -> None:
+    """Lift a lockout at once (admin; audited)."""
+    unlock(session, actor, key)
 
 
 def _end_sessions(session: Session, user: User) -> None:

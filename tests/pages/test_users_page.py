@@ -52,7 +52,7 @@ def test_admin_creates_a_dsi_account_with_the_form(run_page, engine, seeded):
     at.text_input(key="users_new_name").input("DSI Agriculture")
     at.selectbox(key="users_new_role").select("dsi")
     at.selectbox(key="users_new_structure").select("MAEP")
-    at.text_input(key="users_new_password").input("bienvenue-2025")
+    at.text_input(key="users_new_password").input("le baobab fleurit en mars")
 
     _button(at, "Créer le compte").click().run()
 
@@ -64,7 +64,7 @@ def test_admin_creates_a_dsi_account_with_the_form(run_page, engine, seeded):
         "DSI Agriculture", "dsi", seeded.structures["MAEP"])
     assert created.password_hash.startswith("$argon2")
     with Session(engine) as db:
-        assert auth.sign_in(engine, "dsi-maep", "bienvenue-2025")[0].role == "dsi"
+        assert auth.sign_in(engine, "dsi-maep", "le baobab fleurit en mars")[0].role == "dsi"
         trail = db.exec(select(AuditEvent).where(AuditEvent.object_id == created.id,
                                                  AuditEvent.object_type == "User")).all()
     assert {(e.action, e.user_login) for e in trail} == {("create", "admin")}

@@ -137,3 +137,19 @@ def test_sign_in_waits_for_a_writer_instead_of_failing_on_sqlite(engine, seeded)
 
     thread.join()
     assert actor.login == "admin"
+
+
+def test_the_secretariat_unlocks_an_account_on_the_users_page(engine, seeded, apptest,
+                                                              login_apptest):
+    for _ in range(auth.ACCOUNT_LIMIT + 1):
+        with pytest.raises(AuthenticationFailed):
+            auth.sign_in(engine, "dsi-mef", "faux")
+    at = apptest("pages/users.py")
+    login_apptest(at, "admin")
+    at.run()
+    assert at.selectbox(key="users_locked").value == "account:dsi-mef"
+
+    at.button(key="users_unlock").click().run()
+
+    assert "Débloqué : account:dsi-mef." in [s.value for s in at.success]
+    assert auth.sign_in(engine, "dsi-mef", "demo")[0].login == "dsi-mef"

@@ -173,7 +173,7 @@ def test_account_changes_are_audited_and_passwords_never_appear(engine, seeded, 
     with transaction(engine) as db:
         created = users.create_user(db, admin, {
             "login": "koffi", "display_name": "Koffi", "role": "dsi", "structure_code": "MS",
-            "password": "premier-mdp"})
+            "password": "premier secret du ministere"})
         created_id = created.id
     with transaction(engine) as db:
         user = db.get(User, created_id)
@@ -195,5 +195,5 @@ def test_account_changes_are_audited_and_passwords_never_appear(engine, seeded, 
     assert ("reset_password", "", None, None) in trail
     assert {e.user_login for e in events} == {"admin"}
     logged = " ".join(f"{e.old_value} {e.new_value}" for e in events)
-    for secret in ("premier-mdp", "second-mot-de-passe", password_hash):
+    for secret in ("premier secret du ministere", "second-mot-de-passe", password_hash):
         assert secret not in logged

@@ -33,15 +33,15 @@ def _sign_in(session, login="dsi-ms"):
 def test_password_is_stored_as_an_argon2_hash_never_in_clear(session, seeded):
     user = users.create_user(session, None, {
         "login": "Awa.Dossou", "display_name": "Awa Dossou", "role": "viewer",
-        "password": "motdepasse-2025"})
+        "password": "plume-baobab-2025"})
     session.commit()
 
     stored = session.exec(select(User).where(User.login == "awa.dossou")).one()
     assert stored.password_hash.startswith("$argon2")
-    assert "motdepasse-2025" not in stored.password_hash
-    assert auth.verify_password(stored.password_hash, "motdepasse-2025")
-    assert not auth.verify_password(stored.password_hash, "motdepasse-2026")
-    assert authenticate(session, "AWA.DOSSOU", "motdepasse-2025").id == user.id
+    assert "plume-baobab-2025" not in stored.password_hash
+    assert auth.verify_password(stored.password_hash, "plume-baobab-2025")
+    assert not auth.verify_password(stored.password_hash, "plume-baobab-2026")
+    assert authenticate(session, "AWA.DOSSOU", "plume-baobab-2025").id == user.id
 
 
 def test_right_password_signs_in_with_role_and_structure(session, seeded):

@@ -42,11 +42,11 @@ def _update(engine, who, login, **changes):
 
 def test_admin_creates_a_dsi_attached_to_their_structure(engine, seeded, actor):
     _create(engine, actor("admin"), login="Dsi-MAEP", display_name="DSI Agriculture",
-            role="dsi", structure_code="maep", password="bienvenue")
+            role="dsi", structure_code="maep", password="le baobab fleurit en mars")
 
     created = _user(engine, "dsi-maep")
     assert (created.role, created.structure_id) == ("dsi", seeded.structures["MAEP"])
-    signed_in = auth.sign_in(engine, "dsi-maep", "bienvenue")[0]
+    signed_in = auth.sign_in(engine, "dsi-maep", "le baobab fleurit en mars")[0]
     assert signed_in.structure_code == "MAEP"
 
 
@@ -64,7 +64,8 @@ def test_admin_creates_a_dsi_attached_to_their_structure(engine, seeded, actor):
     pytest.param({"login": "nouveau", "role": "dsi", "structure_code": "ZZZ"},
                  "Structure inconnue : « ZZZ ».", id="unknown_structure"),
     pytest.param({"login": "nouveau", "password": "abc"},
-                 "Le mot de passe doit compter au moins 4 caractères.", id="short_password"),
+                 "Le mot de passe doit compter au moins 12 caractères : une phrase de passe de "
+                 "plusieurs mots convient.", id="short_password"),
 ])
 def test_invalid_account_is_refused_with_a_reason_and_not_created(engine, seeded, actor, data,
                                                                    message):
@@ -105,17 +106,17 @@ def test_password_reset_replaces_the_password_and_ends_sessions(engine, seeded, 
         session_id, _code = auth.open_session(db, actor("dsi-ms"))
 
     with transaction(engine) as db:
-        users.reset_password(db, actor("admin"), seeded.users["dsi-ms"], "nouveau-secret")
+        users.reset_password(db, actor("admin"), seeded.users["dsi-ms"], "un secret bien long")
 
     with Session(engine) as db:
         assert auth.check_session(db, session_id, idle_minutes=IDLE) is None
-        assert auth.sign_in(engine, "dsi-ms", "nouveau-secret")[0].login == "dsi-ms"
+        assert auth.sign_in(engine, "dsi-ms", "un secret bien long")[0].login == "dsi-ms"
         with pytest.raises(AuthenticationFailed):
             auth.sign_in(engine, "dsi-ms", "demo")[0]
 
 
 def test_short_reset_password_is_refused(engine, seeded, actor):
-    with pytest.raises(TrackerError, match="au moins 8 caractères"):
+    with pytest.raises(TrackerError, match="au moins 12 caractères"):
         with transaction(engine) as db:
             users.reset_password(db, actor("admin"), seeded.users["dsi-ms"], "court")
 
@@ -156,14 +157,15 @@ def test_only_the_secretariat_may_manage_accounts(engine, seeded, role):
     attempts = {
         "create_user": lambda db: users.create_user(db, forged, {
             "login": "pirate", "display_name": "Pirate", "role": "admin",
-            "structure_code": "ASIN", "password": "pirate-123"}),
+            "structure_code": "ASIN", "password": "pirate des lagunes 123"}),
         "update_user": lambda db: users.update_user(db, forged, users.UserUpdate(
             user_id=seeded.users["dsi-ms"], version=1, display_name="Moi", role="admin",
             structure_code="ASIN", active=True)),
         "deactivate": lambda db: users.update_user(db, forged, users.UserUpdate(
             user_id=target.id, version=target.version, display_name=target.display_name,
             role="dsi", structure_code="MEF", active=False)),
-        "reset_password": lambda db: users.reset_password(db, forged, target.id, "pirate-123"),
+        "reset_password": lambda db: users.reset_password(db, forged, target.id,
+                                                          "pirate des lagunes"),
         "save_users": lambda db: users.save_users(db, forged, [RowChange(
             1, seeded.users["dsi-ms"], {"display_name": "Moi", "role": "admin",
                                         "structure": "ASIN", "active": True})], {}),
