@@ -191,12 +191,19 @@ class _Walker:
             if line.strip():
                 yield line_block(kind, _untab(line), emphasis=bold)
 
-    def cell_text(self, cell: etree._Element, depth: int) -> str:
-        lines = [b.text for b in self.container(cell, depth + 1) if b.kind != "table"]
+    def cell_text(self, cell: etree._Element, depth: int, nested: list[Block]) -> str:
+        """A cell's paragraphs as one text; a table inside the cell goes to ``nested``."""
+        lines: list[str] = []
+        for block in self.container(cell, depth + 1):
+            if block.kind == "table":
+                nested.append(block)
+            else:
+                lines.append(block.text)
         return squash(" ".join(lines))
 
     def table(self, table: etree._Element, depth: int) -> Iterator[Block]:
         rows: list[list[str]] = []
+        nested: list[Block] = []
         above: dict[int, str] = {}
         for row in table.iter(w("tr")):
             # Rows of a nested table belong to that table; rows wrapped in a control or a
@@ -220,13 +227,18 @@ class _Walker:
                     vmerge = tcpr.find(w("vMerge"))
                     merged_from_above = vmerge is not None and vmerge.get(w("val")) != "restart"
                 column = len(cells)
-                value = above.get(column, "") if merged_from_above else self.cell_text(cell, depth)
+                if merged_from_above:
+                    value = above.get(column, "")
+                else:
+                    value = self.cell_text(cell, depth, nested)
                 for offset in range(span):
                     above[column + offset] = value
                     cells.append(value)
             rows.append(cells)
         if rows:
             yield Block("table", rows=rows)
+        # A table laid out inside another one's cell (a frame around the attendance list).
+        yield from nested
 
 
 def _untab(line: str) -> str:
