@@ -46,6 +46,7 @@ class Settings:
     smtp_user: str
     smtp_password: str
     smtp_sender: str
+    smtp_tls: str = "starttls"
 
 
 def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
@@ -93,4 +94,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_user=env.get("TRACKER_SMTP_USER", ""),
         smtp_password=env.get("TRACKER_SMTP_PASSWORD", ""),
         smtp_sender=env.get("TRACKER_SMTP_SENDER", "cdsi@asin.bj"),
+        smtp_tls=smtp_tls(env),
     )
+
+
+def smtp_tls(env: Mapping[str, str]) -> str:
+    """How reminders reach the SMTP server: ``TRACKER_SMTP_TLS`` = starttls (default; ssl when
+    the port is 465) or ssl (TLS from the first byte)."""
+    raw = (env.get("TRACKER_SMTP_TLS") or "").strip().lower()
+    if not raw:
+        return "ssl" if env.get("TRACKER_SMTP_PORT", "").strip() == "465" else "starttls"
+    if raw not in {"starttls", "ssl"}:
+        raise ValueError(f"TRACKER_SMTP_TLS must be starttls or ssl, not {raw!r}")
+    return raw

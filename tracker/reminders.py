@@ -250,16 +250,25 @@ def message(reminder: Reminder, sender: str, now: datetime) -> EmailMessage:
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:
-    if settings.smtp_port == 465:
+    """A connection to the SMTP server that never carries the password in clear: TLS from the
+    first byte (ssl) or STARTTLS before AUTH (starttls). A server that offers no STARTTLS gets
+    no credentials: with a user configured the run stops; without one (a local relay that
+    needs no login) the messages go as they are."""
+    context = ssl.create_default_context()
+    if settings.smtp_tls == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
-                                                timeout=30,
-                                                context=ssl.create_default_context())
+                                                timeout=30, context=context)
     else:
         server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
         server.ehlo()
         if server.has_extn("starttls"):
-            server.starttls(context=ssl.create_default_context())
+            server.starttls(context=context)
             server.ehlo()
+        elif settings.smtp_user:
+            with suppress(smtplib.SMTPException, OSError):
+                server.quit()
+            raise smtplib.SMTPNotSupportedError(t("reminders.no_starttls",
+                                                  host=settings.smtp_host))
     if settings.smtp_user:
         server.login(settings.smtp_user, settings.smtp_password)
     return server
