@@ -4,7 +4,7 @@ from contextlib import AbstractAsyncContextManager
 
 import streamlit as st
 
-from tracker.web import routes
+from tracker.web import middleware, routes
 
 
 def _lifespan(app: st.App) -> AbstractAsyncContextManager[None]:
@@ -19,7 +19,8 @@ def _on_script_error(error: Exception) -> bool:
     return script_error(error)
 
 
-app = st.App("app.py", routes=routes(), lifespan=_lifespan, on_script_error=_on_script_error)
+app = st.App("app.py", routes=routes(), middleware=middleware(), lifespan=_lifespan,
+             on_script_error=_on_script_error)
 
 if __name__ == "__main__":
     from tracker import ui

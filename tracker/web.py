@@ -15,9 +15,11 @@ from functools import cache
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker.auth import redeem_handoff
 from tracker.config import load_settings
@@ -103,6 +105,27 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     settings = load_settings()
     initialize(_engine(settings.database_url), demo=settings.demo_on_first_start)
     yield
+
+
+class HiddenMetrics:
+    """Streamlit serves its internal metrics (sessions, memory, cache sizes) at
+    ``/_stcore/metrics`` to anyone; this app does not expose them: the path answers 404."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/").endswith(
+                "/_stcore/metrics"):
+            await Response("Not Found", status_code=404, media_type="text/plain")(
+                scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def middleware() -> list[Middleware]:
+    """What wraps every request before Streamlit sees it."""
+    return [Middleware(HiddenMetrics)]
 
 
 def routes() -> list[BaseRoute]:
