@@ -28,8 +28,8 @@ from tracker.i18n import catalogue, t
 
 # The PV parser is where owners ("Tous les ministères", "Ministère de la Santé (MS)") and
 # follow-up statuses ("réalisé", "partiellement", "en attente"…) are read; one rule, one place.
-from tracker.minutes_parser import ALL_STRUCTURES, _StructureIndex
-from tracker.minutes_parser import _status as _pv_status
+from tracker.minutes_patterns import ALL_STRUCTURES, status_of
+from tracker.minutes_structures import StructureIndex
 from tracker.models import (
     CLOSED_ACTION_STATUSES,
     ActionItem,
@@ -241,7 +241,7 @@ def parse_status(raw: str) -> str | None:
     code = _status_words().get(key)
     if code:
         return code
-    status, recognised = _pv_status(raw)
+    status, recognised = status_of(raw)
     return status if recognised else None
 
 
@@ -286,7 +286,7 @@ class _Reader:
             if c.session_date is not None:
                 self.by_date.setdefault(c.session_date, []).append(c)
         refs = structure_refs(session)
-        self.index = _StructureIndex(refs)
+        self.index = StructureIndex(refs)
         self.matcher = StructureMatcher(refs)
         self.ids = {code: sid for sid, code in repo.structure_codes_by_id(session).items()}
         self.session = session

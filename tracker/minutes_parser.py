@@ -54,10 +54,6 @@ from tracker.uploads import check_size, decode_text, is_zip
 _READ_INTO_STATUS = re.compile(r"\ben\s+retard\b|%")
 
 __all__ = ["ALL_STRUCTURES", "ParsedMinutes", "StructureIndex", "parse_minutes", "status_of"]
-# Names the follow-up import used before the parser was split; it should import
-# ``StructureIndex`` (tracker.minutes_structures) and ``status_of`` (tracker.minutes_patterns).
-_StructureIndex = StructureIndex
-_status = status_of
 
 MAX_TEXT_CHARS = 2_000_000
 
