@@ -69,7 +69,8 @@ def trajectory_chart(frame: pd.DataFrame, *, kpi: str, who: str, unit: str,
     if frame["target"].notna().any():
         fig.add_scatter(x=x, y=frame["target"], mode="lines", name=t("forecast.target"),
                         line={"color": "#D55E00", "dash": "dash"})
-    fig.update_xaxes(title_text=t("forecast.axis_quarter"))
+    fig.update_xaxes(title_text=t("forecast.axis_quarter"), categoryorder="array",
+                     categoryarray=x)
     fig.update_yaxes(title_text=t("forecast.axis_value"))
     return _layout(fig, t("forecast.chart_title", kpi=kpi, who=who, year=year))
 
