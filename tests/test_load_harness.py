@@ -34,9 +34,7 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
-    """The app on a free port, on a fresh SQLite database holding the demo data set."""
+def _demo_database(tmp_path: Path) -> tuple[str, dict[str, str]]:
     database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
            "TRACKER_COOKIE_SECRET": "load-test-cookie-secret-0123456789abcdefghij",
@@ -44,6 +42,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
     init = subprocess.run([sys.executable, "-m", "tracker", "init"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert init.returncode == 0, init.stdout + init.stderr
+    return database_url, env
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
+    """The app on a free port, on a fresh SQLite database holding the demo data set."""
+    database_url, env = _demo_database(tmp_path)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "streamlit.log"
@@ -92,3 +97,29 @@ def test_three_sessions_sign_in_save_validate_and_cycle_pages_without_error(serv
     assert (correctness["saves_checked"], correctness["submits_checked"],
             correctness["validations_checked"]) == (2, 2, 2)
     assert run["server"]["cpu_seconds"] is not None and run["server"]["rss_mib"]["peak"]
+
+
+def test_the_database_check_finds_an_unaudited_change_and_a_save_that_is_not_there(
+        tmp_path, monkeypatch):
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from load_setup import Outcome, check, prepare
+
+    database_url, _env = _demo_database(tmp_path)
+    plan = prepare(database_url, 3)
+    ms = next(a for a in plan.accounts if a.structure_code == "MS")
+    assert check(plan, [])["passed"]
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:  # a write that bypasses the app and its audit trail
+        connection.execute(text("UPDATE submission SET status = 'validated' WHERE "
+                                "structure_id = :s AND year = :y AND quarter = :q"),
+                           {"s": ms.structure_id, "y": plan.year, "q": plan.quarter})
+    engine.dispose()
+    claimed = Outcome(ms.structure_id, "MS", ms.login, typed=12345.0, saved=True)
+    found = check(plan, [claimed])
+
+    assert not found["passed"]
+    assert any("status: database holds 'validated'" in p for p in found["problems"])
+    assert any(p.startswith("MS: saved 12345.0") for p in found["problems"])
