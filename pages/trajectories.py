@@ -40,7 +40,7 @@ for column in kpis:
 colours = {labels[c]: colour for c, colour in CLASS_COLOURS.items()}
 styled = shown.style.map(lambda v: f"background-color: {colours[v]}; color: #000000"
                          if v in colours else "", subset=kpis)
-config = {"structure": st.column_config.Column(t("forecast.col.structure"), width=110),
+config = {"structure": st.column_config.Column(t("forecast.col.structure"), width=140),
           **{k: st.column_config.Column(k, width=96) for k in kpis}}
 event = st.dataframe(styled, hide_index=True, key="trajectories_matrix", on_select="rerun",
                      selection_mode="single-cell", column_config=config,
