@@ -52,7 +52,7 @@ columns = actions.COLUMNS[kind]
 editable_columns = actions.editable_columns(actor, kind)
 editable = bool(editable_columns) and (actor.role == Role.admin or structure == own)
 if actor.role == Role.dsi and not editable:
-    st.info(t("actions.own_only", code=actor.structure_code))
+    st.info(t("actions.own_only", code=ui.plain(actor.structure_code)))
 
 if frame.empty:
     st.info(t("actions.empty"))

@@ -20,7 +20,7 @@ with ui.read() as session:
         structure = home.structure_home(session, actor, ui.today())
 
 if structure is not None:
-    st.subheader(structure.name)
+    st.subheader(ui.plain(structure.name))
     st.caption(t("home.reporting", quarter=quarter_label(structure.year, structure.quarter, True),
                  closes=format_date(structure.window_closes_on, "long")))
     status = structure.submission_status or "not_started"

@@ -26,7 +26,7 @@ year = st.selectbox(t("results.year"), years, key="ministry_year")
 with ui.read() as session:
     predecessors = dashboards.predecessor_codes(session, structure_id)
 if predecessors:
-    st.caption(t("dashboards.history_note", codes=", ".join(predecessors)))
+    st.caption(t("dashboards.history_note", codes=ui.plain(", ".join(predecessors))))
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=f"{code}, {year}")
 
 st.subheader(t("dashboards.section_kpis"))

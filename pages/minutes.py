@@ -31,7 +31,7 @@ if upload is not None and st.button(t("minutes_review.analyse"), key="minutes_an
 
 parsed = st.session_state.get("minutes_parsed")
 if parsed is not None:
-    st.info(t("minutes_review.parsed", file=st.session_state["minutes_filename"]))
+    st.info(t("minutes_review.parsed", file=ui.plain(st.session_state["minutes_filename"])))
     if parsed.warnings:
         with st.container(border=True):
             st.caption(t("minutes_review.warnings"))

@@ -32,7 +32,7 @@ with ui.read() as session:  # the sheet as drawn is kept while edits are pending
         session, actor, structure_id, year, quarter, ui.today()), keep=ui.editing(grid_key)
         or ui.clicked("entry_save", "entry_submit"))
 status = t(f"results.states.{sheet.status or 'not_started'}")
-st.subheader(t("results.status_line", structure=sheet.structure_name,
+st.subheader(t("results.status_line", structure=ui.plain(sheet.structure_name),
                quarter=quarter_label(year, quarter), status=status))
 if sheet.window:
     st.caption(t("results.window_line", opens=format_date(sheet.window.opens_on),
@@ -40,7 +40,7 @@ if sheet.window:
 else:
     st.caption(t("results.no_window"))
 if sheet.status == "returned" and sheet.review_comment:
-    st.warning(t("results.returned", comment=sheet.review_comment))
+    st.warning(t("results.returned", comment=ui.plain(sheet.review_comment)))
 if not sheet.editable:
     st.info(t("results.read_only"))
 
@@ -53,7 +53,8 @@ edited = st.data_editor(
     key=grid_key)
 
 if sheet.flags:
-    st.warning(t("results.flags_title") + "\n\n" + "\n".join(f"- {f}" for f in sheet.flags))
+    st.warning(t("results.flags_title") + "\n\n"
+               + "\n".join(f"- {ui.plain(f)}" for f in sheet.flags))
 
 if sheet.editable:
     save_col, submit_col = st.columns(2)

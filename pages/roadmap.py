@@ -107,7 +107,7 @@ with tabs[2]:
 with tabs[3]:
     milestones = view.editable_milestones
     if actor.role == Role.dsi:
-        st.info(t("roadmap.dsi_own_only", code=actor.structure_code))
+        st.info(t("roadmap.dsi_own_only", code=ui.plain(actor.structure_code)))
     if milestones is not None and milestones.empty and actor.role == Role.dsi:
         st.caption(t("roadmap.dsi_none"))
     else:

@@ -12,7 +12,7 @@ actor = ui.require_actor(*roles_for("pages/users.py"))
 st.title(t("users.title"))
 revision = st.session_state.setdefault("users_revision", 0)
 if flash := st.session_state.pop("users_flash", None):
-    st.success(flash)
+    st.success(ui.plain(flash))
 
 with ui.read() as session:  # the table as drawn is kept while edits are pending or saved
     frame = ui.editor_rows("users_table", users.users_frame(session, actor),
@@ -55,7 +55,7 @@ with left.form("users_create", clear_on_submit=True):
                     "login": login, "display_name": name, "email": email, "role": role,
                     "structure_code": structure or None, "password": password or None})
         except TrackerError as exc:
-            st.error(str(exc))
+            ui.show_error(exc)
         else:
             st.session_state["users_revision"] = revision + 1
             st.session_state["users_flash"] = t("users.created", login=login.lower())
@@ -72,7 +72,7 @@ with right.form("users_reset", clear_on_submit=True):
             with ui.write() as session:
                 users.reset_password(session, actor, int(target), new_password)
         except TrackerError as exc:
-            st.error(str(exc))
+            ui.show_error(exc)
         else:
             st.success(t("users.password_reset"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -157,7 +158,7 @@ def login_page() -> None:
             actor, session_id, code = auth.sign_in(engine(), login, password,
                                                    client=st.context.ip_address)
         except TrackerError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             st.session_state[_ACTOR_KEY] = session_id
             st.session_state[_HANDOFF_KEY] = code
@@ -184,8 +185,8 @@ def sidebar(actor: auth.Actor) -> None:
         st.sidebar.markdown(f"![](/auth/handoff?code={code})")
     language_switch()
     role = t(f"users.roles.{actor.role.value}")
-    st.sidebar.caption(t("auth.signed_in_as", name=actor.display_name) + f" · {role}"
-                       + (f" · {actor.structure_code}" if actor.structure_code else ""))
+    st.sidebar.caption(plain(t("auth.signed_in_as", name=actor.display_name) + f" · {role}"
+                             + (f" · {actor.structure_code}" if actor.structure_code else "")))
     if st.sidebar.button(t("auth.logout"), key="app_logout"):
         with write() as session:
             auth.close_session(session, st.session_state.get(_ACTOR_KEY, 0))
@@ -212,11 +213,24 @@ def require_actor(*roles: Role) -> auth.Actor:
         st.error(t("common.permission"))
         st.stop()
     if refused := st.session_state.pop(_REFUSED_KEY, None):
-        st.error(refused)
+        st.error(plain(refused))
     return actor
 
 
 # --- shared widgets -----------------------------------------------------------------------
+
+
+# What makes Markdown act rather than show: links and images ([…](…)), colours (:red[…]),
+# HTML (<…>), LaTeX ($…$), code (`…`) and escapes (\). Emphasis signs only style the text.
+_MARKDOWN_SIGNS = re.compile(r"([\\`\[\]<>$])")
+
+
+def plain(text: object) -> str:
+    """User- or admin-written text made inert wherever Streamlit reads Markdown (st.markdown,
+    st.caption, st.info / warning / success / error, st.write of a string, spinners, labels):
+    the signs by which Markdown, its extensions or HTML would act are escaped, so
+    ``![](https://…)`` shows as typed and fetches nothing."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", str(text))
 
 
 def on_screen(slot: str, fresh: Any, *, keep: bool) -> Any:
@@ -260,7 +274,7 @@ def show_error(error: Exception, *, refresh: str | None = None) -> None:
         st.session_state[refresh] = st.session_state.get(refresh, 0) + 1
         st.session_state[_REFUSED_KEY] = str(error)
         st.rerun()
-    st.error(str(error))
+    st.error(plain(error))
     if isinstance(error, ValidationFailed) and error.errors:
         row_errors(error.errors)
 
@@ -357,18 +371,18 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
     its one-line description, ``apply(session, data, filename)`` writes and returns the message
     shown afterwards."""
     if flash := st.session_state.pop(f"{key}_flash", None):
-        st.success(flash)
+        st.success(plain(flash))
     upload = file_uploader(upload_label, types=UPLOAD_TYPES, key=f"{key}_file")
     if upload is None:
         return
     data = upload.getvalue()
     try:
-        with st.spinner(t("common.reading_file", file=upload.name)), read() as session:
+        with st.spinner(t("common.reading_file", file=plain(upload.name))), read() as session:
             preview = read_file(session, data, upload.name)
     except TrackerError as exc:
         show_error(exc)
         return
-    st.write(summary(preview))
+    st.markdown(plain(summary(preview)))
     if preview.rejected:
         row_errors(preview.rejected)
     if preview.notes:
@@ -480,7 +494,7 @@ def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
     behind it and its CSV download."""
     st.plotly_chart(fig, width="stretch", key=f"{key}_chart",
                     config={"displaylogo": False, "locale": get_language()})
-    st.caption(caption)
+    st.caption(plain(caption))
     if st.toggle(t("dashboards.data"), key=f"{key}_data"):
         config = ui_labels_for(frame, labels_prefix) if labels_prefix else None
         st.dataframe(placeholder="—",
