@@ -63,7 +63,7 @@ if lines.empty:
 else:
     line = lines.iloc[0]
     unit = str(cat.kpis.loc[int(line["kpi_id"]), "unit"])
-    frame, figure = ui.service_view(
+    frame, figure, used = ui.service_view(
         trajectories.view_trajectory, year, view.quarter,
         None if structure == national else structure, kpi,
         (line["forecast"], line["low"], line["high"], float(line["target"])))
@@ -79,6 +79,8 @@ else:
     elif line["probability"] is not None and line["probability"] == line["probability"]:
         st.caption(t("forecast.probability", p=format_percent(100 * line["probability"], 0)))
     st.caption(t("forecast.figures", n=view.backtests, quarters=int(line["quarters_used"])))
+    if used:
+        st.caption(used)
 
 st.subheader(t("forecast.section_method"))
 st.write(t("forecast.method"))

@@ -35,6 +35,7 @@ CLASSES = ("reached", "on_track", "watch", "off_track", "insufficient")
 ON_TRACK, OFF_TRACK = 0.7, 0.3
 FIT_WINDOW, LINE_WINDOW, LEVEL_WINDOW = 8, 4, 4
 BLEND = 0.5
+MIN_LINE = 6  # quarters known in the window before a line is drawn
 
 
 @dataclass(frozen=True)
@@ -135,41 +136,72 @@ def _fit(window: np.ndarray, start: int, xm: np.ndarray, ym: np.ndarray,
     residual = np.where(known, (np.nan_to_num(window) - fitted) ** 2, 0.0).sum(axis=1)
     total = np.where(known, (np.nan_to_num(window) - ym[:, None]) ** 2, 0.0).sum(axis=1)
     r2 = np.where(total > 0, 1 - residual / np.where(total > 0, total, 1), 0.0)
-    return np.where(slope != 0, np.clip(r2, 0.0, 1.0), 0.0)
+    return np.clip(r2, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class FlowParts:
+    """The figures a flow forecast is made of, per row: seasonal index (4 quarters), the line
+    (centre, mean, slope per quarter; slope 0 without one), the flat mean of the last 4
+    quarters, the last quarter (deseasonalised) and the weight of the line against it."""
+
+    season: np.ndarray
+    centre: np.ndarray
+    mean: np.ndarray
+    slope: np.ndarray
+    flat: np.ndarray
+    last: np.ndarray
+    weight: np.ndarray
+    fitted: np.ndarray
+
+
+def flow_parts(series: np.ndarray, cutoff: int) -> FlowParts:
+    """The parts of the flow forecast from the quarters up to ``cutoff``."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        season = seasonal_index(series, cutoff)
+        start = max(0, cutoff - FIT_WINDOW + 1)
+        quarters = np.arange(start, cutoff + 1) % 4
+        deseasoned = series[:, start:cutoff + 1] / season[:, quarters]
+        xm, ym, slope, count = _line(deseasoned, start, MIN_LINE)
+        flat_start = max(0, cutoff - LEVEL_WINDOW + 1)
+        _, flat, _, _ = _line(deseasoned[:, flat_start - start:], flat_start, 99)
+        # the line, blended with the last quarter (deseasonalised) as much as the line fits
+        # badly: the last quarter carries what is particular to this year, which a line smooths
+        _, last = _last_known(series[:, :cutoff + 1] / season[:, np.arange(cutoff + 1) % 4])
+        weight = BLEND + (1 - BLEND) * _fit(deseasoned, start, xm, ym, slope)
+    return FlowParts(season, xm, ym, slope, flat, last, weight, count)
 
 
 def _project_flow(series: np.ndarray, cutoff: int, end: int) -> np.ndarray:
-    season = seasonal_index(series, cutoff)
-    start = max(0, cutoff - FIT_WINDOW + 1)
-    quarters = np.arange(start, cutoff + 1) % 4
-    deseasoned = series[:, start:cutoff + 1] / season[:, quarters]
-    xm, ym, slope, _ = _line(deseasoned, start, 6)
-    flat_start = max(0, cutoff - LEVEL_WINDOW + 1)
-    _, flat, _, _ = _line(series[:, flat_start:cutoff + 1] / season[:, quarters[
-        flat_start - start:]], flat_start, 99)
+    parts = flow_parts(series, cutoff)
     steps = np.arange(cutoff + 1, end + 1)
-    trend = np.where(slope[:, None] != 0, ym[:, None] + slope[:, None] * (steps - xm[:, None]),
-                     flat[:, None])
-    # the line, blended with the last quarter (deseasonalised) as much as the line fits
-    # badly: the last quarter carries what is particular to this year, which a line smooths
-    _, last = _last_known(series / season[:, np.arange(series.shape[1]) % 4])
-    weight = BLEND + (1 - BLEND) * _fit(deseasoned, start, xm, ym, slope)[:, None]
-    blended = np.where(np.isnan(last)[:, None], trend,
-                       weight * trend + (1 - weight) * last[:, None])
-    return blended * season[:, steps % 4]
+    trend = np.where(parts.fitted[:, None] >= MIN_LINE,
+                     parts.mean[:, None] + parts.slope[:, None] * (steps - parts.centre[:, None]),
+                     parts.flat[:, None])
+    weight = parts.weight[:, None]
+    blended = np.where(np.isnan(parts.last)[:, None], trend,
+                       weight * trend + (1 - weight) * parts.last[:, None])
+    return blended * parts.season[:, steps % 4]
 
 
-def _project_stock(series: np.ndarray, cutoff: int, end: int) -> np.ndarray:
+def stock_parts(series: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The last known value, its position, and the median quarterly change of the last 8
+    quarters (0 with fewer than 3 changes known)."""
     start = max(0, cutoff - FIT_WINDOW)
-    window = series[:, start:cutoff + 1]
-    changes = np.diff(window, axis=1)
+    changes = np.diff(series[:, start:cutoff + 1], axis=1)
     enough = (~np.isnan(changes)).sum(axis=1) >= 3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         drift = np.where(enough, np.nanmedian(changes, axis=1), 0.0)
     position, last = _last_known(series[:, :cutoff + 1])
+    return last, position, np.nan_to_num(drift)
+
+
+def _project_stock(series: np.ndarray, cutoff: int, end: int) -> np.ndarray:
+    last, position, drift = stock_parts(series, cutoff)
     steps = np.arange(cutoff + 1, end + 1)
-    return last[:, None] + np.nan_to_num(drift)[:, None] * (steps - position[:, None])
+    return last[:, None] + drift[:, None] * (steps - position[:, None])
 
 
 def _project(series: np.ndarray, cutoff: int, end: int, method: str, stock: bool) -> np.ndarray:

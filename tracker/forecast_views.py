@@ -235,3 +235,52 @@ def matrix_frame(forecasts: pd.DataFrame, national_label: str) -> pd.DataFrame:
     order = [national_label, *sorted(set(frame["structure"]) - {national_label})]
     table = frame.pivot(index="structure", columns="kpi", values="class")
     return table.reindex(order).reset_index()
+
+
+@dataclass(frozen=True)
+class MethodPart:
+    """The figures of one projected series (see ``method_figures``)."""
+
+    series: str
+    kind: str
+    last: float
+    points: int = 0
+    slope: float = 0.0
+    weight: float = 0.0
+    flat: float = 0.0
+    season: tuple[float, ...] | None = None
+    drift: float = 0.0
+    steps: int = 0
+
+
+def method_figures(rows: pd.DataFrame, cat: Catalogue, year: int, quarter: int, key: str,
+                   kpi_id: int) -> list[MethodPart]:
+    """The figures one line's forecast was made of, per series projected (the value, or the
+    numerator and denominator of a ratio KPI): for a flow the line (quarters, slope, weight
+    against the last quarter) and the seasonal index when one was kept; for a stock the last
+    value, the median change and the quarters to go."""
+    rule = cat.rules[kpi_id]
+    if not quarter or quarter == 4:
+        return []
+    mine = cut_rows(rows[(rows["key"] == key) & (rows["kpi_id"] == kpi_id)], year, quarter)
+    if mine.empty:
+        return []
+    panel = fc.make_panel(mine.assign(key=key), int(mine["year"].min()), year)
+    cutoff = panel.index(year, quarter)
+    series = {"numerator": panel.numerator, "denominator": panel.denominator} if rule.ratio \
+        else {"value": panel.value}
+    out: list[MethodPart] = []
+    for name, array in series.items():
+        known = array[:, :cutoff + 1]
+        if rule.agg_quarters == "last":
+            last, position, drift = fc.stock_parts(known, cutoff)
+            out.append(MethodPart(name, "stock", float(last[0]), drift=float(drift[0]),
+                                  steps=int(panel.index(year, 4) - position[0])))
+            continue
+        parts = fc.flow_parts(known, cutoff)
+        seasonal = bool(np.any(np.abs(parts.season[0] - 1) > 1e-9))
+        out.append(MethodPart(name, "flow", float(parts.last[0]), int(parts.fitted[0]),
+                              float(parts.slope[0]), float(parts.weight[0]),
+                              float(parts.flat[0]),
+                              tuple(float(v) for v in parts.season[0]) if seasonal else None))
+    return out

@@ -13,9 +13,11 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker import charts_forecast, dashboards, quality
+from tracker import forecast as fc
 from tracker import forecast_views as fv
 from tracker.auth import Actor
 from tracker.dashboards import Catalogue
+from tracker.formats import format_number
 from tracker.i18n import t
 from tracker.models import Role
 
@@ -67,8 +69,9 @@ def view_trajectories(session: Session, results: pd.DataFrame, cat: Catalogue,
 def view_trajectory(session: Session, results: pd.DataFrame, cat: Catalogue,
                     targets: pd.DataFrame, year: int, quarter: int, structure: str | None,
                     kpi: str, line: tuple[float | None, float | None, float | None, float]
-                    ) -> tuple[pd.DataFrame, object]:
-    """One cell of the matrix: its trajectory frame and chart."""
+                    ) -> tuple[pd.DataFrame, object, str]:
+    """One cell of the matrix: its trajectory frame and chart, and the figures its forecast
+    was made of, in words."""
     del session, targets
     rows = fv.quarter_rows(results, cat)
     kpi_id = int(cat.kpis.index[cat.kpis["code"] == kpi][0])
@@ -77,8 +80,25 @@ def view_trajectory(session: Session, results: pd.DataFrame, cat: Catalogue,
                                 pd.Series({"forecast": forecast, "low": low, "high": high,
                                            "target": target}))
     who = structure or t("forecast.national")
+    figures = fv.method_figures(rows, cat, year, quarter, structure or fv.NATIONAL, kpi_id)
     return frame, charts_forecast.trajectory_chart(
-        frame, kpi=kpi, who=who, unit=str(cat.kpis.loc[kpi_id, "unit"]), year=year)
+        frame, kpi=kpi, who=who, unit=str(cat.kpis.loc[kpi_id, "unit"]), year=year), \
+        " ".join(_in_words(part) for part in figures)
+
+
+def _in_words(part: fv.MethodPart) -> str:
+    series = t(f"forecast.series.{part.series}")
+    if part.kind == "stock":
+        return t("forecast.figures_stock", series=series, last=format_number(part.last),
+                 drift=format_number(part.drift, 2), steps=part.steps)
+    seasons = t("forecast.season_none") if part.season is None else t(
+        "forecast.season_used", values=" ; ".join(format_number(v, 2) for v in part.season))
+    if part.points < fc.MIN_LINE:
+        return t("forecast.figures_flat", series=series, flat=format_number(part.flat),
+                 last=format_number(part.last), season=seasons)
+    return t("forecast.figures_flow", series=series, points=part.points,
+             slope=format_number(part.slope, 2), weight=format_number(part.weight, 2),
+             last=format_number(part.last), season=seasons)
 
 
 @dataclass

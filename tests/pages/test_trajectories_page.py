@@ -63,6 +63,7 @@ def test_choosing_a_cell_draws_its_trajectory_with_the_forecast(run_page, histor
     assert metrics["Prévision"] == "40"  # 10 a quarter, four quarters
     assert metrics["Classe"] == "compromis"
     assert metrics["Réalisé à date"] == "20"
+    assert any(c.value.startswith("Valeur : droite sur 8 trimestres, pente 0") for c in at.caption)
 
 
 def test_quality_league_is_for_leadership_and_a_dsi_sees_their_own_score(run_page, history):
