@@ -114,12 +114,12 @@ def _reached_for_good(rule: KpiRule, direction: str) -> bool:
 
 def forecast_frame(rows: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, year: int,
                    quarter: int, sid_of: dict[str, int], *, keys: list[str] | None = None,
-                   kpi_code: str | None = None) -> pd.DataFrame:
+                   kpi_code: str | None = None, past: Skill | None = None) -> pd.DataFrame:
     """Per structure (and the nation, ``structure`` None) and KPI with a yearly target and a
     direction: the figure to date, the year-end forecast, its interval, the probability of
     meeting the target and the class, from the results known at the end of ``quarter``."""
     known = cut_rows(rows, year, quarter)
-    past = skill(backtest_frame(known, cat, year))
+    past = past or skill(backtest_frame(known, cat, year))
     out = []
     for kpi_id, panel in panels(known, cat, year).items():
         rule = cat.rules[kpi_id]

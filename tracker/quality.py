@@ -172,11 +172,14 @@ def quality_frame(session: Session, year: int, quarter: int | None = None,
 
 def league_frame(scores: pd.DataFrame) -> pd.DataFrame:
     """Structures ranked by their mean score over the quarters scored, best first, with each
-    component's mean."""
+    component's mean and the score of each quarter (the trend: columns T1…T4)."""
     if scores.empty:
         return pd.DataFrame(columns=["rank", "structure", "score", *COMPONENTS, "quarters"])
     table = scores.groupby("structure", as_index=False)[["score", *COMPONENTS]].mean().round(1)
     table["quarters"] = scores.groupby("structure")["quarter"].count().to_numpy()
+    trend = scores.pivot_table(index="structure", columns="quarter", values="score")
+    trend.columns = [f"T{int(q)}" for q in trend.columns]
+    table = table.join(trend, on="structure")
     table = table.sort_values(["score", "structure"], ascending=[False, True])
     table.insert(0, "rank", range(1, len(table) + 1))
     return table.reset_index(drop=True)

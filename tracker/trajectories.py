@@ -54,9 +54,10 @@ def view_trajectories(session: Session, results: pd.DataFrame, cat: Catalogue,
     codes = dashboards.successor_codes(session)
     sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}
     keys = [fv.NATIONAL, *(sid_of if scope is None else [scope])]
-    frame = fv.forecast_frame(rows, cat, targets, year, quarter, sid_of, keys=keys)
     backtest = fv.backtest_frame(fv.cut_rows(rows, year, quarter), cat, year)
-    accuracy = fv.skill(backtest).table
+    past = fv.skill(backtest)
+    frame = fv.forecast_frame(rows, cat, targets, year, quarter, sid_of, keys=keys, past=past)
+    accuracy = past.table
     counts = fv.counts_frame(frame, cat)
     return TrajectoriesView(
         year=year, quarter=quarter, forecasts=frame, counts=counts,

@@ -79,5 +79,6 @@ def test_league_table_ranks_best_first_and_the_national_average_is_the_mean(engi
     national = quality.national_average(scores)
 
     assert list(league["rank"])[:1] == [1]
+    assert league.set_index("structure").loc["MS", "T2"] == pytest.approx(60.8)  # the trend
     assert league["score"].is_monotonic_decreasing
     assert national["score"].iloc[0] == pytest.approx(round(scores["score"].mean(), 1))
