@@ -165,8 +165,10 @@ class StreamlitSession:
     # --- the socket -------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Load the page (which sets the XSRF cookie), then open the socket with the cookies."""
-        await self.get("/")
+        """What the frontend does: load the page, ask the server's health (which sets the XSRF
+        cookie) and host configuration, then open the socket with the cookies and the token."""
+        for path in ("/", "/_stcore/health", "/_stcore/host-config"):
+            await self.get(path)
         parts = urlsplit(self.base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         protocols = ["streamlit", self.cookies.get(XSRF_COOKIE, "")]

@@ -211,13 +211,19 @@ def check(plan: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
             continue
         if fld:
             chains[(kind, object_id, fld)].append(event)
+    created_bare = {(e[1], e[2]) for e in after["events"] if e[6] == "create" and not e[3]}
     for key, obj in after_objects.items():
         kind = key[0]
         fields = RESULT_FIELDS if kind == "Result" else SUBMISSION_FIELDS
         old_obj = before_objects.get(key, {})
         for fld in fields:
+            events = chains.get((kind, key[1], fld), [])
             current = old_obj.get(fld)
-            for event in chains.get((kind, key[1], fld), []):
+            if key not in before_objects and key in created_bare:
+                # Created in the run by one event naming no field: its first values are the
+                # defaults, which the field's first event (if any) starts from.
+                current = norm(events[0][4]) if events else obj.get(fld)
+            for event in events:
                 if norm(event[4]) != current:
                     problems.append(f"{kind} {key[1]} {fld}: event {event[0]} starts from "
                                     f"{event[4]!r}, the value was {current!r} (lost update)")
