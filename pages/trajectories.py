@@ -99,6 +99,7 @@ else:
 if quality.own is not None:
     st.metric(actor.structure_code or "", t("forecast.quality_own",
                                            score=format_value(quality.own["score"], "")))
+    ui.table(quality.own_components, "quality.col.")
     if quality.own_advice:
         st.write(t("forecast.quality_raise"))
         for name in quality.own_advice:

@@ -17,6 +17,8 @@ from sqlmodel import Session
 from tracker import dashboards
 from tracker import forecast as fc
 from tracker.dashboards import Catalogue, target_of
+from tracker.errors import NotFound
+from tracker.i18n import t
 from tracker.kpis import KpiRule, aggregate
 
 NATIONAL = "*"
@@ -181,6 +183,8 @@ def forecast_report(session: Session, year: int, *, as_of: tuple[int, int] | Non
     or one KPI), from the validated results known at ``as_of`` (default: the year so far)."""
     results = dashboards.validated_results(session)
     cat = dashboards.catalogue(session)
+    if kpi is not None and kpi not in set(cat.kpis["code"]):
+        raise NotFound(t("forecast.unknown_kpi", code=kpi))
     rows = quarter_rows(results, cat)
     if as_of is not None:
         rows = cut_rows(rows, *as_of)
@@ -190,6 +194,8 @@ def forecast_report(session: Session, year: int, *, as_of: tuple[int, int] | Non
     in_force = dashboards.structures_in_force(session, year, max(quarter, 1))
     codes = dashboards.successor_codes(session)
     sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}
+    if structure is not None and structure not in sid_of:
+        raise NotFound(t("forecast.unknown_structure", code=structure, year=year))
     keys = [NATIONAL, *sid_of] if structure is None else [structure]
     frame = forecast_frame(rows, cat, dashboards.targets_frame(session), year, quarter, sid_of,
                            keys=keys, kpi_code=kpi)

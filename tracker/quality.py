@@ -80,6 +80,18 @@ def advice(row: pd.Series) -> list[str]:
     return [name for name, gap in sorted(lost.items(), key=lambda kv: -kv[1]) if gap > 0.05]
 
 
+def components_frame(row: pd.Series) -> pd.DataFrame:
+    """One quarter's score component by component: points earned, points possible, and the
+    facts behind each (days late, KPIs filled, returns, reopenings, flags left unexplained)."""
+    facts = {"timeliness": f"{int(row['days_late'])}" if row["submitted"] else "—",
+             "completeness": f"{int(row['filled'])}/{int(row['expected'])}",
+             "returns": f"{int(row['returned'])}", "corrections": f"{int(row['reopened'])}",
+             "explanations": f"{int(row['unexplained'])}/{int(row['flagged'])}"}
+    return pd.DataFrame([{"component": name, "points": float(row[name]),
+                          "out_of": POINTS[name], "facts": facts[name]}
+                         for name in COMPONENTS])
+
+
 def _days_late(submission: Submission, closes: date | None) -> int:
     if submission.submitted_at is None or closes is None:
         return 0

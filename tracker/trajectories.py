@@ -110,6 +110,7 @@ class QualityView:
     national: pd.DataFrame
     own: pd.Series | None = None
     own_advice: list[str] = field(default_factory=list)
+    own_components: pd.DataFrame | None = None
     own_figure: object | None = None
 
 
@@ -126,6 +127,9 @@ def view_quality(session: Session, results: pd.DataFrame, cat: Catalogue,
         if not mine.empty:
             view.own = mine.iloc[-1]
             view.own_advice = quality.advice(view.own)
+            parts = quality.components_frame(view.own)
+            view.own_components = parts.assign(component=parts["component"].map(
+                lambda c: t(f"quality.components.{c}")))
             view.own_figure = charts_forecast.quality_trend_chart(mine, national,
                                                                   who=structure_code, year=year)
     return view

@@ -73,3 +73,7 @@ def test_quality_league_is_for_leadership_and_a_dsi_sees_their_own_score(run_pag
     assert any("Classement" in m.value for m in direction.markdown)
     assert not any("Classement" in m.value for m in dsi.markdown)
     assert any(m.value.startswith("Votre score") for m in dsi.metric)
+    components = dsi.dataframe[-1].value
+    assert list(components["component"]) == [
+        "Ponctualité (25)", "Complétude (30)", "Renvois par l'ASIN (15)",
+        "Corrections après validation (10)", "Valeurs signalées expliquées (20)"]

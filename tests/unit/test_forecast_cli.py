@@ -80,3 +80,15 @@ def test_quality_prints_each_structure_score_and_components(database_url, histor
     assert ms["score"] == pytest.approx(sum(ms[c] for c in ("timeliness", "completeness",
                                                             "returns", "corrections",
                                                             "explanations")))
+
+
+def test_an_unknown_structure_or_kpi_is_one_line_and_exit_2(database_url, history, capsys):
+    structure = cli.main(["--database-url", database_url, "forecast", "--year", str(YEAR),
+                          "--structure", "NOPE"])
+    kpi = cli.main(["--database-url", database_url, "forecast", "--year", str(YEAR),
+                    "--kpi", "NOPE"])
+
+    assert (structure, kpi) == (2, 2)
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == ["erreur : structure inconnue ou hors fonction en 2025 : NOPE",
+                      "erreur : indicateur inconnu : NOPE"]
