@@ -460,6 +460,8 @@ async def measure(url: str, pid: int | None, database_url: str, users: int,
         "pid": pid, "cpu_seconds": round(cpu_during, 2) if cpu_during is not None else None,
         "cpu_percent_of_one_core": round(100 * cpu_during / wall, 1)
         if cpu_during is not None and wall else None,
+        "cpu_seconds_per_page_run": round(cpu_during / summary["page_runs"], 3)
+        if cpu_during is not None and summary["page_runs"] else None,
         "rss_mib": {"at_start": _r(rss_start), "before": _r(rss_before),
                     "peak": _r(max(samples)) if samples else None, "at_close": _r(rss_close),
                     "after": _r(rss_after), "settle_seconds": args.settle}}
@@ -509,6 +511,23 @@ def print_summary(result: dict[str, Any]) -> None:
     for sample in result["error_samples"][:10]:
         print(f"    error: {sample['user']} {sample['page']} {sample['kind']}: {sample['error']}")
     print(f"  targets: {result['targets']}")
+
+
+def print_curve(results: list[dict[str, Any]]) -> None:
+    """One line per N: how throughput, latency, CPU and memory move as sessions are added."""
+    print(f"\n{'N':>4} {'db':>10} {'runs':>6} {'runs/s':>7} {'P50':>7} {'P95':>7} {'P99':>7} "
+          f"{'CPU %':>6} {'CPU s/run':>9} {'RSS before':>10} {'peak':>7} {'after':>7} "
+          f"{'errors':>6} check")
+    for r in results:
+        lat, server = r["latency_seconds"]["overall"], r["server"]
+        rss = server["rss_mib"]
+        print(f"{r['users']:>4} {r['database']:>10} {r['page_runs']:>6} "
+              f"{r['throughput_runs_per_second']:>7} {lat.get('p50', 0):>7.3f} "
+              f"{lat.get('p95', 0):>7.3f} {lat.get('p99', 0):>7.3f} "
+              f"{server['cpu_percent_of_one_core'] or 0:>6} "
+              f"{server['cpu_seconds_per_page_run'] or 0:>9} {rss['before'] or 0:>10} "
+              f"{rss['peak'] or 0:>7} {rss['after'] or 0:>7} {r['errors']:>6} "
+              f"{'ok' if r['correctness']['passed'] else 'FAILED'}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -577,6 +596,7 @@ def main(argv: list[str] | None = None) -> int:
             result["database"] = database_url.split("://", 1)[0]
             print_summary(result)
             results.append(result)
+    print_curve(results)
     report = {"machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, "
                          f"load average {os.getloadavg()[0]:.1f} at the end",
               "command": " ".join(sys.argv), "runs": results}
