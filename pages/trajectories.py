@@ -85,8 +85,7 @@ else:
 st.subheader(t("forecast.section_method"))
 st.write(t("forecast.method"))
 st.caption(t("forecast.accuracy_caption", year=year))
-ui.table(view.accuracy[["family", "as_of", "n", "mape_model", "mape_carry", "mape_line",
-                        "beats"]].round(2), "forecast.col.")
+ui.table(view.accuracy, "forecast.col.")
 
 st.subheader(t("forecast.section_quality"))
 quality = ui.service_view(trajectories.view_quality, actor.role.value,

@@ -83,7 +83,7 @@ def advice(row: pd.Series) -> list[str]:
 def components_frame(row: pd.Series) -> pd.DataFrame:
     """One quarter's score component by component: points earned, points possible, and the
     facts behind each (days late, KPIs filled, returns, reopenings, flags left unexplained)."""
-    facts = {"timeliness": f"{int(row['days_late'])}" if row["submitted"] else "—",
+    facts = {"timeliness": f"{max(int(row['days_late']), 0)}" if row["submitted"] else "—",
              "completeness": f"{int(row['filled'])}/{int(row['expected'])}",
              "returns": f"{int(row['returned'])}", "corrections": f"{int(row['reopened'])}",
              "explanations": f"{int(row['unexplained'])}/{int(row['flagged'])}"}

@@ -17,7 +17,7 @@ from tracker import forecast as fc
 from tracker import forecast_views as fv
 from tracker.auth import Actor
 from tracker.dashboards import Catalogue
-from tracker.formats import format_number
+from tracker.formats import format_number, format_percent
 from tracker.i18n import t
 from tracker.models import Role
 
@@ -63,8 +63,19 @@ def view_trajectories(session: Session, results: pd.DataFrame, cat: Catalogue,
         year=year, quarter=quarter, forecasts=frame, counts=counts,
         counts_figure=charts_forecast.class_counts_chart(counts, year),
         matrix=fv.matrix_frame(frame, t("forecast.national")),
-        accuracy=accuracy.assign(family=accuracy["family"].map(
-            lambda f: t(f"forecast.families.{f}"))), backtests=len(backtest))
+        accuracy=accuracy_display(accuracy), backtests=len(backtest))
+
+
+def accuracy_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The backtest table as read on screen: family in words, quarters known, errors in %."""
+    shown = pd.DataFrame({
+        "family": table["family"].map(lambda f: t(f"forecast.families.{f}")),
+        "as_of": table["as_of"].map(lambda q: "T1" if q == 1 else f"T1–T{q}"),
+        "n": table["n"]})
+    for method in fc.METHODS:
+        shown[f"mape_{method}"] = table[f"mape_{method}"].map(lambda v: format_percent(v, 2))
+    shown["beats"] = table["beats"].map(lambda b: t("common.yes") if b else t("common.no"))
+    return shown
 
 
 def view_trajectory(session: Session, results: pd.DataFrame, cat: Catalogue,
