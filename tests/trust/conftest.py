@@ -27,7 +27,8 @@ RESULTS = _e2e.RESULTS
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The browser tests of this folder are journeys too (`-m "not e2e"` leaves them out).
+    # The tests of this folder that start the app or a browser are journeys too (`-m "not e2e"`
+    # leaves them out).
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        if {"browser", "server", "app_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
