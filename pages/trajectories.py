@@ -96,7 +96,7 @@ else:
     st.metric(t("forecast.national"), t("forecast.quality_national",
                                        score=format_value(quality.national["score"].mean(), "")))
 if quality.own is not None:
-    st.metric(actor.structure_code or "", t("forecast.quality_own",
+    st.metric(ui.plain(actor.structure_code or ""), t("forecast.quality_own",
                                            score=format_value(quality.own["score"], "")))
     ui.table(quality.own_components, "quality.col.")
     if quality.own_advice:
