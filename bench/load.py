@@ -153,11 +153,7 @@ class LoadRun:
         start = time.monotonic()
         try:
             result = await request()
-        except (ProtocolError, OSError, TimeoutError) as exc:
-            self.records.append(Record(account.login, account.role, page, kind, start,
-                                       time.monotonic(), False, f"{type(exc).__name__}: {exc}"))
-            raise UserAborted(str(exc)) from exc
-        except Exception as exc:  # the socket closed under the session
+        except Exception as exc:  # no answer in time, or the socket closed under the session
             self.records.append(Record(account.login, account.role, page, kind, start,
                                        time.monotonic(), False, f"{type(exc).__name__}: {exc}"))
             raise UserAborted(str(exc)) from exc
@@ -167,9 +163,10 @@ class LoadRun:
             missing = expect(result)
             if missing:
                 problems.append(missing)
+        result.failure = "; ".join(problems)[:500]
         self.records.append(Record(account.login, account.role, page, kind, start, end,
-                                   not problems, "; ".join(problems)[:500],
-                                   result.received_bytes, result.messages))
+                                   not problems, result.failure, result.received_bytes,
+                                   result.messages))
         return result
 
     async def think(self) -> None:
@@ -254,7 +251,7 @@ class LoadRun:
             lambda: session.run(widgets=[edits, trigger(edited.widget_id("entry_save"))]),
             expect=lambda r: None if r.alerts(SUCCESS) else "save not acknowledged")
         outcome.typed = float(typed)
-        outcome.saved = self.records[-1].ok
+        outcome.saved = not saved.failure
         if not outcome.saved:
             return
         await self.think()
@@ -262,11 +259,11 @@ class LoadRun:
         ticked = await self.timed(account, "confirm", "results",
                                   lambda: session.run(widgets=confirm))
         await self.think()
-        await self.timed(
+        submitted = await self.timed(
             account, "submit", "results",
             lambda: session.run(widgets=[*confirm, trigger(ticked.widget_id("entry_submit"))]),
             expect=lambda r: None if r.alerts(SUCCESS) else "submission not acknowledged")
-        outcome.submitted = self.records[-1].ok
+        outcome.submitted = not submitted.failure
         self.hand_over(account)
 
     async def validate(self, session: StreamlitSession, account: Account,
@@ -293,15 +290,15 @@ class LoadRun:
                 expect=lambda r: None if "validation_validate" in r.widgets()
                 else "no validate button: declaration not submitted")
             page = picked
-            if not self.records[-1].ok:
+            if picked.failure:
                 continue
             await self.think()
             click = [*choice, trigger(picked.widget_id("validation_validate"))]
             page = await self.timed(account, "validate", "validation",
-                             lambda click=click: session.run(widgets=click),
-                             expect=lambda r: None if r.alerts(SUCCESS)
-                             else "validation not acknowledged")
-            outcome.validated = self.records[-1].ok
+                                    lambda click=click: session.run(widgets=click),
+                                    expect=lambda r: None if r.alerts(SUCCESS)
+                                    else "validation not acknowledged")
+            outcome.validated = not page.failure
 
     async def pending(self, account: Account, *, wait: float = 0.0) -> list[int]:
         queue = self.queues.get(account.login)

@@ -45,6 +45,7 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     received_bytes: int = 0
     messages: int = 0
+    failure: str = ""  # set by the harness: what made this run an error
 
     def widgets(self) -> dict[str, tuple[str, Any]]:
         """Widgets by their key (the part of the element id after the second dash)."""
