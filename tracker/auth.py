@@ -307,11 +307,19 @@ def redeem_handoff(session: Session, code: str) -> str | None:
     return None if expired else token
 
 
-def _live(session: Session, row: UserSession | None, idle_minutes: int) -> Actor | None:
+class SessionWriteNeeded(Exception):
+    """A read-only check found that the browser session must be touched or ended: do the
+    check again in a write transaction."""
+
+
+def _live(session: Session, row: UserSession | None, idle_minutes: int,
+          write: bool) -> Actor | None:
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()
     if now - row.last_seen_at > timedelta(minutes=idle_minutes):
+        if not write:
+            raise SessionWriteNeeded
         row.revoked_at = now
         session.add(row)
         return None
@@ -320,21 +328,28 @@ def _live(session: Session, row: UserSession | None, idle_minutes: int) -> Actor
         return None
     # Touch at most once a minute: a page rerun should not write every time.
     if now - row.last_seen_at > timedelta(minutes=1):
+        if not write:
+            raise SessionWriteNeeded
         row.last_seen_at = now
         session.add(row)
     return actor_from_user(session, user)
 
 
-def resume_session(session: Session, token: str, *, idle_minutes: int) -> tuple[Actor, int] | None:
-    """The actor and session id of a cookie token; None when unknown, revoked or idle too long."""
+def resume_session(session: Session, token: str, *, idle_minutes: int,
+                   write: bool = True) -> tuple[Actor, int] | None:
+    """The actor and session id of a cookie token; None when unknown, revoked or idle too long.
+    With ``write`` False (a read transaction) it raises SessionWriteNeeded when the session
+    must be touched or ended; with ``write`` it does so (inside a write transaction)."""
     row = session.exec(select(UserSession).where(UserSession.token_hash == _hash(token))).first()
-    actor = _live(session, row, idle_minutes)
+    actor = _live(session, row, idle_minutes, write)
     return (actor, row.id) if actor is not None and row is not None and row.id else None
 
 
-def check_session(session: Session, session_id: int, *, idle_minutes: int) -> Actor | None:
-    """Re-validate an open session at each script run (logout, expiry, deactivation end it)."""
-    return _live(session, session.get(UserSession, session_id), idle_minutes)
+def check_session(session: Session, session_id: int, *, idle_minutes: int,
+                  write: bool = True) -> Actor | None:
+    """Re-validate an open session at each script run (logout, expiry, deactivation end it);
+    ``write`` as for resume_session."""
+    return _live(session, session.get(UserSession, session_id), idle_minutes, write)
 
 
 def close_session(session: Session, session_id: int) -> None:

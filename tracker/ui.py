@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -115,23 +115,35 @@ def language_switch() -> None:
 # --- sign-in ------------------------------------------------------------------------------
 
 
+def _session_check(check: Callable[[Session, bool], Any]) -> Any:
+    """Run a session check in a read transaction (page runs stay concurrent); when the browser
+    session must be touched or ended, again in a write transaction (BEGIN IMMEDIATE)."""
+    try:
+        with read() as session:
+            return check(session, False)
+    except auth.SessionWriteNeeded:
+        with write() as session:
+            return check(session, True)
+
+
 def current_actor() -> auth.Actor | None:
     """The signed-in user, re-read from the database at every run; None when signed out."""
     idle = settings().session_idle_minutes
     session_id = st.session_state.get(_ACTOR_KEY)
-    # A write transaction: the check may touch the session or end an idle one.
-    with write() as session:
-        if session_id is not None:
-            actor = auth.check_session(session, session_id, idle_minutes=idle)
-            if actor is None:
-                st.session_state.pop(_ACTOR_KEY, None)
-                st.session_state[_FORGET_KEY] = True
-            return actor
-        cookie = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
-        token = unsign_token(settings().cookie_secret, cookie) if cookie else None
-        if token is None or st.session_state.get(_FORGET_KEY):
-            return None
-        resumed = auth.resume_session(session, token, idle_minutes=idle)
+    if session_id is not None:
+        open_id = int(session_id)
+        actor: auth.Actor | None = _session_check(lambda session, write: auth.check_session(
+            session, open_id, idle_minutes=idle, write=write))
+        if actor is None:
+            st.session_state.pop(_ACTOR_KEY, None)
+            st.session_state[_FORGET_KEY] = True
+        return actor
+    cookie = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    token = unsign_token(settings().cookie_secret, cookie) if cookie else None
+    if token is None or st.session_state.get(_FORGET_KEY):
+        return None
+    resumed = _session_check(lambda session, write: auth.resume_session(
+        session, token, idle_minutes=idle, write=write))
     if resumed is None:
         return None
     actor, session_id = resumed

@@ -174,3 +174,20 @@ def test_role_is_read_from_the_database_at_every_check(session, seeded, actor):
         current = auth.check_session(fresh, session_id, idle_minutes=IDLE)
 
     assert current is not None and current.role == "viewer"
+
+
+def test_a_session_check_reads_only_until_bookkeeping_is_due(session, seeded):
+    # Page runs check the session in a read transaction; only a touch (once a minute) or an
+    # expiry asks for a write transaction.
+    session_id, token = _sign_in(session)
+    assert auth.check_session(session, session_id, idle_minutes=IDLE, write=False) is not None
+    row = session.get(UserSession, session_id)
+    row.last_seen_at = utcnow() - timedelta(minutes=5)
+    session.add(row)
+    session.commit()
+
+    with pytest.raises(auth.SessionWriteNeeded):
+        auth.check_session(session, session_id, idle_minutes=IDLE, write=False)
+    with pytest.raises(auth.SessionWriteNeeded):
+        auth.resume_session(session, token, idle_minutes=IDLE, write=False)
+    assert auth.check_session(session, session_id, idle_minutes=IDLE) is not None
