@@ -81,6 +81,7 @@ from load_server import (  # noqa: E402
     SqliteTemplate,
     cpu_seconds,
     fresh_postgres,
+    main_thread_cpu_seconds,
     rss_mib,
     streamlit_server,
 )
@@ -411,6 +412,8 @@ def summarise(run: LoadRun, users: int, wall: float) -> dict[str, Any]:
         "handoff_seconds": percentiles(run.handoffs),
         "received_kib_per_run": {k: round(sum(v) / len(v) / 1024, 1)
                                  for k, v in sorted(sizes.items())},
+        "received_mib_per_second": round(
+            sum(r.received_bytes for r in page_runs) / 2**20 / wall, 3) if wall else 0.0,
         "error_samples": [asdict(r) | {"seconds": round(r.seconds, 3)} for r in errors[:20]],
     }
 
@@ -430,6 +433,7 @@ async def measure(url: str, pid: int | None, database_url: str, users: int,
     await asyncio.sleep(1.0 if args.warmup else 0)
     rss_before = rss_mib(pid) if pid else None
     cpu_before = cpu_seconds(pid) if pid else None
+    loop_before = main_thread_cpu_seconds(pid) if pid else None
     harness_before = resource.getrusage(resource.RUSAGE_SELF)
     samples: list[float] = []
     stop = asyncio.Event()
@@ -439,6 +443,8 @@ async def measure(url: str, pid: int | None, database_url: str, users: int,
     await run.run(users, args.seconds)
     wall = time.monotonic() - started
     cpu_during = cpu_seconds(pid) - cpu_before if pid and cpu_before is not None else None
+    loop_during = main_thread_cpu_seconds(pid) - loop_before \
+        if pid and loop_before is not None else None
     stop.set()
     if sampler:
         await sampler
@@ -459,6 +465,8 @@ async def measure(url: str, pid: int | None, database_url: str, users: int,
         if cpu_during is not None and wall else None,
         "cpu_seconds_per_page_run": round(cpu_during / summary["page_runs"], 3)
         if cpu_during is not None and summary["page_runs"] else None,
+        "cpu_seconds_event_loop_thread": round(loop_during, 2)
+        if loop_during is not None else None,
         "rss_mib": {"at_start": _r(rss_start), "before": _r(rss_before),
                     "peak": _r(max(samples)) if samples else None, "at_close": _r(rss_close),
                     "after": _r(rss_after), "settle_seconds": args.settle}}
@@ -491,7 +499,9 @@ def print_summary(result: dict[str, Any]) -> None:
     print(f"  latency s: P50 {lat.get('p50')}  P95 {lat.get('p95')}  P99 {lat.get('p99')}  "
           f"max {lat.get('max')}")
     print(f"  server: CPU {server['cpu_seconds']} s ({server['cpu_percent_of_one_core']} % of "
-          f"one core); RSS MiB start {rss['at_start']}, before {rss['before']}, peak "
+          f"one core; event loop thread {server['cpu_seconds_event_loop_thread']} s); "
+          f"{result['received_mib_per_second']} MiB/s sent")
+    print(f"  RSS MiB: start {rss['at_start']}, before {rss['before']}, peak "
           f"{rss['peak']}, at close {rss['at_close']}, after {rss['after']}; harness CPU "
           f"{result['harness_cpu_seconds']} s")
     print(f"  {'page':<16} {'runs':>5} {'P50':>7} {'P95':>7} {'P99':>7}  KiB/run")

@@ -152,6 +152,17 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def main_thread_cpu_seconds(pid: int) -> float:
+    """CPU time of the server's main thread: the event loop that receives the sockets' messages
+    and serialises, compresses and sends every message to the browsers (the scripts run in
+    threads of their own)."""
+    try:
+        fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of the server process, MiB."""
     try:
