@@ -18,6 +18,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -119,6 +120,11 @@ def arrow_frame(proto: Any) -> Any:
     return pa.ipc.open_stream(proto.arrow_data.data).read_all().to_pandas()
 
 
+# Enough threads that fifty sessions' page loads and hand-offs never queue behind each other
+# in the harness (asyncio's default pool has a handful).
+_HTTP = ThreadPoolExecutor(max_workers=64, thread_name_prefix="load-http")
+
+
 def _http_get(url: str, headers: dict[str, str], timeout: float) -> tuple[int, list[str]]:
     request = urllib.request.Request(url, headers=headers)
     try:
@@ -151,8 +157,8 @@ class StreamlitSession:
                    "User-Agent": "cdsi-load"}
         if self.cookies:
             headers["Cookie"] = self._cookie_header()
-        status, set_cookies = await asyncio.to_thread(
-            _http_get, self.base_url + path, headers, self.timeout)
+        status, set_cookies = await asyncio.get_running_loop().run_in_executor(
+            _HTTP, _http_get, self.base_url + path, headers, self.timeout)
         for line in set_cookies:
             jar: SimpleCookie = SimpleCookie()
             jar.load(line)
