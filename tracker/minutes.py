@@ -23,6 +23,7 @@ from tracker.conferences import (
 from tracker.errors import NotFound, RowError, TrackerError, ValidationFailed
 from tracker.i18n import t
 from tracker.minutes_parser import ALL_STRUCTURES, ParsedMinutes, parse_minutes
+from tracker.minutes_structures import StructureIndex
 from tracker.models import (
     ActionItem,
     ActionStatus,
@@ -37,7 +38,7 @@ from tracker.models import (
     Role,
 )
 from tracker.refdata import normalize
-from tracker.reference import structure_matcher, structure_refs
+from tracker.reference import structure_refs
 from tracker.tables import ColumnSpec
 from tracker.uploads import check_size
 
@@ -151,7 +152,8 @@ class _Checker:
 
     def __init__(self, session: Session, session_date: date | None) -> None:
         self.codes = {code: sid for sid, code in repo.structure_codes_by_id(session).items()}
-        self.matcher = structure_matcher(session)
+        # The parser's own index: a name the parse recognised is recognised here too.
+        self.index = StructureIndex(structure_refs(session))
         self.session_date = session_date
         self.errors: list[RowError] = []
 
@@ -160,7 +162,7 @@ class _Checker:
                                               f"{t(f'minutes_review.col_{column}')}", reason))
 
     def structure(self, table: str, position: int, column: str, raw: str) -> int | None:
-        code = raw.upper() if raw.upper() in self.codes else self.matcher.resolve(raw)
+        code = raw.upper() if raw.upper() in self.codes else self.index.lookup(raw)
         if code is None:
             self.error(table, position, column, t("minutes_review.unknown_structure", name=raw))
             return None
@@ -175,7 +177,7 @@ class _Checker:
                     self.error(table, position, "text", t("minutes_review.text_required"))
                 continue
             owner = _text(row.get("owner"))
-            group = owner == ALL_STRUCTURES or (self.matcher.resolve(owner) is None and \
+            group = owner == ALL_STRUCTURES or (self.index.lookup(owner) is None and \
                 owner.casefold().startswith("tous les minist"))
             owners: list[int] = []
             if group:
@@ -183,7 +185,7 @@ class _Checker:
                     self.error(table, position, "owner", t("minutes_review.all_needs_date"))
                 else:
                     owners = [self.codes[c] for c in
-                              self.matcher.ministries_in_force(self.session_date)]
+                              self.index.matcher.ministries_in_force(self.session_date)]
             elif owner:
                 sid = self.structure(table, position, "owner", owner)
                 owners = [sid] if sid is not None else []

@@ -31,7 +31,6 @@ from tracker.models import (
 )
 from tracker.refdata import (
     KpiRef,
-    StructureMatcher,
     StructureRef,
     load_kpis_csv,
     load_structures_csv,
@@ -91,10 +90,6 @@ def kpi_refs(session: Session, *, active_only: bool = True) -> list[KpiRef]:
                    indicative_target=k.indicative_target, platform=k.platform, gtmi=k.gtmi,
                    note=k.note)
             for k in repo.list_kpis(session, active_only=active_only)]
-
-
-def structure_matcher(session: Session) -> StructureMatcher:
-    return StructureMatcher(structure_refs(session))
 
 
 # --- editing (admin) ----------------------------------------------------------------------
