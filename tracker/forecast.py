@@ -1,9 +1,9 @@
 """Year-end forecasts of KPIs against their targets: pure arithmetic on arrays, no database.
 
-The rule, as the « Trajectoires » page writes it: the quarters still to come are projected from
-the quarters known so far, then the year's figure is read with the KPI's own aggregation rule
-(``tracker.kpis.year_end_array``: sum of quarters, last value, ratio of sums…), exactly as the
-bilan reads it.
+The rule, as the « Trajectoires » page writes it: the quarters still to come (and those of the
+year a structure has not had validated yet) are projected from the quarters known so far, then
+the year's figure is read with the KPI's own aggregation rule (``tracker.kpis.year_end_array``:
+sum of quarters, last value, ratio of sums…), exactly as the bilan reads it.
 
 - Flows (``sum``, ``avg``, the numerator and denominator of ratio KPIs): a straight line fitted
   through the last 8 quarters (a flat mean of the last 4 when fewer than 6 are known), times a
@@ -173,9 +173,8 @@ def flow_parts(series: np.ndarray, cutoff: int) -> FlowParts:
     return FlowParts(season, xm, ym, slope, flat, last, weight, count)
 
 
-def _project_flow(series: np.ndarray, cutoff: int, end: int) -> np.ndarray:
+def _project_flow(series: np.ndarray, cutoff: int, steps: np.ndarray) -> np.ndarray:
     parts = flow_parts(series, cutoff)
-    steps = np.arange(cutoff + 1, end + 1)
     trend = np.where(parts.fitted[:, None] >= MIN_LINE,
                      parts.mean[:, None] + parts.slope[:, None] * (steps - parts.centre[:, None]),
                      parts.flat[:, None])
@@ -198,31 +197,31 @@ def stock_parts(series: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray
     return last, position, np.nan_to_num(drift)
 
 
-def _project_stock(series: np.ndarray, cutoff: int, end: int) -> np.ndarray:
+def _project_stock(series: np.ndarray, cutoff: int, steps: np.ndarray) -> np.ndarray:
     last, position, drift = stock_parts(series, cutoff)
-    steps = np.arange(cutoff + 1, end + 1)
     return last[:, None] + drift[:, None] * (steps - position[:, None])
 
 
-def _project(series: np.ndarray, cutoff: int, end: int, method: str, stock: bool) -> np.ndarray:
-    """The quarters after ``cutoff`` up to ``end`` (inclusive), from the quarters up to it."""
+def _project(series: np.ndarray, cutoff: int, first: int, end: int, method: str,
+             stock: bool) -> np.ndarray:
+    """Quarters ``first`` to ``end`` (inclusive) as projected from the quarters up to
+    ``cutoff`` (quarters of the year not validated yet are projected like those to come)."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _projected(series, cutoff, end, method, stock)
+        return _projected(series[:, :cutoff + 1], cutoff, np.arange(first, end + 1), method,
+                          stock)
 
 
-def _projected(series: np.ndarray, cutoff: int, end: int, method: str,
+def _projected(known: np.ndarray, cutoff: int, steps: np.ndarray, method: str,
                stock: bool) -> np.ndarray:
-    known = series[:, :cutoff + 1]
     if method == "carry":
         _, last = _last_known(known)
-        return np.repeat(last[:, None], end - cutoff, axis=1)
+        return np.repeat(last[:, None], steps.size, axis=1)
     if method == "line":
         start = max(0, cutoff - LINE_WINDOW + 1)
         xm, ym, slope, _ = _line(known[:, start:], start, 2)
-        steps = np.arange(cutoff + 1, end + 1)
         return ym[:, None] + slope[:, None] * (steps - xm[:, None])
-    return _project_stock(known, cutoff, end) if stock else _project_flow(known, cutoff, end)
+    return _project_stock(known, cutoff, steps) if stock else _project_flow(known, cutoff, steps)
 
 
 def _clip(values: np.ndarray, unit: str, history: np.ndarray | None = None) -> np.ndarray:
@@ -233,17 +232,19 @@ def _clip(values: np.ndarray, unit: str, history: np.ndarray | None = None) -> n
 
 
 def completed(rule: KpiRule, panel: Panel, cutoff: int, method: str) -> Panel:
-    """The panel known up to ``cutoff`` with the rest of the cutoff's year projected."""
-    end = (cutoff // 4) * 4 + 3
+    """The panel known up to ``cutoff`` with the cutoff's year completed: every quarter of it
+    without a value (to come, or not validated yet) projected."""
+    first, end = (cutoff // 4) * 4, (cutoff // 4) * 4 + 3
     stock = rule.agg_quarters == "last"
     out = []
     for array, unit in ((panel.value, rule.unit), (panel.numerator, "count"),
                         (panel.denominator, "count")):
         filled = array[:, :end + 1].copy()
         filled[:, cutoff + 1:] = np.nan
-        if cutoff < end and (not rule.ratio or array is not panel.value):
-            filled[:, cutoff + 1:] = _clip(_project(filled, cutoff, end, method, stock), unit,
-                                           filled)
+        if not rule.ratio or array is not panel.value:
+            year = filled[:, first:end + 1]
+            projected = _clip(_project(filled, cutoff, first, end, method, stock), unit, filled)
+            filled[:, first:end + 1] = np.where(np.isnan(year), projected, year)
         out.append(filled)
     if rule.ratio:
         with np.errstate(divide="ignore", invalid="ignore"):

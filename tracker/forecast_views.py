@@ -9,6 +9,7 @@ structures are followed under their successor's code, as on the dashboards.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,18 @@ def known_quarter(rows: pd.DataFrame, year: int) -> int:
     return int(quarters.max()) if not quarters.empty else 0
 
 
+def as_of_quarter(results: pd.DataFrame, year: int) -> int:
+    """The quarter of ``year`` a forecast is made at by default: the last one validated for at
+    least half as many structures as the best-covered quarter (the dashboards' rule), so that
+    a quarter still being validated does not read as a fall; 4 for a past year, 0 for none."""
+    if results.empty or not (results["year"] == year).any():
+        return 0
+    last_year, last_quarter = dashboards.last_validated_quarter(results, date(year, 12, 31))
+    if last_year > year:
+        return 4
+    return last_quarter if last_year == year else 0
+
+
 def cut_rows(rows: pd.DataFrame, year: int, quarter: int) -> pd.DataFrame:
     """Only what was known at the end of a quarter (how ``--as-of`` and the backtest run)."""
     return rows[(rows["year"] < year) | ((rows["year"] == year) & (rows["quarter"] <= quarter))]
@@ -180,17 +193,18 @@ def parse_as_of(text: str) -> tuple[int, int]:
 def forecast_report(session: Session, year: int, *, as_of: tuple[int, int] | None = None,
                     structure: str | None = None, kpi: str | None = None) -> pd.DataFrame:
     """The command line's forecast: every structure in force and the nation (or one structure,
-    or one KPI), from the validated results known at ``as_of`` (default: the year so far)."""
+    or one KPI), from the validated results known at ``as_of`` (default: ``as_of_quarter``)."""
     results = dashboards.validated_results(session)
     cat = dashboards.catalogue(session)
     if kpi is not None and kpi not in set(cat.kpis["code"]):
         raise NotFound(t("forecast.unknown_kpi", code=kpi))
     rows = quarter_rows(results, cat)
-    if as_of is not None:
+    if as_of is None:
+        quarter = as_of_quarter(results, year)
+    else:
         rows = cut_rows(rows, *as_of)
-    quarter = known_quarter(rows, year) if as_of is None or as_of[0] >= year else 0
-    if as_of is not None and as_of[0] == year:
-        quarter = min(quarter, as_of[1])
+        quarter = 4 if as_of[0] > year else (as_of[1] if as_of[0] == year else 0)
+        quarter = min(quarter, known_quarter(rows, year))
     in_force = dashboards.structures_in_force(session, year, max(quarter, 1))
     codes = dashboards.successor_codes(session)
     sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}

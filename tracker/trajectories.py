@@ -48,8 +48,8 @@ class TrajectoriesView:
 
 def view_trajectories(session: Session, results: pd.DataFrame, cat: Catalogue,
                       targets: pd.DataFrame, year: int, scope: str | None) -> TrajectoriesView:
-    rows = fv.quarter_rows(results, cat)
-    quarter = fv.known_quarter(rows, year)
+    quarter = fv.as_of_quarter(results, year)
+    rows = fv.cut_rows(fv.quarter_rows(results, cat), year, quarter)
     in_force = dashboards.structures_in_force(session, year, max(quarter, 1))
     codes = dashboards.successor_codes(session)
     sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}

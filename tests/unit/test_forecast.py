@@ -146,3 +146,23 @@ def test_year_end_array_gives_what_over_quarters_gives(rule):
                               "numerator": numerators[i], "denominator": denominators[i]})
         expected = over_quarters(rule, frame)
         assert (np.isnan(arrays[i]) and expected is None) or arrays[i] == pytest.approx(expected)
+
+
+def test_a_quarter_not_validated_yet_is_forecast_like_those_to_come():
+    reported = rows_of([100 + 10 * t for t in range(22)], key="MS")  # through 2025-T2
+    late = rows_of([100 + 10 * t for t in range(21)], key="MEF")  # 2025-T2 not validated yet
+    panel = fc.make_panel(pd.concat([reported, late]), FIRST, YEAR)
+
+    figures = fc.forecasts(SUM, panel, YEAR, 2)
+
+    assert figures["model"] == pytest.approx([1260, 1260])  # T2 of MEF projected, not zero
+
+
+def test_the_default_quarter_is_the_last_one_validated_for_most_structures():
+    def results(quarters):
+        return pd.DataFrame([{"structure_id": s, "year": YEAR, "quarter": q}
+                             for q, n in quarters.items() for s in range(n)])
+
+    assert fv.as_of_quarter(results({1: 30, 2: 28, 3: 5}), YEAR) == 2  # T3 being validated
+    assert fv.as_of_quarter(results({1: 30, 2: 28, 3: 20}), YEAR) == 3
+    assert fv.as_of_quarter(results({1: 30}), YEAR + 1) == 0
