@@ -4,8 +4,14 @@ through its role's pages and making one save, for a bounded time.
     python bench/load.py --start --users 10,25,50 --seconds 60 --json load.json
     python bench/load.py --start --users 10,25,50 --seconds 60 --json load-pg.json \\
         --database-url postgresql+psycopg://postgres@127.0.0.1/cdsi_load
-    python bench/load.py --url http://127.0.0.1:8501 --database-url sqlite:///data/x.db \\
+    python bench/load.py --url http://127.0.0.1:8501 --database-url sqlite:////tmp/copy.db \\
         --server-pid 1234 --users 3 --seconds 5
+
+The first line is the measurement of issue 15 (a fresh server and a fresh copy of the demo data
+set for every N; results printed, the curve across N last, everything in the JSON file); the
+second does the same on PostgreSQL (the scratch database named is dropped and re-created for
+every N); the third targets a server already running, whose database (a scratch copy: the
+harness creates accounts and reopens quarters in it) and process id it is given.
 
 How a user is simulated, and why. Each virtual user is a real Streamlit session driven over
 Streamlit's own WebSocket protocol (bench/load_client.py): it sends the ``rerun_script`` messages
@@ -32,6 +38,15 @@ cycles through the pages of its navigation menu (the role's pages, from tracker.
 server sends them), with a think time between clicks, until the time is up; the secretariat then
 validates what is still waiting. Quarters already submitted or validated in the demo data are
 reopened before the run (in the harness's copy) so that every DSI can save.
+
+Pacing: sessions start spread over --ramp seconds; between two clicks a user pauses --think
+seconds on average (uniformly 0.5 to 1.5 times it); --think 0 sends clicks back to back, which
+measures capacity rather than what a user waits for. Throughput is page runs per second from the
+first session's start to the last one's end. What limits the server shows in the results: its
+CPU against one core (the scripts of all sessions share one Python process and its GIL: beyond
+100 % of a core only C code that lets the GIL go runs in parallel, such as SQLite, argon2 or
+compression), the CPU of its event loop thread (receiving and sending every message), the KiB
+sent per page run (message sizes), and the same run on SQLite and on PostgreSQL (the database).
 
 A page run is an error when the run shows an exception or an error message, when a save is not
 acknowledged by its success message, or when no ``script_finished`` comes within --page-timeout.
@@ -538,13 +553,15 @@ def print_curve(results: list[dict[str, Any]]) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--start", action="store_true",
                         help="start `streamlit run app.py` on a free port, on a fresh database "
                              "for every N")
-    target.add_argument("--url", help="a running server (then --database-url is its database)")
+    target.add_argument("--url", help="a running server; --database-url is its database, in "
+                                      "which the harness creates accounts and reopens quarters: "
+                                      "a scratch copy, never data/")
     parser.add_argument("--database-url",
                         help="with --start: default a fresh SQLite copy of the demo data set; "
                              "a PostgreSQL URL names a scratch database that is re-created "
