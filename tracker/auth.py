@@ -17,7 +17,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -137,6 +137,7 @@ ACCOUNT_LIMIT = 8
 CLIENT_LIMIT = 60
 HALF_LIFE = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
+FORGET_AFTER = timedelta(days=1)  # by then a count has halved 96 times
 
 
 def account_key(login: str) -> str:
@@ -183,6 +184,10 @@ def count_attempt(session: Session, login: str, client: str | None) -> str | Non
     account name or the client address is locked (then nothing is checked). Crossing a limit
     locks the key for LOCKOUT and is audited. Call inside a write transaction."""
     now = utcnow()
+    # Names typed once and long forgotten (a spray of unknown logins) do not pile up.
+    session.execute(delete(LoginThrottle).where(  # type: ignore[arg-type]
+        col(LoginThrottle.last_failure_at) < now - FORGET_AFTER,
+        or_(col(LoginThrottle.locked_until).is_(None), col(LoginThrottle.locked_until) < now)))
     keys = [(account_key(login), ACCOUNT_LIMIT)]
     if client:
         keys.append((client_key(client), CLIENT_LIMIT))

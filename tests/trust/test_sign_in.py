@@ -153,3 +153,18 @@ def test_the_secretariat_unlocks_an_account_on_the_users_page(engine, seeded, ap
 
     assert "Débloqué : account:dsi-mef." in [s.value for s in at.success]
     assert auth.sign_in(engine, "dsi-mef", "demo")[0].login == "dsi-mef"
+
+
+def test_counts_of_names_tried_long_ago_are_forgotten(engine, seeded):
+    with pytest.raises(AuthenticationFailed):
+        auth.sign_in(engine, "nom-tape-une-fois", "x")
+    with transaction(engine) as db:
+        row = db.get(LoginThrottle, "account:nom-tape-une-fois")
+        row.last_failure_at = utcnow() - timedelta(days=2)
+        db.add(row)
+
+    with pytest.raises(AuthenticationFailed):
+        auth.sign_in(engine, "quelqu-un-d-autre", "x")
+
+    with Session(engine) as db:
+        assert db.get(LoginThrottle, "account:nom-tape-une-fois") is None
