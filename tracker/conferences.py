@@ -605,3 +605,9 @@ def attendance_kpi_frame(session: Session) -> pd.DataFrame:
             for (sid, year, quarter), (n, d) in sorted(counts.items())]
     return pd.DataFrame(rows, columns=["kpi", "structure_id", "structure", "year", "quarter",
                                        "numerator", "denominator", "rate", "period_end"])
+
+
+def group_reference(conference_number: int, item_number: str) -> str:
+    """The reference an item owned by « Tous les ministères » shares across its copies (one per
+    ministry in force): the session's cumulative number and the item's, as ``S18-A3``."""
+    return f"S{conference_number}-{item_number}"[:40]

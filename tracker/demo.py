@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 from sqlmodel import Session, SQLModel, col
 
+from tracker.conferences import group_reference
 from tracker.formats import ordinal_fr
 from tracker.i18n import t as tr
 from tracker.models import (
@@ -1252,7 +1253,7 @@ def _item_rows(ctx: _Ctx, sess: _Sess, item: _Item, kind: str,
                rng: random.Random) -> list[dict[str, Any]]:
     """One row per owner: "Tous les ministères" gives one per ministry in force, sharing a ref."""
     owners = ctx.ministries(sess.day) if item.owner == ALL else [ctx.by_code[item.owner]]
-    group_ref = f"S{sess.number}-{item.number}" if item.owner == ALL else ""
+    group_ref = group_reference(sess.number, item.number) if item.owner == ALL else ""
     created = _stamp(sess.day, 13, 30)
     rows = []
     for owner in owners:

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker import repository as repo
 from tracker.auth import Actor, require_role
-from tracker.conferences import conference_label
+from tracker.conferences import conference_label, group_reference
 from tracker.errors import RowError, StaleEdit, UploadError
 from tracker.formats import format_date
 from tracker.frdates import parse_french_date, resolve_due
@@ -476,7 +476,7 @@ class _Reader:
             refs = [item.group_ref for same in stored.values() for item in same
                     if item.group_ref]
             digest = hashlib.sha1(f"{kind}:{key}".encode(), usedforsecurity=False).hexdigest()
-            group_ref = refs[0] if refs else f"c{conference.id}-{digest[:12]}"
+            group_ref = refs[0] if refs else group_reference(conference.number, ref or digest[:8])
         checks = [] if certain else [t("followup_import.check_due")]
         self.preview.accepted.append(FollowupRow(
             row=number, kind=kind, conference_id=conference.id,

@@ -18,6 +18,7 @@ from tracker.conferences import (
     ConferenceInput,
     create_conference,
     ensure_open,
+    group_reference,
     update_conference,
 )
 from tracker.errors import NotFound, RowError, TrackerError, ValidationFailed
@@ -284,7 +285,7 @@ def confirm_minutes(session: Session, actor: Actor, meta: ConferenceInput,
     for kind, items in (("R", recommendations), ("A", actions)):
         for item in items:
             number = item.number or f"{kind}{item.position}"
-            group = f"c{conference_id}-{number}" if item.group else ""
+            group = group_reference(conference.number, number) if item.group else ""
             for owner in item.owners or [None]:  # type: ignore[list-item]
                 common: dict[str, Any] = {
                     "conference_id": conference_id, "number": number[:20],
