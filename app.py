@@ -4,17 +4,17 @@ from contextlib import AbstractAsyncContextManager
 
 import streamlit as st
 
-from tracker.web import middleware, routes
+from tracker.ui.web import middleware, routes
 
 
 def _lifespan(app: st.App) -> AbstractAsyncContextManager[None]:
-    from tracker.ui import server_lifespan
+    from tracker.ui.base import server_lifespan
 
     return server_lifespan(app)
 
 
 def _on_script_error(error: Exception) -> bool:
-    from tracker.ui import script_error
+    from tracker.ui.widgets import script_error
 
     return script_error(error)
 
@@ -24,8 +24,8 @@ app = st.App("app.py", routes=routes(), middleware=middleware(), lifespan=_lifes
 
 if __name__ == "__main__":
     from tracker import ui
-    from tracker.i18n import t
-    from tracker.navigation import pages_for
+    from tracker.core.i18n import t
+    from tracker.ui.navigation import pages_for
 
     st.set_page_config(page_title="CDSI", page_icon=":material/hub:", layout="wide")
     ui.apply_language()

@@ -18,10 +18,10 @@ import time
 import pandas as pd
 from common import decade_sqlite, machine
 
-from tracker import dashboards
-from tracker import forecast as fc
-from tracker import forecast_views as fv
-from tracker.db import make_engine, reading
+from tracker.core.db import make_engine, reading
+from tracker.dashboards import forecast as fc
+from tracker.dashboards import forecast_views as fv
+from tracker.dashboards import views as dashboards
 
 
 def table(frame: pd.DataFrame) -> str:

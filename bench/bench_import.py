@@ -16,10 +16,10 @@ from common import CACHE, decade_postgres, decade_sqlite, machine
 from sqlalchemy import insert
 from sqlmodel import col, delete
 
-from tracker import repository as repo
-from tracker.db import make_engine, reading, transaction
-from tracker.models import Result, Structure, Submission, utcnow
-from tracker.results import apply_import, import_preview
+from tracker.core import repository as repo
+from tracker.core.db import make_engine, reading, transaction
+from tracker.core.models import Result, Structure, Submission, utcnow
+from tracker.results.loading import apply_import, import_preview
 
 ROWS = 100_000
 YEAR, QUARTER = 2027, 1

@@ -26,12 +26,14 @@ import streamlit as st  # noqa: E402
 import streamlit.runtime.scriptrunner.script_runner as script_runner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tracker import actions, charts, dashboards, platforms  # noqa: E402
-from tracker import repository as repo  # noqa: E402
-from tracker.auth import actor_from_user, open_session  # noqa: E402
-from tracker.db import make_engine, reading, transaction  # noqa: E402
-from tracker.periods import reporting_quarter  # noqa: E402
-from tracker.results import entry_sheet  # noqa: E402
+from tracker.accounts.auth import actor_from_user, open_session  # noqa: E402
+from tracker.conference import actions  # noqa: E402
+from tracker.core import repository as repo  # noqa: E402
+from tracker.core.db import make_engine, reading, transaction  # noqa: E402
+from tracker.core.periods import reporting_quarter  # noqa: E402
+from tracker.dashboards import charts, platforms  # noqa: E402
+from tracker.dashboards import views as dashboards  # noqa: E402
+from tracker.results.entry import entry_sheet  # noqa: E402
 
 WARM_RUNS = 15
 engine = make_engine(URL)
@@ -169,7 +171,7 @@ if __name__ == "__main__":
           f"{streamlit_start() * 1000:.0f} ms; a blank script in a fresh AppTest afterwards: "
           f"{streamlit_start() * 1000:.0f} ms")
     # What the server imports when it starts (app.py and the pages' shared modules).
-    import tracker.ui  # noqa: F401
+    import tracker.ui.base  # noqa: F401
 
     print("| page (role) | first run (AppTest) | of which the script run | warm median "
           "(script run) | same work without Streamlit (cold) | ratio script run / alone |")

@@ -19,21 +19,24 @@ from pathlib import Path
 
 from common import TODAY, machine
 
-from tracker import reports, workbook
 from tracker.bootstrap import initialize
-from tracker.dashboards import last_validated_quarter, validated_results
-from tracker.db import make_engine, reading
+from tracker.core.db import make_engine, reading
+from tracker.dashboards.views import last_validated_quarter, validated_results
+from tracker.reports import bilan as reports
+from tracker.reports import document as document_module
+from tracker.reports import fiche as fiche_module
+from tracker.reports import figures, workbook
 
 BUDGET_SECONDS = 20.0
 
 
-def timed(label: str, make: Callable[[], reports.Document], out: Path) -> float:
+def timed(label: str, make: Callable[[], document_module.Document], out: Path) -> float:
     started = time.perf_counter()
     document = make()
     elapsed = time.perf_counter() - started
     (out / document.filename).write_bytes(document.data)
     pages = document.data.count(b"/Type /Page\n")
-    extra = f", {pages} pages" if document.mime == reports.PDF_MIME else ""
+    extra = f", {pages} pages" if document.mime == document_module.PDF_MIME else ""
     print(f"{label:<34} {elapsed:6.2f} s  ({len(document.data) / 1e6:.2f} MB{extra})")
     return elapsed
 
@@ -50,29 +53,29 @@ def main() -> int:
         engine = make_engine(f"sqlite:///{workdir / 'demo.db'}")
         started = time.perf_counter()
         initialize(engine, demo=True, today=TODAY)
-        print(f"machine: {machine()}; Chromium found: {reports.chromium_available()}")
+        print(f"machine: {machine()}; Chromium found: {figures.chromium_available()}")
         print(f"default demo database built in {time.perf_counter() - started:.1f} s")
         with reading(engine) as session:
             year, quarter = last_validated_quarter(validated_results(session), TODAY)
-        period = reports.Period(year, quarter)
-        actor = reports.command_line_actor()
+        period = document_module.Period(year, quarter)
+        actor = document_module.command_line_actor()
 
-        def bilan(p: reports.Period = period) -> reports.Document:
+        def bilan(p: document_module.Period = period) -> document_module.Document:
             with reading(engine) as session:
                 return reports.bilan_pdf(session, actor, p, lang="fr", today=TODAY)
 
-        def fiche() -> reports.Document:
+        def fiche() -> document_module.Document:
             with reading(engine) as session:
-                return reports.fiche_pdf(session, actor, "MS", period, lang="fr", today=TODAY)
+                return fiche_module.fiche_pdf(session, actor, "MS", period, lang="fr", today=TODAY)
 
-        def book() -> reports.Document:
+        def book() -> document_module.Document:
             with reading(engine) as session:
                 return workbook.workbook_xlsx(session, actor, period, lang="fr", today=TODAY)
 
         cold = timed(f"bilan {period.label()} (cold)", bilan, out)
         warm = [timed(f"bilan {period.label()} (warm {n + 1})", bilan, out)
                 for n in range(args.runs)]
-        timed(f"bilan {year} (year, warm)", lambda: bilan(reports.Period(year)), out)
+        timed(f"bilan {year} (year, warm)", lambda: bilan(document_module.Period(year)), out)
         timed(f"fiche MS {period.label()}", fiche, out)
         timed(f"workbook {period.label()}", book, out)
         verdict = "within" if cold <= BUDGET_SECONDS else "OVER"

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker.bootstrap import initialize  # noqa: E402
-from tracker.db import make_engine  # noqa: E402
+from tracker.core.db import make_engine  # noqa: E402
 
 CACHE = ROOT / "bench" / "results"
 TODAY = date(2026, 11, 25)

@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from tracker.audit import as_text
-from tracker.auth import load_actor
-from tracker.db import make_engine, transaction
-from tracker.models import AuditEvent, Kpi, Result, Structure, Submission, User
-from tracker.periods import get_window, reporting_quarter
-from tracker.results import reopen
-from tracker.users import create_user
+from tracker.accounts.auth import load_actor
+from tracker.accounts.users import create_user
+from tracker.core.audit import as_text
+from tracker.core.db import make_engine, transaction
+from tracker.core.models import AuditEvent, Kpi, Result, Structure, Submission, User
+from tracker.core.periods import get_window, reporting_quarter
+from tracker.results.review import reopen
 
 # Who the N sessions are, in order: DSIs are the largest population, then the secretariat,
 # leadership and viewers (N = 10: 6 DSIs, 1 admin, 1 leadership, 2 viewers).

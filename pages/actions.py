@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from tracker import actions, charts_actions, conferences, roadmap, ui
-from tracker.errors import TrackerError
-from tracker.formats import format_date
-from tracker.i18n import t
-from tracker.models import TOPIC_TAGS, Role
-from tracker.navigation import roles_for
-from tracker.tables import diff_frames
+from tracker import ui
+from tracker.accounts.permissions import Action, audience, may, own_structure, reads_drafts_anywhere
+from tracker.conference import actions
+from tracker.conference import charts as charts_actions
+from tracker.conference import sessions as conferences
+from tracker.core.formats import format_date
+from tracker.core.i18n import t
+from tracker.core.models import TOPIC_TAGS
+from tracker.core.tables import diff_frames
 
-actor = ui.require_actor(*roles_for("pages/actions.py"))
+actor = ui.require_actor("pages/actions.py")
 st.title(t("actions.title"))
-help_key = {Role.admin: "help_admin", Role.dsi: "help_dsi"}.get(actor.role, "help_reader")
+help_key = f"help_{audience(actor)}"
 st.caption(t(f"actions.{help_key}"))
-revision = st.session_state.setdefault("actions_revision", 0)
-if flash := st.session_state.pop("actions_flash", None):
-    st.success(flash)
+revision = ui.page_revision("actions")
 
 with ui.read() as session:
     structures = actions.structure_options(session)
@@ -26,7 +26,7 @@ kind = st.radio(t("actions.title"), [actions.ACTION, actions.RECOMMENDATION], ho
                 key="actions_kind", label_visibility="collapsed",
                 format_func=lambda k: t(f"actions.tab_{k}s"))
 cols = st.columns([2, 2, 3, 2, 2, 2])
-own = actor.structure_id if actor.role == Role.dsi else None
+own = own_structure(actor)
 structure_choices = [None, *structures]
 structure = cols[0].selectbox(t("actions.filter_structure"), structure_choices,
                               index=structure_choices.index(own), key="actions_structure",
@@ -50,8 +50,8 @@ with ui.read() as session:
     frame = actions.followup_frame(session, actor, kind, filters, ui.today())
 columns = actions.COLUMNS[kind]
 editable_columns = actions.editable_columns(actor, kind)
-editable = bool(editable_columns) and (actor.role == Role.admin or structure == own)
-if actor.role == Role.dsi and not editable:
+editable = bool(editable_columns) and (reads_drafts_anywhere(actor) or structure == own)
+if own is not None and not editable:
     st.info(t("actions.own_only", code=ui.plain(actor.structure_code)))
 
 if frame.empty:
@@ -63,7 +63,7 @@ elif not editable:
 else:
     st.caption(t("actions.count", n=len(frame)))
     with ui.read() as session:
-        initiatives = list(roadmap.initiative_labels(session).values())
+        initiatives = actions.initiative_choices(session)
     specs = actions.column_specs(kind, actor, list(structures.values()), initiatives)
     config = ui.column_config(specs)
     config["closed_session"] = None
@@ -82,18 +82,10 @@ else:
                             data=frame, column_config=config, column_order=columns, hide_index=True,
                             key=key, width="stretch", height=480)
     if st.button(t("common.save"), key="actions_save", type="primary"):
-        try:
-            with ui.write() as session:
-                written = actions.save_followup(
-                    session, actor, kind, diff_frames(frame, edited, editable_columns),
-                    frame["version"].to_dict())
-        except TrackerError as exc:
-            ui.show_error(exc)
-        else:
-            st.session_state["actions_revision"] = revision + 1
-            st.session_state["actions_editor_key"] = None
-            st.session_state["actions_flash"] = t("actions.saved", n=written)
-            st.rerun()
+        st.session_state["actions_editor_key"] = None
+        ui.act("actions", actions.save_followup, actor, kind,
+               diff_frames(frame, edited, editable_columns), frame["version"].to_dict(),
+               flash=lambda written: t("actions.saved", n=written))
 
 if not frame.empty:
     when = format_date(ui.today())
@@ -108,6 +100,6 @@ if not frame.empty:
     ui.downloads(actions.display_frame(frame), f"{kind}s", key="actions_dl",
                  filters=actions.filters_text(filters, structures, sessions))
 
-if actor.role == Role.admin:
+if may(actor, Action.edit_conferences):
     with st.expander(t("followup_import.expander")):
         ui.followup_import_panel(actor, "actions_followup")

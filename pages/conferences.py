@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from tracker import conference_kpis, conferences, pv_export, ui
-from tracker.errors import TrackerError
-from tracker.formats import format_datetime
-from tracker.i18n import t
-from tracker.models import ConferenceStatus, Role
-from tracker.navigation import roles_for
-from tracker.tables import diff_frames
+from tracker import ui
+from tracker.accounts.permissions import Action, may
+from tracker.conference import kpis as conference_kpis
+from tracker.conference import pv_export
+from tracker.conference import sessions as conferences
+from tracker.core.formats import format_datetime
+from tracker.core.i18n import t
+from tracker.core.models import ConferenceStatus
+from tracker.core.tables import diff_frames
 
-actor = ui.require_actor(*roles_for("pages/conferences.py"))
+actor = ui.require_actor("pages/conferences.py")
 st.title(t("conferences.title"))
-admin = actor.role == Role.admin
+admin = may(actor, Action.edit_conferences)
 st.caption(t("conferences.help_admin") if admin else t("conferences.help_reader"))
-revision = st.session_state.setdefault("conferences_revision", 0)
-if flash := st.session_state.pop("conferences_flash", None):
-    st.success(flash)
+revision = ui.page_revision("conferences")
 
 
 def session_inputs(prefix: str, row: dict) -> conferences.ConferenceInput:
@@ -33,17 +33,10 @@ def session_inputs(prefix: str, row: dict) -> conferences.ConferenceInput:
 
 
 def run(service, *args, flash: str, select: bool = False) -> None:
-    try:
-        with ui.write() as session:
-            result = service(session, actor, *args)
-    except TrackerError as exc:
-        ui.show_error(exc, refresh="conferences_revision")
-    else:
-        st.session_state["conferences_revision"] = revision + 1
-        st.session_state["conferences_flash"] = flash
-        if select:
-            st.session_state["conferences_selected"] = result.id
-        st.rerun()
+    def chosen(result) -> None:
+        st.session_state["conferences_selected"] = result.id
+
+    ui.act("conferences", service, actor, *args, flash=flash, then=chosen if select else None)
 
 
 with ui.read() as session:

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from tracker import home, ui
-from tracker.formats import format_date, format_number, quarter_label
-from tracker.i18n import t
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.core.formats import format_date, format_number, quarter_label
+from tracker.core.i18n import t
+from tracker.dashboards import home
 
-actor = ui.require_actor(*roles_for("pages/home.py"))
+actor = ui.require_actor("pages/home.py")
 st.title(t("home.title"))
 
 with ui.read() as session:

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from tracker import journal, ui
-from tracker.i18n import t
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.accounts import journal
+from tracker.core.i18n import t
 
-actor = ui.require_actor(*roles_for("pages/journal.py"))
+actor = ui.require_actor("pages/journal.py")
 st.title(t("journal.title"))
 st.caption(t("journal.help"))
 

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from tracker import actions, dashboards, ui
-from tracker.formats import format_date
-from tracker.i18n import get_language, t
-from tracker.models import Role
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.accounts.permissions import Action, may
+from tracker.conference import actions
+from tracker.core.formats import format_date
+from tracker.core.i18n import get_language, t
+from tracker.dashboards import views as dashboards
 
-actor = ui.require_actor(*roles_for("pages/ministry.py"))
+actor = ui.require_actor("pages/ministry.py")
 st.title(t("dashboards.ministry_title"))
 results, cat, _targets = ui.dashboard_data()
 
@@ -30,14 +31,14 @@ if predecessors:
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=f"{code}, {year}")
 
 st.subheader(t("dashboards.section_kpis"))
-summary = ui.dashboard_view("structure", code, year)
+summary = ui.dashboard_view(dashboards.view_structure, code, year)
 if summary.empty:
     st.info(t("dashboards.none_results"))
 else:
     ui.table(ui.kpi_summary_display(summary), "dashboards.col_")
     kpi_id = st.selectbox(t("dashboards.kpi"), list(summary["kpi_id"]), key="ministry_kpi",
                           format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    trend, figure = ui.dashboard_view("structure_trend", code, kpi_id)
+    trend, figure = ui.dashboard_view(dashboards.view_structure_trend, code, kpi_id)
     ui.chart_block(figure, trend[["period", "value", "target"]], key="ministry_trend",
                    caption=caption, labels_prefix="dashboards.col_")
 
@@ -51,7 +52,7 @@ with ui.read() as session:
 st.subheader(t("dashboards.section_submissions"))
 if history.empty:
     st.info(t("dashboards.none_submissions"))
-elif actor.role in (Role.admin, Role.leadership) or actor.structure_id == structure_id:
+elif may(actor, Action.read_submission_history, structure_id):
     ui.table(history.assign(state=history["state"].map(lambda s: t(f"results.states.{s}")),
                             period=history["period"].map(ui.period_label)), "dashboards.col_")
 

@@ -2,19 +2,16 @@
 
 import streamlit as st
 
-from tracker import minutes, ui
-from tracker.conferences import ConferenceInput, conference_label
-from tracker.errors import TrackerError
-from tracker.i18n import t
-from tracker.models import Role
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.conference import minutes
+from tracker.conference.sessions import ConferenceInput, conference_label
+from tracker.core.errors import TrackerError
+from tracker.core.i18n import t
 
-actor = ui.require_actor(*(roles_for("pages/minutes.py") or (Role.admin,)))
+actor = ui.require_actor("pages/minutes.py")
 st.title(t("minutes_review.title"))
 st.caption(t("minutes_review.help"))
-revision = st.session_state.setdefault("minutes_revision", 0)
-if flash := st.session_state.pop("minutes_flash", None):
-    st.success(flash)
+revision = ui.page_revision("minutes")
 
 upload = ui.file_uploader(t("minutes_review.upload"), types=["docx", "md", "markdown", "txt"],
                           key=f"minutes_upload_{revision}")
@@ -77,21 +74,17 @@ if parsed is not None:
     if left.button(t("minutes_review.confirm"), key="minutes_confirm", type="primary"):
         reviewed = ConferenceInput(number=int(number), year=int(year), rank_in_year=int(rank),
                                    session_date=day, **texts)
-        try:
-            with ui.write() as session:
-                conference = minutes.confirm_minutes(
-                    session, actor, reviewed, edited, data=st.session_state["minutes_data"],
-                    filename=st.session_state["minutes_filename"],
-                    source_format=parsed.source_format, plain_text=parsed.plain_text)
-                label = conference_label(conference)
-        except TrackerError as exc:
-            ui.show_error(exc)
-        else:
+        def forget(_conference) -> None:
             for key in ("minutes_parsed", "minutes_data", "minutes_filename"):
                 st.session_state.pop(key, None)
-            st.session_state["minutes_revision"] = revision + 1
-            st.session_state["minutes_flash"] = t("minutes_review.saved", label=label)
-            st.rerun()
+
+        ui.act("minutes", minutes.confirm_minutes, actor, reviewed, edited,
+               data=st.session_state["minutes_data"],
+               filename=st.session_state["minutes_filename"],
+               source_format=parsed.source_format, plain_text=parsed.plain_text,
+               flash=lambda conference: t("minutes_review.saved",
+                                          label=conference_label(conference)),
+               then=forget)
     if right.button(t("minutes_review.discard"), key="minutes_discard"):
         for key in ("minutes_parsed", "minutes_data", "minutes_filename"):
             st.session_state.pop(key, None)

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from tracker import dashboards, ui
-from tracker.formats import format_date, format_number, format_value, quarter_label
-from tracker.i18n import get_language, t
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.core.formats import format_date, format_number, format_value, quarter_label
+from tracker.core.i18n import get_language, t
+from tracker.dashboards import views as dashboards
 
-actor = ui.require_actor(*roles_for("pages/overview.py"))
+actor = ui.require_actor("pages/overview.py")
 st.title(t("dashboards.overview_title"))
 st.caption(t("dashboards.validated_only"))
 results, cat, targets = ui.dashboard_data()
@@ -22,7 +22,8 @@ year, quarter = st.selectbox(t("dashboards.year_quarter"), quarters, key="overvi
                              format_func=lambda yq: quarter_label(*yq, long=True))
 period = quarter_label(year, quarter)
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=period)
-view = ui.dashboard_view("overview", year, quarter, ui.today(), format_date(ui.today()))
+view = ui.dashboard_view(dashboards.view_overview, year, quarter, ui.today(),
+                         format_date(ui.today()))
 for chunk in (view.headline.iloc[:4], view.headline.iloc[4:]):
     for column, row in zip(st.columns(4), chunk.itertuples(index=False), strict=False):
         column.metric(
@@ -53,7 +54,7 @@ left, right = st.columns(2)
 with left:
     trend_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_trend_kpi",
                              format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    trend, figure = ui.dashboard_view("trend", trend_kpi)
+    trend, figure = ui.dashboard_view(dashboards.view_trend, trend_kpi)
     ui.chart_block(figure, trend[["period", "value", "target", "reporting"]], key="overview_trend",
                    caption=t("dashboards.caption", date=format_date(ui.today()),
                              filters=cat.kpis.loc[trend_kpi, "code"]),
@@ -61,7 +62,7 @@ with left:
 with right:
     rank_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_rank_kpi",
                             format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    ranking, figure = ui.dashboard_view("ranking", rank_kpi, year, quarter)
+    ranking, figure = ui.dashboard_view(dashboards.view_ranking, rank_kpi, year, quarter)
     ui.chart_block(figure, ranking, key="overview_ranking", caption=caption,
                    labels_prefix="dashboards.col_")
 

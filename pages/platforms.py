@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from tracker import platforms, ui
-from tracker.formats import format_date
-from tracker.i18n import t
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.core.formats import format_date
+from tracker.core.i18n import t
+from tracker.dashboards import platforms
+from tracker.dashboards import views as dashboards
 
-actor = ui.require_actor(*roles_for("pages/platforms.py"))
+actor = ui.require_actor("pages/platforms.py")
 st.title(t("platforms.title"))
 st.caption(t("platforms.help"))
 results, _cat, _targets = ui.dashboard_data()
@@ -15,7 +16,7 @@ if results.empty:
     st.info(t("dashboards.no_data"))
     st.stop()
 
-stages, figure = ui.dashboard_view("platforms")
+stages, figure = ui.dashboard_view(dashboards.view_platforms)
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=t("platforms.all"))
 table = stages.assign(
     platform=stages["platform"].map(lambda p: t(f"platforms.names.{p}")),

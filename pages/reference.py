@@ -2,18 +2,17 @@
 
 import streamlit as st
 
-from tracker import reference, ui
-from tracker.errors import TrackerError
-from tracker.i18n import t
-from tracker.models import Role
-from tracker.navigation import roles_for
-from tracker.tables import diff_frames
+from tracker import ui
+from tracker.accounts.permissions import Action, may
+from tracker.core.i18n import t
+from tracker.core.tables import diff_frames
+from tracker.reference import catalogue as reference
 
-actor = ui.require_actor(*roles_for("pages/reference.py"))
+actor = ui.require_actor("pages/reference.py")
 st.title(t("reference.title"))
-editable = actor.role == Role.admin
+editable = may(actor, Action.edit_reference)
 st.caption(t("reference.help_admin") if editable else t("reference.help_reader"))
-revision = st.session_state.setdefault("reference_revision", 0)
+revision = ui.page_revision("reference")
 
 tab_structures, tab_kpis = st.tabs([t("reference.structures"), t("reference.kpis")],
                                    key="reference_tabs")
@@ -37,16 +36,7 @@ for tab, name, load, save, columns, config in TABLES:
             key=key, width="stretch", height=520).set_index("id")
         if editable and st.button(t("common.save"), key=f"reference_save_{name}", type="primary"):
             changes = diff_frames(frame, edited, columns)
-            try:
-                with ui.write() as session:
-                    written = save(session, actor, changes, frame["version"].to_dict())
-            except TrackerError as exc:
-                ui.show_error(exc, refresh="reference_revision")
-            else:
-                st.session_state["reference_revision"] = revision + 1
-                st.session_state["reference_flash"] = t("reference.saved", n=written)
-                st.rerun()
+            ui.act("reference", save, actor, changes, frame["version"].to_dict(),
+                   flash=lambda written: t("reference.saved", n=written))
         ui.downloads(frame[columns], name, key=f"reference_dl_{name}")
 
-if flash := st.session_state.pop("reference_flash", None):
-    st.toast(flash)

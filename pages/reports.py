@@ -3,18 +3,20 @@ XLSX, generated with progress feedback and kept for download (admin, leadership)
 
 import streamlit as st
 
-from tracker import reports, ui, workbook
-from tracker.errors import TrackerError
-from tracker.formats import quarter_label
-from tracker.i18n import LANGUAGES, t
+from tracker import ui
+from tracker.core.errors import TrackerError
+from tracker.core.formats import quarter_label
+from tracker.core.i18n import LANGUAGES, t
+from tracker.reports import bilan, fiche, workbook
+from tracker.reports.document import Period, quarter_choices, year_choices
 
 KINDS = ("bilan", "bilan_year", "fiche", "workbook")
 
-actor = ui.require_actor(*reports.ROLES)
+actor = ui.require_actor("pages/reports.py")
 st.title(t("reports.title"))
 st.caption(t("reports.intro"))
 results, _cat, _targets = ui.dashboard_data()
-quarters = reports.quarter_choices(results, ui.today())
+quarters = quarter_choices(results, ui.today())
 with ui.read() as session:
     structures = ui.structure_options(session)
 if not quarters:
@@ -25,12 +27,12 @@ kind = st.radio(t("reports.kind"), KINDS, key="reports_kind", horizontal=True,
                 format_func=lambda k: t(f"reports.kinds.{k}"))
 left, right = st.columns(2)
 if kind == "bilan_year":
-    year = left.selectbox(t("reports.year"), reports.year_choices(quarters), key="reports_year")
-    period = reports.Period(year)
+    year = left.selectbox(t("reports.year"), year_choices(quarters), key="reports_year")
+    period = Period(year)
 else:
     year, quarter = left.selectbox(t("reports.quarter"), quarters, key="reports_quarter",
                                    format_func=lambda yq: quarter_label(*yq, long=True))
-    period = reports.Period(year, quarter)
+    period = Period(year, quarter)
 lang = right.radio(t("reports.language"), LANGUAGES, key="reports_lang", horizontal=True,
                    format_func=lambda code: t(f"reports.languages.{code}"))
 structure_id = None
@@ -55,11 +57,11 @@ if st.button(t("reports.generate"), key="reports_generate", type="primary"):
                                                       today=ui.today(), progress=progress)
                 elif kind == "fiche":
                     code = structures[structure_id].split(" — ")[0]
-                    document = reports.fiche_pdf(session, actor, code, period, lang=lang,
-                                                 today=ui.today(), progress=progress)
+                    document = fiche.fiche_pdf(session, actor, code, period, lang=lang,
+                                          today=ui.today(), progress=progress)
                 else:
-                    document = reports.bilan_pdf(session, actor, period, lang=lang,
-                                                 today=ui.today(), progress=progress)
+                    document = bilan.bilan_pdf(session, actor, period, lang=lang,
+                                               today=ui.today(), progress=progress)
         except TrackerError as error:
             status.update(label=t("reports.failed"), state="error")
             ui.show_error(error)

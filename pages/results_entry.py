@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from tracker import results, ui
-from tracker.errors import TrackerError
-from tracker.formats import format_date, quarter_label
-from tracker.i18n import t
-from tracker.navigation import roles_for
-from tracker.periods import reporting_quarter
+from tracker import ui
+from tracker.core.formats import format_date, quarter_label
+from tracker.core.i18n import t
+from tracker.core.periods import reporting_quarter
+from tracker.results import entry as results
+from tracker.results import review
 
-actor = ui.require_actor(*roles_for("pages/results_entry.py"))
+actor = ui.require_actor("pages/results_entry.py")
 st.title(t("results.entry_title"))
-if flash := st.session_state.pop("entry_flash", None):
-    st.success(flash)
+revision = ui.page_revision("entry")
 
 with ui.read() as session:
     choices = results.structure_choices(session, actor, ui.today())
@@ -25,7 +24,6 @@ year, quarter = right.selectbox(t("results.quarter"), quarters, key="entry_quart
                                 index=quarters.index(current) if current in quarters else 0,
                                 format_func=lambda yq: quarter_label(*yq, long=True))
 
-revision = st.session_state.setdefault("entry_revision", 0)
 grid_key = f"entry_grid_{structure_id}_{year}_{quarter}_{revision}"
 with ui.read() as session:  # the sheet as drawn is kept while edits are pending or being saved
     sheet = ui.on_screen(f"entry_{structure_id}_{year}_{quarter}", results.entry_sheet(
@@ -59,30 +57,14 @@ if sheet.flags:
 if sheet.editable:
     save_col, submit_col = st.columns(2)
     if save_col.button(t("results.save"), type="primary", key="entry_save"):
-        try:
-            with ui.write() as session:
-                n = results.save_entries(session, actor, structure_id, year, quarter,
-                                         results.entry_rows_from_frame(edited),
-                                         seen_version=sheet.submission_version, today=ui.today())
-        except TrackerError as exc:
-            ui.show_error(exc, refresh="entry_revision")
-        else:
-            st.session_state["entry_revision"] = revision + 1
-            st.session_state["entry_flash"] = t("results.saved", n=n)
-            st.rerun()
+        ui.act("entry", results.save_entries, actor, structure_id, year, quarter,
+               results.entry_rows_from_frame(edited), seen_version=sheet.submission_version,
+               today=ui.today(), flash=lambda n: t("results.saved", n=n))
     confirm = submit_col.checkbox(t("results.submit_confirm"), key="entry_confirm")
     if submit_col.button(t("results.submit"), disabled=not confirm, key="entry_submit"):
-        try:
-            with ui.write() as session:
-                results.save_and_submit(session, actor, structure_id, year, quarter,
-                                        results.entry_rows_from_frame(edited),
-                                        seen_version=sheet.submission_version, today=ui.today())
-        except TrackerError as exc:
-            ui.show_error(exc, refresh="entry_revision")
-        else:
-            st.session_state["entry_revision"] = revision + 1
-            st.session_state["entry_flash"] = t("results.submitted")
-            st.rerun()
+        ui.act("entry", review.save_and_submit, actor, structure_id, year, quarter,
+               results.entry_rows_from_frame(edited), seen_version=sheet.submission_version,
+               today=ui.today(), flash=t("results.submitted"))
 
     with st.expander(t("results.import_title")):
         ui.results_import_panel(actor, sheet.structure_code, year, quarter, key="entry_import")

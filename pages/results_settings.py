@@ -2,18 +2,17 @@
 
 import streamlit as st
 
-from tracker import results, submissions, ui
-from tracker.errors import TrackerError
-from tracker.formats import quarter_label
-from tracker.i18n import t
-from tracker.navigation import roles_for
-from tracker.periods import get_window, quarter_end, reporting_quarter
-from tracker.tables import diff_frames
+from tracker import ui
+from tracker.core.formats import quarter_label
+from tracker.core.i18n import t
+from tracker.core.periods import get_window, quarter_end, reporting_quarter
+from tracker.core.tables import diff_frames
+from tracker.results import entry as results
+from tracker.results import submissions
 
-actor = ui.require_actor(*roles_for("pages/results_settings.py"))
+actor = ui.require_actor("pages/results_settings.py")
 st.title(t("results.settings_title"))
-if flash := st.session_state.pop("settings_flash", None):
-    st.success(flash)
+revision = ui.page_revision("settings")
 
 with ui.read() as session:
     current = reporting_quarter(session, ui.today())
@@ -37,20 +36,12 @@ with st.form(f"settings_window_{year}_{quarter}_{seen}"):
     closes = right.date_input(t("results.closes_on"), value=default_close, format="DD/MM/YYYY",
                               key=f"settings_closes_{year}_{quarter}_{seen}")
     if st.form_submit_button(t("results.set_window"), type="primary", key="settings_window_save"):
-        try:
-            with ui.write() as session:
-                submissions.set_window(session, actor, year, quarter, opens, closes,
-                                       seen_version=seen)
-        except TrackerError as exc:
-            ui.show_error(exc, refresh="settings_revision")
-        else:
-            st.session_state["settings_flash"] = t("results.window_saved")
-            st.rerun()
+        ui.act("settings", submissions.set_window, actor, year, quarter, opens, closes,
+               seen_version=seen, flash=t("results.window_saved"))
 
 st.subheader(t("results.targets_title"))
 st.caption(t("results.targets_help"))
 target_year = st.number_input(t("results.year"), 2015, 2100, year, key="settings_year")
-revision = st.session_state.setdefault("settings_revision", 0)
 targets_key = f"settings_targets_{target_year}_{revision}"
 with ui.read() as session:
     targets = ui.editor_rows(f"settings_targets_{target_year}",
@@ -63,17 +54,9 @@ edited = st.data_editor(placeholder="—",
                         column_config=ui.column_config(submissions.target_column_specs()),
                         key=targets_key).set_index("id")
 if st.button(t("common.save"), key="settings_targets_save", type="primary"):
-    try:
-        with ui.write() as session:
-            n = submissions.save_targets(session, actor, int(target_year),
-                                         diff_frames(targets, edited, submissions.TARGET_COLUMNS),
-                                         targets["version"].to_dict())
-    except TrackerError as exc:
-        ui.show_error(exc, refresh="settings_revision")
-    else:
-        st.session_state["settings_revision"] = revision + 1
-        st.session_state["settings_flash"] = t("reference.saved", n=n)
-        st.rerun()
+    ui.act("settings", submissions.save_targets, actor, int(target_year),
+           diff_frames(targets, edited, submissions.TARGET_COLUMNS), targets["version"].to_dict(),
+           flash=lambda n: t("reference.saved", n=n))
 ui.downloads(targets[submissions.TARGET_COLUMNS], f"cibles-{target_year}",
              key="settings_targets_dl")
 

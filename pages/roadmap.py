@@ -2,43 +2,37 @@
 
 import streamlit as st
 
-from tracker import charts_roadmap, roadmap, ui
-from tracker.errors import TrackerError
-from tracker.formats import format_date
-from tracker.i18n import t
-from tracker.models import Role
-from tracker.navigation import roles_for
-from tracker.tables import diff_frames
+from tracker import ui
+from tracker.accounts.permissions import audience, own_structure
+from tracker.core.errors import TrackerError
+from tracker.core.formats import format_date
+from tracker.core.i18n import t
+from tracker.core.tables import diff_frames
+from tracker.roadmap import charts as charts_roadmap
+from tracker.roadmap import editing, rules, views
 
-actor = ui.require_actor(*roles_for("pages/roadmap.py"))
+actor = ui.require_actor("pages/roadmap.py")
 st.title(t("roadmap.title"))
-help_key = {Role.admin: "help_admin", Role.dsi: "help_dsi"}.get(actor.role, "help_reader")
+help_key = f"help_{audience(actor)}"
 st.caption(t(f"roadmap.{help_key}"))
-revision = st.session_state.setdefault("roadmap_revision", 0)
-if flash := st.session_state.pop("roadmap_flash", None):
-    st.success(flash)
+revision = ui.page_revision("roadmap")
 
 with ui.read() as session:
-    years = roadmap.year_choices(session, ui.today())
+    years = views.year_choices(session, ui.today())
 year = st.selectbox(t("roadmap.year"), years, index=years.index(ui.today().year),
                     key="roadmap_year")
 with ui.read() as session:
-    view = roadmap.roadmap_view(session, actor, year, ui.today())
+    view = views.roadmap_view(session, actor, year, ui.today())
 
 
 def save(action, message_key: str) -> None:
-    """Run one write in one transaction; on success reload the page with a message."""
-    try:
-        with ui.write() as session:
-            written = action(session)
-    except TrackerError as exc:
-        ui.show_error(exc)
-    else:
-        st.session_state["roadmap_revision"] = revision + 1
+    """One write; on success the page comes back with its tables redrawn and a message."""
+    def done(_written) -> None:
         for name in ("pillars", "initiatives", "milestones"):
             st.session_state.pop(f"roadmap_{name}_key", None)
-        st.session_state["roadmap_flash"] = t(message_key, n=written)
-        st.rerun()
+
+    ui.act("roadmap", lambda session: action(session),
+           flash=lambda written: t(message_key, n=written), then=done)
 
 
 def table(name: str, frame, specs, columns, *, editable: bool, num_rows: str = "fixed"):
@@ -71,7 +65,7 @@ if view.empty:
     st.info(t("roadmap.no_pillars", year=year))
     if view.is_admin and st.button(t("roadmap.create_defaults"), key="roadmap_defaults",
                                    type="primary"):
-        save(lambda s: roadmap.create_default_pillars(s, actor, year), "roadmap.created_pillars")
+        save(lambda s: editing.create_default_pillars(s, actor, year), "roadmap.created_pillars")
     st.stop()
 
 tabs = st.tabs([t(f"roadmap.tab_{name}") for name in
@@ -95,51 +89,52 @@ with tabs[1]:
 
 with tabs[2]:
     st.caption(t("roadmap.status_rule"))
-    edited = table("initiatives", view.initiatives, roadmap.initiative_specs(actor, view),
-                   roadmap.INITIATIVE_COLUMNS, editable=view.is_admin, num_rows="add")
+    edited = table("initiatives", view.initiatives, views.initiative_specs(actor, view),
+                   rules.INITIATIVE_COLUMNS, editable=view.is_admin, num_rows="add")
     if edited is not None and st.button(t("common.save"), key="roadmap_save_initiatives",
                                         type="primary"):
-        changes = diff_frames(view.initiatives, edited, list(roadmap.INITIATIVE_FIELDS))
-        save(lambda s: roadmap.save_initiatives(s, actor, year, changes,
+        changes = diff_frames(view.initiatives, edited, list(rules.INITIATIVE_FIELDS))
+        save(lambda s: editing.save_initiatives(s, actor, year, changes,
                                                 view.initiatives["version"].to_dict(),
                                                 view.today), "roadmap.saved")
 
 with tabs[3]:
     milestones = view.editable_milestones
-    if actor.role == Role.dsi:
+    dsi = own_structure(actor) is not None
+    if dsi:
         st.info(t("roadmap.dsi_own_only", code=ui.plain(actor.structure_code)))
-    if milestones is not None and milestones.empty and actor.role == Role.dsi:
+    if milestones is not None and milestones.empty and dsi:
         st.caption(t("roadmap.dsi_none"))
     else:
         shown = view.milestones if milestones is None else milestones
-        edited = table("milestones", shown, roadmap.milestone_specs(actor, view),
-                       roadmap.MILESTONE_COLUMNS, editable=milestones is not None,
+        edited = table("milestones", shown, views.milestone_specs(actor, view),
+                       rules.MILESTONE_COLUMNS, editable=milestones is not None,
                        num_rows="dynamic" if view.is_admin else "fixed")
         if edited is not None and st.button(t("common.save"), key="roadmap_save_milestones",
                                             type="primary"):
-            changes = diff_frames(shown, edited, list(roadmap.MILESTONE_FIELDS))
-            deleted = roadmap.removed_ids(shown, edited)
-            save(lambda s: roadmap.save_milestones(s, actor, year, changes,
+            changes = diff_frames(shown, edited, list(rules.MILESTONE_FIELDS))
+            deleted = editing.removed_ids(shown, edited)
+            save(lambda s: editing.save_milestones(s, actor, year, changes,
                                                    shown["version"].to_dict(), view.today,
                                                    deleted=deleted), "roadmap.saved")
 
 with tabs[4]:
-    edited = table("pillars", view.pillars, roadmap.pillar_specs(actor),
-                   roadmap.PILLAR_COLUMNS, editable=view.is_admin, num_rows="add")
+    edited = table("pillars", view.pillars, views.pillar_specs(actor),
+                   rules.PILLAR_COLUMNS, editable=view.is_admin, num_rows="add")
     if edited is not None and st.button(t("common.save"), key="roadmap_save_pillars",
                                         type="primary"):
-        changes = diff_frames(view.pillars, edited, list(roadmap.PILLAR_FIELDS))
-        save(lambda s: roadmap.save_pillars(s, actor, year, changes,
+        changes = diff_frames(view.pillars, edited, list(rules.PILLAR_FIELDS))
+        save(lambda s: editing.save_pillars(s, actor, year, changes,
                                             view.pillars["version"].to_dict()), "roadmap.saved")
 
 with tabs[5]:
     st.caption(t("roadmap.exports_help", day=format_date(view.today)))
-    st.download_button(t("roadmap.download_xlsx"), roadmap.roadmap_xlsx(view),
+    st.download_button(t("roadmap.download_xlsx"), views.roadmap_xlsx(view),
                        file_name=t("roadmap.xlsx_name", year=year), key="roadmap_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if st.button(t("roadmap.png_prepare"), key="roadmap_png_prepare"):
         try:
-            st.session_state["roadmap_png_bytes"] = (year, roadmap.figure_png(timeline))
+            st.session_state["roadmap_png_bytes"] = (year, views.figure_png(timeline))
         except TrackerError as exc:
             ui.show_error(exc)
     png = st.session_state.get("roadmap_png_bytes")

@@ -3,25 +3,29 @@ prepares next year's roadmap from what is unfinished."""
 
 import streamlit as st
 
-from tracker import roadmap, ui
-from tracker.errors import TrackerError
-from tracker.formats import format_date
-from tracker.i18n import t
-from tracker.models import Role
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.accounts.permissions import Action, may
+from tracker.core.formats import format_date
+from tracker.core.i18n import t
+from tracker.roadmap import nextyear, views
+from tracker.roadmap.review import (
+    default_review,
+    review_choices,
+    review_display,
+    session_review,
+)
 
-actor = ui.require_actor(*roles_for("pages/roadmap_review.py"))
+actor = ui.require_actor("pages/roadmap_review.py")
 st.title(t("roadmap.review_title"))
 st.caption(t("roadmap.review_help"))
-if flash := st.session_state.pop("roadmap_review_flash", None):
-    st.success(flash)
+ui.page_revision("roadmap_review")
 
 with ui.read() as session:
-    choices = roadmap.review_choices(session)
-    default = roadmap.default_review(session, ui.today())
-    years = roadmap.year_choices(session, ui.today())
+    choices = review_choices(session)
+    default = default_review(session, ui.today())
+    years = views.year_choices(session, ui.today())
 
-names = ["review", "next_year"] if actor.role == Role.admin else ["review"]
+names = ["review", "next_year"] if may(actor, Action.edit_roadmap) else ["review"]
 tabs = st.tabs([t(f"roadmap.tab_{name}") for name in names])
 
 with tabs[0]:
@@ -33,7 +37,7 @@ with tabs[0]:
                                      index=ids.index(default) if default in ids else 0,
                                      format_func=choices.__getitem__, key="roadmap_review_session")
         with ui.read() as session:
-            review = roadmap.session_review(session, actor, conference_id, ui.today())
+            review = session_review(session, actor, conference_id, ui.today())
         if review.since is None:
             st.subheader(t("roadmap.review_window_first", until=format_date(review.last_day)))
         else:
@@ -43,7 +47,7 @@ with tabs[0]:
         for column, kind in zip(metrics, ("new", "completed", "slipped", "status", "overdue"),
                                 strict=True):
             column.metric(t(f"roadmap.review_count.{kind}"), review.counts.get(kind, 0))
-        shown = roadmap.review_display(review)
+        shown = review_display(review)
         if review.frame.empty:
             st.info(t("roadmap.review_empty"))
         else:
@@ -54,13 +58,13 @@ with tabs[0]:
             ui.downloads(shown, t("roadmap.review_file"), key="roadmap_review_dl",
                          filters=t("roadmap.review_filters", session=review.conference))
 
-if actor.role == Role.admin:
+if may(actor, Action.edit_roadmap):
     with tabs[1]:
         st.caption(t("roadmap.next_help"))
         source = st.selectbox(t("roadmap.next_source"), years,
                               index=years.index(ui.today().year), key="roadmap_next_year")
         with ui.read() as session:
-            plan = roadmap.next_year_plan(session, source, ui.today())
+            plan = nextyear.next_year_plan(session, source, ui.today())
         st.write(t("roadmap.next_summary", initiatives=plan.to_copy, milestones=plan.milestones,
                    pillars=plan.pillars_to_create, already=plan.already_copied,
                    target=plan.target_year))
@@ -68,21 +72,15 @@ if actor.role == Role.admin:
             st.info(t("roadmap.next_nothing", year=source))
         else:
             st.dataframe(placeholder="—",
-                         data=roadmap.plan_display(plan), hide_index=True, width="stretch",
+                         data=nextyear.plan_display(plan), hide_index=True, width="stretch",
                          key="roadmap_next_table")
         if plan.to_copy:
             confirmed = st.checkbox(t("roadmap.next_confirm", target=plan.target_year),
                                     key="roadmap_next_confirm")
             if st.button(t("roadmap.next_copy"), type="primary", disabled=not confirmed,
                          key="roadmap_next_copy"):
-                try:
-                    with ui.write() as session:
-                        result = roadmap.copy_to_next_year(session, actor, source, ui.today())
-                except TrackerError as exc:
-                    ui.show_error(exc)
-                else:
-                    st.session_state["roadmap_review_flash"] = t(
-                        "roadmap.next_done", initiatives=result.initiatives,
-                        milestones=result.milestones, pillars=result.pillars,
-                        target=plan.target_year)
-                    st.rerun()
+                ui.act("roadmap_review", nextyear.copy_to_next_year, actor, source, ui.today(),
+                       flash=lambda done: t(
+                           "roadmap.next_done", initiatives=done.initiatives,
+                           milestones=done.milestones, pillars=done.pillars,
+                           target=plan.target_year))

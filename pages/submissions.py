@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from tracker import results, submissions, ui
-from tracker.formats import quarter_label
-from tracker.i18n import t
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.core.formats import quarter_label
+from tracker.core.i18n import t
+from tracker.results import entry as results
+from tracker.results import submissions
 
-actor = ui.require_actor(*roles_for("pages/submissions.py"))
+actor = ui.require_actor("pages/submissions.py")
 st.title(t("results.tracking_title"))
 
 quarters = results.quarter_choices(ui.today())

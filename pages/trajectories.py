@@ -3,13 +3,14 @@ KPI's trajectory with its forecast band, the method and its backtest, the qualit
 
 import streamlit as st
 
-from tracker import trajectories, ui
-from tracker.charts_forecast import CLASS_COLOURS
-from tracker.formats import format_date, format_percent, format_value, quarter_label
-from tracker.i18n import t
-from tracker.navigation import roles_for
+from tracker import ui
+from tracker.accounts.permissions import Action, may
+from tracker.core.formats import format_date, format_percent, format_value, quarter_label
+from tracker.core.i18n import t
+from tracker.dashboards import trajectories
+from tracker.dashboards.charts_forecast import CLASS_COLOURS
 
-actor = ui.require_actor(*roles_for("pages/trajectories.py"))
+actor = ui.require_actor("pages/trajectories.py")
 st.title(t("forecast.title"))
 results, cat, _targets = ui.dashboard_data()
 scope = trajectories.scope_of(actor)
@@ -88,8 +89,8 @@ st.caption(t("forecast.accuracy_caption", year=year))
 ui.table(view.accuracy, "forecast.col.")
 
 st.subheader(t("forecast.section_quality"))
-quality = ui.service_view(trajectories.view_quality, actor.role.value,
-                          actor.structure_code, year, ui.today())
+quality = ui.service_view(trajectories.view_quality, may(actor, Action.compare_structures),
+                          scope, year, ui.today())
 if quality.national.empty:
     st.info(t("forecast.quality_none"))
 else:

@@ -2,17 +2,14 @@
 
 import streamlit as st
 
-from tracker import ui, users
-from tracker.errors import TrackerError
-from tracker.i18n import t
-from tracker.navigation import roles_for
-from tracker.tables import diff_frames
+from tracker import ui
+from tracker.accounts import users
+from tracker.core.i18n import t
+from tracker.core.tables import diff_frames
 
-actor = ui.require_actor(*roles_for("pages/users.py"))
+actor = ui.require_actor("pages/users.py")
 st.title(t("users.title"))
-revision = st.session_state.setdefault("users_revision", 0)
-if flash := st.session_state.pop("users_flash", None):
-    st.success(ui.plain(flash))
+revision = ui.page_revision("users")
 
 with ui.read() as session:  # the table as drawn is kept while edits are pending or saved
     frame = ui.editor_rows("users_table", users.users_frame(session, actor),
@@ -26,16 +23,9 @@ edited = st.data_editor(placeholder="—",
                         column_config=ui.column_config(users.column_specs(structure_codes)),
                         key=f"users_table_{revision}", width="stretch")
 if st.button(t("common.save"), key="users_save", type="primary"):
-    try:
-        with ui.write() as session:
-            written = users.save_users(session, actor, diff_frames(
-                frame, edited, users.EDITABLE_COLUMNS), frame["version"].to_dict())
-    except TrackerError as exc:
-        ui.show_error(exc, refresh="users_revision")
-    else:
-        st.session_state["users_revision"] = revision + 1
-        st.session_state["users_flash"] = t("reference.saved", n=written)
-        st.rerun()
+    ui.act("users", users.save_users, actor,
+           diff_frames(frame, edited, users.EDITABLE_COLUMNS), frame["version"].to_dict(),
+           flash=lambda written: t("reference.saved", n=written))
 
 left, right = st.columns(2)
 with left.form("users_create", clear_on_submit=True):
@@ -49,17 +39,10 @@ with left.form("users_create", clear_on_submit=True):
                              key="users_new_structure")
     password = st.text_input(t("users.password"), type="password", key="users_new_password")
     if st.form_submit_button(t("users.create"), type="primary"):
-        try:
-            with ui.write() as session:
-                users.create_user(session, actor, {
-                    "login": login, "display_name": name, "email": email, "role": role,
-                    "structure_code": structure or None, "password": password or None})
-        except TrackerError as exc:
-            ui.show_error(exc)
-        else:
-            st.session_state["users_revision"] = revision + 1
-            st.session_state["users_flash"] = t("users.created", login=login.lower())
-            st.rerun()
+        ui.act("users", users.create_user, actor, {
+            "login": login, "display_name": name, "email": email, "role": role,
+            "structure_code": structure or None, "password": password or None},
+            flash=t("users.created", login=login.lower()))
 
 with right.form("users_reset", clear_on_submit=True):
     st.subheader(t("users.reset"))
@@ -68,13 +51,8 @@ with right.form("users_reset", clear_on_submit=True):
     new_password = st.text_input(t("users.reset_password"), type="password",
                                  key="users_reset_password")
     if st.form_submit_button(t("users.reset_button")):
-        try:
-            with ui.write() as session:
-                users.reset_password(session, actor, int(target), new_password)
-        except TrackerError as exc:
-            ui.show_error(exc)
-        else:
-            st.success(t("users.password_reset"))
+        ui.act("users", users.reset_password, actor, int(target), new_password,
+               flash=t("users.password_reset"))
 
 with st.expander(t("users.locked_title")):
     st.caption(t("users.locked_help"))
@@ -86,7 +64,5 @@ with st.expander(t("users.locked_title")):
         blocked = st.selectbox(t("users.locked_key"), list(locked), key="users_locked",
                                format_func=locked.__getitem__)
         if st.button(t("users.unlock"), key="users_unlock"):
-            with ui.write() as session:
-                users.unlock_sign_in(session, actor, blocked)
-            st.session_state["users_flash"] = t("users.unlocked", name=blocked)
-            st.rerun()
+            ui.act("users", users.unlock_sign_in, actor, blocked,
+                   flash=t("users.unlocked", name=blocked))

@@ -2,17 +2,17 @@
 
 import streamlit as st
 
-from tracker import results, submissions, ui
-from tracker.errors import TrackerError
-from tracker.formats import quarter_label
-from tracker.i18n import t
-from tracker.navigation import roles_for
-from tracker.periods import reporting_quarter
+from tracker import ui
+from tracker.core.formats import quarter_label
+from tracker.core.i18n import t
+from tracker.core.periods import reporting_quarter
+from tracker.results import entry as results
+from tracker.results import review as declarations
+from tracker.results import submissions
 
-actor = ui.require_actor(*roles_for("pages/validation.py"))
+actor = ui.require_actor("pages/validation.py")
 st.title(t("results.validation_title"))
-if flash := st.session_state.pop("validation_flash", None):
-    st.success(flash)
+ui.page_revision("validation")
 
 with ui.read() as session:
     current = reporting_quarter(session, ui.today())
@@ -39,17 +39,6 @@ picked = st.selectbox(t("results.open_submission"), options, key="validation_pic
 row = queue.loc[picked]
 
 
-def act(action, message):  # type: ignore[no-untyped-def]
-    try:
-        with ui.write() as session:
-            action(session)
-    except TrackerError as exc:
-        ui.show_error(exc, refresh="validation_revision")
-    else:
-        st.session_state["validation_flash"] = message
-        st.rerun()
-
-
 if row["submission_id"] is not None and row["submission_id"] == row["submission_id"]:
     submission_id = int(row["submission_id"])
     with ui.read() as session:
@@ -65,20 +54,19 @@ if row["submission_id"] is not None and row["submission_id"] == row["submission_
     if row["state"] == "submitted":
         left, right = st.columns(2)
         if left.button(t("results.validate"), type="primary", key="validation_validate"):
-            act(lambda s: results.validate(s, actor, submission_id, seen_version=version),
-                t("results.validated"))
+            ui.act("validation", declarations.validate, actor, submission_id, seen_version=version,
+                   flash=t("results.validated"))
         comment = right.text_area(t("results.return_comment"), key="validation_comment")
         if right.button(t("results.return_button"), key="validation_return"):
-            act(lambda s: results.return_submission(s, actor, submission_id, comment,
-                                                    seen_version=version),
-                t("results.returned_ok"))
+            ui.act("validation", declarations.return_submission, actor, submission_id, comment,
+                   seen_version=version, flash=t("results.returned_ok"))
     if row["state"] in ("validated", "late") and st.button(t("results.reopen"),
                                                           key="validation_reopen"):
-        act(lambda s: results.reopen(s, actor, int(row["structure_id"]), year, quarter,
-                                     seen_version=version), t("results.reopened"))
+        ui.act("validation", declarations.reopen, actor, int(row["structure_id"]), year, quarter,
+               seen_version=version, flash=t("results.reopened"))
 elif row["state"] == "late" and st.button(t("results.reopen"), key="validation_reopen_new"):
-    act(lambda s: results.reopen(s, actor, int(row["structure_id"]), year, quarter,
-                                 seen_version=None), t("results.reopened"))
+    ui.act("validation", declarations.reopen, actor, int(row["structure_id"]), year, quarter,
+           seen_version=None, flash=t("results.reopened"))
 
 with st.expander(t("results.import_title")):
     ui.results_import_panel(actor, None, year, quarter, key="validation_import")

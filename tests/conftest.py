@@ -21,14 +21,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
-from tracker import auth, users
+from tracker.accounts import auth, users
 from tracker.bootstrap import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tracker.db import make_engine, migrate, transaction
-from tracker.i18n import set_language
-from tracker.models import Structure, User
-from tracker.reference import load_reference_data
+from tracker.core.db import make_engine, migrate, transaction
+from tracker.core.i18n import set_language
+from tracker.core.models import Structure, User
+from tracker.reference.catalogue import load_reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browser fixtures (server, browser, page), shared by tests/e2e and tests/trust.
+pytest_plugins = ["browser_fixtures"]
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
 PG_SKIP_REASON = f"PostgreSQL run skipped: {PG_ENV} is not set"
 COOKIE_SECRET = "test-cookie-secret-0123456789abcdef0123456789"
@@ -142,7 +144,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
             engine.dispose()
         return url
     template = request.getfixturevalue("_sqlite_template")
-    path = tmp_path / "tracker.db"
+    path = tmp_path / "tracker.core.db"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
 

@@ -1,116 +1,149 @@
-"""The house style's rules (README, « Architecture »), read from the sources with ast: UI on
-top, domain services below, then queries and models, then db/config; short, tested pages."""
+"""The house style's rules hold for the repository, and each rule proves that it catches what it
+claims: a breach of each kind is planted in a copy of the tree and the rule must report it."""
 
-import ast
-import re
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from architecture_rules import (
+    RULES,
+    rule_charts_do_no_io,
+    rule_every_page_runs_in_an_apptest,
+    rule_layers,
+    rule_no_cycles,
+    rule_no_dispatch_by_string,
+    rule_no_private_names_across_modules,
+    rule_pages_hold_no_rules,
+    rule_pages_stay_above_the_data,
+    rule_roles_are_compared_only_in_permissions,
+    rule_streamlit_only_in_ui,
+    rule_tables_live_in_models,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "pages").glob("*.py"))
-TRACKER = sorted(p for p in (ROOT / "tracker").rglob("*.py") if "migrations" not in p.parts)
-PAGE_TESTS = sorted((ROOT / "tests" / "pages").glob("test_*.py"))
-MAX_PAGE_LINES = 150
-# The bottom layers, and the only tracker modules they may import.
-FOUNDATION = re.compile(r"^tracker\.(models|repository\w*|db|config|errors|i18n)$")
-UI_MODULES = {"tracker.ui"}
+Rule = Callable[[Path], list[str]]
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.__name__)
+def test_the_repository_keeps_the_rule(rule: Rule) -> None:
+    breaches = rule(ROOT)
+
+    assert breaches == [], f"{rule.__doc__}\n" + "\n".join(breaches)
 
 
-def imports(path: Path) -> set[str]:
-    """Every module a file imports, anywhere in it (top level or inside functions)."""
-    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
-    package = _module_name(path).rsplit(".", 1)[0]
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # relative import: resolve against the file's package
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
+def _append(path: str, text: str) -> Callable[[Path], str]:
+    def plant(root: Path) -> str:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = target.read_text("utf-8") if target.exists() else ""
+        target.write_text(old + "\n" + text + "\n", encoding="utf-8")
+        return path
+    return plant
 
 
-def _top(module: str) -> str:
-    return module.split(".")[0]
+# Each kind of breach: the rule that must catch it, and how to plant it in a copy of the tree.
+BREACHES: dict[str, tuple[Rule, Callable[[Path], str]]] = {
+    "service imports the UI package": (
+        rule_streamlit_only_in_ui,
+        _append("tracker/results/kpis.py", "from tracker.ui import base as _ui  # noqa")),
+    "streamlit through importlib": (
+        rule_streamlit_only_in_ui,
+        _append("tracker/results/kpis.py", "import importlib\n"
+                "_st = importlib.import_module('streamlit')")),
+    "page imports the repository": (
+        rule_pages_stay_above_the_data,
+        _append("pages/home.py", "from tracker.core import repository as repo")),
+    "page imports the database layer": (
+        rule_pages_stay_above_the_data,
+        _append("pages/overview.py", "from tracker.core.db import reading")),
+    "upward import inside the ground floor": (
+        rule_layers,
+        _append("tracker/core/formats.py", "from tracker.core import repository")),
+    "core imports a domain package": (
+        rule_layers,
+        _append("tracker/core/periods.py", "def _late():\n"
+                "    from tracker.results import kpis\n    return kpis")),
+    "module outside the layer map": (
+        rule_layers, _append("tracker/misc/helpers.py", "VALUE = 1")),
+    "chart builder touches the database": (
+        rule_charts_do_no_io,
+        _append("tracker/dashboards/charts.py", "from tracker.core.db import reading")),
+    "chart builder opens a file": (
+        rule_charts_do_no_io,
+        _append("tracker/roadmap/charts.py", "def _peek():\n    return open('x').read()")),
+    "new import cycle through a function-local import": (
+        rule_no_cycles,
+        _append("tracker/reports/workbook.py", "def _late():\n"
+                "    from tracker.reports import commands\n    return commands")),
+    "groupby in a page": (
+        rule_pages_hold_no_rules,
+        _append("pages/overview.py", "_g = st.session_state.get('x').groupby('kpi').sum()")),
+    "query in a page": (
+        rule_pages_hold_no_rules, _append("pages/journal.py", "_rows = select(1)")),
+    "role comparison in a page": (
+        rule_pages_hold_no_rules,
+        _append("pages/home.py", "if actor.role == Role.admin:\n    st.write('x')")),
+    "role lookup table in a page": (
+        rule_pages_hold_no_rules,
+        _append("pages/roadmap.py", "_k = {Role.admin: 'a'}.get(actor.role, 'b')")),
+    "service compares a role": (
+        rule_roles_are_compared_only_in_permissions,
+        _append("tracker/results/kpis.py", "def _admin(actor):\n"
+                "    return actor.role == 'admin'")),
+    "private name imported across modules": (
+        rule_no_private_names_across_modules,
+        _append("tracker/results/kpis.py", "from tracker.core.formats import _symbols  # noqa")),
+    "private name reached through a module": (
+        rule_no_private_names_across_modules,
+        _append("pages/home.py", "from tracker.core import formats\n_s = formats._symbols")),
+    "dispatch by string": (
+        rule_no_dispatch_by_string,
+        _append("tracker/reports/bilan.py", "def _view(name):\n"
+                "    return getattr(charts, f'chart_{name}')")),
+    "page without an AppTest": (
+        rule_every_page_runs_in_an_apptest,
+        _append("pages/orphan.py", "import streamlit as st\nst.title('x')")),
+    "page merely mentioned by a test": (
+        rule_every_page_runs_in_an_apptest,
+        lambda root: (_append("pages/orphan.py", "import streamlit as st")(root),
+                      _append("tests/pages/test_orphan.py",
+                              '"""pages/orphan.py is tested elsewhere."""\n'
+                              'PAGE = "pages/orphan.py"')(root))[0]),
+    "table declared outside the models": (
+        rule_tables_live_in_models,
+        _append("tracker/results/kpis.py", "from sqlmodel import SQLModel, Field\n"
+                "class Stray(SQLModel, table=True):\n"
+                "    id: int | None = Field(default=None, primary_key=True)")),
+}
 
 
-def test_import_scan_sees_plain_relative_and_nested_imports(tmp_path, monkeypatch):
-    package = tmp_path / "tracker"
-    package.mkdir()
-    sample = package / "sample.py"
-    sample.write_text("import streamlit as st\nfrom . import ui\n"
-                      "def f():\n    from sqlalchemy import text\n")
-    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
-
-    assert {"streamlit", "tracker.ui", "sqlalchemy"} <= imports(sample)
-
-
-@pytest.mark.parametrize("path", [ROOT / "app.py", *PAGES], ids=lambda p: p.name)
-def test_pages_never_touch_the_database_layer(path):
-    offending = {m for m in imports(path) if _top(m) in {"sqlmodel", "sqlalchemy"}}
-
-    assert offending == set(), f"{path.name} imports {sorted(offending)}: call a tracker service"
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("tree")
+    for folder in ("tracker", "pages", "tests/pages"):
+        shutil.copytree(ROOT / folder, copy / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "locales"))
+    shutil.copy(ROOT / "app.py", copy / "app.py")
+    return copy
 
 
-def test_only_tracker_ui_imports_streamlit():
-    offending = {str(p.relative_to(ROOT)) for p in TRACKER
-                 if _module_name(p) not in UI_MODULES and not _module_name(p).startswith(
-                     "tracker.ui.") and any(_top(m) == "streamlit" for m in imports(p))}
+@pytest.mark.parametrize("kind", BREACHES, ids=lambda k: k.replace(" ", "-"))
+def test_a_planted_breach_is_caught(kind: str, pristine: Path, tmp_path: Path) -> None:
+    rule, plant = BREACHES[kind]
+    tree = tmp_path / "tree"
+    shutil.copytree(pristine, tree)
+    before = set(rule(tree))
 
-    assert offending == set()
+    planted = plant(tree)
 
-
-@pytest.mark.parametrize(
-    "path", [p for p in TRACKER if FOUNDATION.match(_module_name(p))], ids=lambda p: p.name)
-def test_models_repository_db_and_config_do_not_import_higher_layers(path):
-    higher = {m for m in imports(path)
-              if _top(m) == "tracker" and m != "tracker" and not FOUNDATION.match(
-                  ".".join(m.split(".")[:2]))}
-
-    assert higher == set(), f"{path.name} reaches up to {sorted(higher)}"
+    caught = set(rule(tree)) - before
+    assert caught, f"{rule.__name__} missed: {kind}"
+    assert any(planted in b or "cycle" in b for b in caught), caught
 
 
-def test_foundation_rule_covers_the_modules_it_names():
-    names = {_module_name(p) for p in TRACKER if FOUNDATION.match(_module_name(p))}
-
-    assert {"tracker.models", "tracker.repository", "tracker.db", "tracker.config"} <= names
-
-
-def _tables(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
-    return [node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
-            and any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value
-                    for k in node.keywords)]
-
-
-def test_every_table_is_declared_in_tracker_models():
-    # Alembic (env.py) and the migration tests see the tables that tracker.models registers.
-    assert _tables(ROOT / "tracker" / "models.py")
-    elsewhere = {str(p.relative_to(ROOT)): _tables(p) for p in TRACKER
-                 if p.name != "models.py" and _tables(p)}
-
-    assert elsewhere == {}
-
-
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
-def test_every_page_has_a_test_that_names_it(path):
-    mentioned = [t.name for t in PAGE_TESTS if f"pages/{path.name}" in t.read_text("utf-8")]
-
-    assert mentioned, f"no test in tests/pages/ mentions pages/{path.name}"
-
-
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
-def test_pages_stay_short(path):
-    lines = len(path.read_text("utf-8").splitlines())
-
-    assert lines <= MAX_PAGE_LINES, f"{path.name} has {lines} lines: move logic to tracker/"
+def test_at_least_eight_kinds_of_breach_are_planted() -> None:
+    assert len(BREACHES) >= 8
+    assert {rule for rule, _ in BREACHES.values()} == set(RULES), "a rule no breach proves"

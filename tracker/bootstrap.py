@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from tracker import repository as repo
-from tracker.db import exclusive, migrate, transaction
-from tracker.i18n import t
-from tracker.progress import step
-from tracker.reference import load_reference_data
-from tracker.users import create_user
+from tracker.accounts.users import create_user
+from tracker.core import repository as repo
+from tracker.core.db import exclusive, migrate, transaction
+from tracker.core.i18n import t
+from tracker.core.progress import step
+from tracker.reference.catalogue import load_reference_data
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (shown on the login page in demo mode only)
 DEMO_ACCOUNTS: list[dict[str, str | None]] = [
@@ -31,11 +30,6 @@ DEMO_ACCOUNTS: list[dict[str, str | None]] = [
 # Reserved .invalid addresses: reminders can be tried on the demo data without reaching anyone.
 for _account in DEMO_ACCOUNTS:
     _account["email"] = f"{_account['login']}@cdsi.demo.invalid"
-
-
-def is_demo(session: Session) -> bool:
-    """True when this installation runs on the demo data set."""
-    return repo.get_setting(session, "demo") == "1"
 
 
 _READY: set[str] = set()
@@ -73,7 +67,7 @@ def initialize(engine: Engine, *, demo: bool, today: date | None = None,
             # they are created here, outside the password policy, and nowhere else.
             create_user(session, None, {**account, "password": DEMO_PASSWORD},
                         password_policy=False)
-        from tracker.demo import generate_demo
+        from tracker.demo.generator import generate_demo
 
         generate_demo(session, scale=scale, today=today or date.today())
         repo.set_setting(session, "demo", "1")

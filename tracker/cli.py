@@ -21,11 +21,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from tracker import __version__
-from tracker.config import load_settings
-from tracker.db import make_engine, transaction
-from tracker.errors import TrackerError
-from tracker.i18n import t
-from tracker.progress import listening, terminal_listener
+from tracker.core.config import load_settings
+from tracker.core.db import make_engine, transaction
+from tracker.core.errors import TrackerError
+from tracker.core.i18n import t
+from tracker.core.progress import listening, terminal_listener
 
 EXIT_DONE, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -55,14 +55,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from tracker.db import migrate
-    from tracker.users import create_user
+    from tracker.accounts.users import create_user
+    from tracker.core.db import migrate
 
     engine = _engine(args)
     migrate(engine)
     password = args.password or getpass.getpass("Mot de passe : ")
     with transaction(engine) as session:
-        from tracker.reference import load_reference_data
+        from tracker.reference.catalogue import load_reference_data
 
         load_reference_data(session)
         user = create_user(session, None, {
@@ -85,8 +85,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_minutes_parse(args: argparse.Namespace) -> int:
-    from tracker.minutes_parser import parse_minutes
-    from tracker.refdata import load_structures_csv
+    from tracker.core.refdata import load_structures_csv
+    from tracker.minutes.parser import parse_minutes
 
     path = Path(args.file)
     parsed = parse_minutes(path.read_bytes(), path.name, load_structures_csv())
@@ -95,7 +95,7 @@ def cmd_minutes_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_results_import(args: argparse.Namespace) -> int:
-    from tracker.results import import_results_file
+    from tracker.results.loading import import_results_file
 
     path = Path(args.file)
     report = import_results_file(_engine(args), path.read_bytes(), path.name,
@@ -111,13 +111,13 @@ def _today(value: str | None) -> date:
     """--today, else today in Porto-Novo."""
     from datetime import datetime
 
-    from tracker.formats import LOCAL_TZ
+    from tracker.core.formats import LOCAL_TZ
 
     return date.fromisoformat(value) if value else datetime.now(LOCAL_TZ).date()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tracker.reports import run_report
+    from tracker.reports.commands import run_report
 
     print(run_report(_engine(args), args.report_command, year=args.year,
                      quarter=args.quarter, lang=args.lang, out=args.out,
@@ -127,8 +127,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from tracker.db import migrate
-    from tracker.reminders import report_lines, run_reminders
+    from tracker.core.db import migrate
+    from tracker.reports.reminders import report_lines, run_reminders
 
     engine = _engine(args)
     migrate(engine)
@@ -139,7 +139,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
 
 def cmd_conference_kpis(args: argparse.Namespace) -> int:
-    from tracker.conference_kpis import refresh_computed_kpis
+    from tracker.conference.kpis import refresh_computed_kpis
 
     with transaction(_engine(args)) as session:
         written = refresh_computed_kpis(session, None)
@@ -162,7 +162,7 @@ class _Commands:
         # SUPPRESS: a sub-command given no --database-url keeps the one given before it.
         self.common.add_argument("--database-url", default=argparse.SUPPRESS, metavar="URL",
                                  help="database (default: TRACKER_DATABASE_URL, else "
-                                      "data/tracker.db)")
+                                      "data/tracker.core.db)")
         self.parent = parent
 
     def group(self, parser: argparse.ArgumentParser, dest: str) -> Any:
@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
                "reminder); 2 bad usage or input that could not be read.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--database-url", metavar="URL",
-                        help="database (default: TRACKER_DATABASE_URL, else data/tracker.db)")
+                        help="database (default: TRACKER_DATABASE_URL, else data/tracker.core.db)")
     commands = _Commands(parser)
     sub = commands.group(parser, "command")
 
@@ -273,7 +273,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from tracker.forecast_views import forecast_report, parse_as_of
+    from tracker.dashboards.forecast_views import forecast_report, parse_as_of
 
     try:
         as_of = parse_as_of(args.as_of) if args.as_of else None
@@ -290,7 +290,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_quality(args: argparse.Namespace) -> int:
-    from tracker.quality import quality_frame
+    from tracker.dashboards.quality import quality_frame
 
     with transaction(_engine(args)) as session:
         frame = quality_frame(session, args.year, args.quarter)

@@ -25,10 +25,11 @@ from journey import (
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from tracker import actions, conferences
-from tracker.auth import actor_from_user
-from tracker.db import make_engine, reading
-from tracker.models import ActionItem, Conference, Minutes, Structure, User
+from tracker.accounts.auth import actor_from_user
+from tracker.conference import actions
+from tracker.conference import sessions as conferences
+from tracker.core.db import make_engine, reading
+from tracker.core.models import ActionItem, Conference, Minutes, Structure, User
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / \
     "pv-cdsi-2025-session3.docx"

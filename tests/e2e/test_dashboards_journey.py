@@ -11,11 +11,11 @@ from journey import open_menu, pick, sign_in, wait_until_idle
 from playwright.sync_api import Page, expect
 from sqlmodel import col, delete, select
 
-from tracker import dashboards
-from tracker.db import make_engine, reading, transaction
-from tracker.formats import quarter_label
-from tracker.models import Structure, User, UserSession
-from tracker.periods import previous_quarter
+from tracker.core.db import make_engine, reading, transaction
+from tracker.core.formats import quarter_label
+from tracker.core.models import Structure, User, UserSession
+from tracker.core.periods import previous_quarter
+from tracker.dashboards import views as dashboards
 
 PROFILE = "MEF"  # not the viewer's own structure (ASIN), so the profile really was handed over
 

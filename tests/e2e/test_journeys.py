@@ -9,9 +9,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tracker import reference
-from tracker.db import make_engine
-from tracker.models import AuditEvent, Structure, User, UserSession
+from tracker.core.db import make_engine
+from tracker.core.models import AuditEvent, Structure, User, UserSession
+from tracker.reference import catalogue as reference
 
 COOKIE = "cdsi_session"
 

@@ -17,12 +17,12 @@ from journey import (
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tracker import results
-from tracker.auth import actor_from_user
-from tracker.db import make_engine, reading
-from tracker.formats import quarter_label
-from tracker.models import Structure, Submission, User
-from tracker.periods import reporting_quarter
+from tracker.accounts.auth import actor_from_user
+from tracker.core.db import make_engine, reading
+from tracker.core.formats import quarter_label
+from tracker.core.models import Structure, Submission, User
+from tracker.core.periods import reporting_quarter
+from tracker.results import entry as results
 
 VALUE_COLUMN = results.ENTRY_COLUMNS.index("value")  # column_order of the entry grid
 

@@ -18,18 +18,18 @@ from journey import (
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from tracker import roadmap
-from tracker.db import make_engine, reading
-from tracker.formats import format_percent
-from tracker.models import Initiative, Milestone, Structure
+from tracker.core.db import make_engine, reading
+from tracker.core.formats import format_percent
+from tracker.core.models import Initiative, Milestone, Structure
+from tracker.roadmap import rules, views
 
 INITIATIVE = "Télémédecine dans les hôpitaux de zone (parcours e2e)"
 MILESTONES = ("Cahier des charges validé", "Premier hôpital raccordé")
 # Columns as the accessibility table numbers them: the initiatives editor can only add rows
 # (no row markers); the secretariat's milestones editor can delete them (row markers first).
-INITIATIVE_COL = {name: i for i, name in enumerate(roadmap.INITIATIVE_COLUMNS)}
-ADMIN_MILESTONE_COL = {name: i + 1 for i, name in enumerate(roadmap.MILESTONE_COLUMNS)}
-DSI_MILESTONE_COL = {name: i for i, name in enumerate(roadmap.MILESTONE_COLUMNS)}
+INITIATIVE_COL = {name: i for i, name in enumerate(rules.INITIATIVE_COLUMNS)}
+ADMIN_MILESTONE_COL = {name: i + 1 for i, name in enumerate(rules.MILESTONE_COLUMNS)}
+DSI_MILESTONE_COL = {name: i for i, name in enumerate(rules.MILESTONE_COLUMNS)}
 
 
 # --- helpers of this journey -----------------------------------------------------------
@@ -38,7 +38,7 @@ DSI_MILESTONE_COL = {name: i for i, name in enumerate(roadmap.MILESTONE_COLUMNS)
 def _progress(engine, year: int) -> dict[str, str]:
     """The « Avancement » bars as the service computes them: label → text shown."""
     with reading(engine) as db:
-        frame = roadmap.progress_frame(roadmap.load_roadmap(db, year, date.today()))
+        frame = views.progress_frame(views.load_roadmap(db, year, date.today()))
     return {label: format_percent(value, 1) if value == value and value is not None
             else "sans jalon" for label, value in zip(frame["label"], frame["progress"],
                                                        strict=True)}
@@ -60,8 +60,8 @@ def test_secretariat_adds_an_initiative_dsi_reaches_a_milestone_pillar_progress_
     today = date.today()
     year = today.year
     with reading(engine) as db:
-        data = roadmap.load_roadmap(db, year, today)
-    pillar = roadmap.pillar_label(data.pillars[0])
+        data = views.load_roadmap(db, year, today)
+    pillar = rules.pillar_label(data.pillars[0])
     initiatives, milestones = len(data.facts), len(list(data.milestone_rows()))
     due = (date(year, 12, 30), date(year, 12, 31))
 

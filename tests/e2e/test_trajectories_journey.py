@@ -9,9 +9,10 @@ from journey import open_menu, select_cell, sign_in, wait_until_idle
 from playwright.sync_api import Page, expect
 from sqlmodel import col, delete, select
 
-from tracker import dashboards, trajectories
-from tracker.db import make_engine, reading, transaction
-from tracker.models import User, UserSession
+from tracker.core.db import make_engine, reading, transaction
+from tracker.core.models import User, UserSession
+from tracker.dashboards import trajectories
+from tracker.dashboards import views as dashboards
 
 TITLE = "Trajectoires : les cibles de l'année seront-elles atteintes ?"
 

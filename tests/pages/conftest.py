@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker import repository as repo
-from tracker.db import transaction
-from tracker.models import Result, Submission, SubmissionWindow, Target
+from tracker.core import repository as repo
+from tracker.core.db import transaction
+from tracker.core.models import Result, Submission, SubmissionWindow, Target
 
 TODAY = date.today()
 # The quarter being reported today: the last one that has ended.

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from tracker.db import transaction
-from tracker.models import ActionItem, AuditEvent, Conference
+from tracker.core.db import transaction
+from tracker.core.models import ActionItem, AuditEvent, Conference
 
 PAGE = "pages/actions.py"
 
@@ -63,7 +63,7 @@ def test_dsi_saves_a_status_change_on_their_own_action(run_page, data, engine):
 
 
 def test_admin_links_an_action_to_a_roadmap_initiative(run_page, data, engine):
-    from tracker.models import Initiative, Pillar
+    from tracker.core.models import Initiative, Pillar
 
     with transaction(engine) as session:
         pillar = Pillar(year=2025, position=1, title_fr="Interopérabilité",

@@ -6,8 +6,8 @@ script of an st.navigation app (the sidebar's logout button) does not survive th
 
 import pytest
 
-from tracker import repository
-from tracker.db import transaction
+from tracker.core import repository
+from tracker.core.db import transaction
 
 APP = "app.py"
 

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from tracker import conferences
-from tracker.db import transaction
-from tracker.models import AgendaItem, Attendance, Conference
+from tracker.conference import sessions as conferences
+from tracker.core.db import transaction
+from tracker.core.models import AgendaItem, Attendance, Conference
 
 PAGE = "pages/conferences.py"
 

@@ -25,8 +25,8 @@ def test_overview_without_validated_data_says_so(run_page, seeded):
 def test_drafts_never_reach_the_dashboards(run_page, validated_results, engine, seeded):
     from sqlmodel import select
 
-    from tracker.db import transaction
-    from tracker.models import Result
+    from tracker.core.db import transaction
+    from tracker.core.models import Result
 
     with transaction(engine) as db:
         for row in db.exec(select(Result).where(Result.structure_id

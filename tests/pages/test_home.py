@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.db import transaction
-from tracker.models import ActionItem
+from tracker.core.db import transaction
+from tracker.core.models import ActionItem
 
 PAGE = "pages/home.py"
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import Session
 
-from tracker import reference
-from tracker.db import transaction
-from tracker.tables import diff_frames
+from tracker.core.db import transaction
+from tracker.core.tables import diff_frames
+from tracker.reference import catalogue as reference
 
 PAGE = "pages/journal.py"
 

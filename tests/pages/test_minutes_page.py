@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.models import ActionItem, Conference, Minutes
+from tracker.core.models import ActionItem, Conference, Minutes
 
 PAGE = "pages/minutes.py"
 MD = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "pv-cdsi-2025-session2.md"

@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import select
 
-from tracker import repository as repo
-from tracker.db import reading
-from tracker.models import Result, Submission
+from tracker.core import repository as repo
+from tracker.core.db import reading
+from tracker.core.models import Result, Submission
 
 PAGE = "pages/results_entry.py"
 NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}

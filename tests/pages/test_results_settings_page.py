@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from tracker.db import reading
-from tracker.models import AuditEvent, SubmissionWindow
+from tracker.core.db import reading
+from tracker.core.models import AuditEvent, SubmissionWindow
 
 PAGE = "pages/results_settings.py"
 

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from tracker import roadmap
-from tracker.auth import load_actor
-from tracker.db import transaction
-from tracker.models import AuditEvent, Initiative, Milestone, Pillar
+from tracker.accounts.auth import load_actor
+from tracker.core.db import transaction
+from tracker.core.models import AuditEvent, Initiative, Milestone, Pillar
+from tracker.roadmap import editing, queries
 
 PAGE = "pages/roadmap.py"
 REVIEW = "pages/roadmap_review.py"
@@ -20,8 +20,8 @@ YEAR = date.today().year
 def data(engine, seeded):
     """This year's four pillars; MS owns "Dossier patient", MEF owns "Régies X-Road"."""
     with transaction(engine) as session:
-        roadmap.create_default_pillars(session, load_actor(session, seeded.users["admin"]), YEAR)
-        pillar = roadmap.list_pillars(session, YEAR)[0]
+        editing.create_default_pillars(session, load_actor(session, seeded.users["admin"]), YEAR)
+        pillar = queries.list_pillars(session, YEAR)[0]
         ms = Initiative(pillar_id=pillar.id, title="Dossier patient",
                         owner_structure_id=seeded.structures["MS"])
         mef = Initiative(pillar_id=pillar.id, title="Régies X-Road",
@@ -133,7 +133,7 @@ def test_admin_creates_the_four_default_pillars_for_an_empty_year(run_page, data
     at.button(key="roadmap_defaults").click().run()
     assert not at.exception
     with Session(engine) as session:
-        assert len(roadmap.list_pillars(session, YEAR + 1)) == 4
+        assert len(queries.list_pillars(session, YEAR + 1)) == 4
     assert at.tabs  # the roadmap of the new year now shows
 
 

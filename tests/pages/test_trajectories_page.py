@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from tracker import repository as repo
-from tracker.db import transaction
-from tracker.models import Result, Submission, Target
+from tracker.core import repository as repo
+from tracker.core.db import transaction
+from tracker.core.models import Result, Submission, Target
 
 YEAR = date.today().year
 ROLES = ["admin", "direction", "dsi-ms", "observateur"]

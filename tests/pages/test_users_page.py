@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import Session, select
 
-from tracker import auth
-from tracker.models import AuditEvent, User
+from tracker.accounts import auth
+from tracker.core.models import AuditEvent, User
 
 PAGE = "pages/users.py"
 PERMISSION = "Vous n'avez pas le droit d'effectuer cette action."

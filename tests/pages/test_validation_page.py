@@ -3,9 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from tracker import results
-from tracker.db import reading, transaction
-from tracker.models import Submission
+from tracker.core.db import reading, transaction
+from tracker.core.models import Submission
+from tracker.results import entry as results
+from tracker.results import review
 
 PAGE = "pages/validation.py"
 
@@ -23,7 +24,7 @@ def submitted(engine, seeded, open_quarter, actor):
                              today=date.today())
     with transaction(engine) as db:
         sub = results.get_submission(db, ms, year, quarter)
-        results.submit(db, dsi, ms, year, quarter, seen_version=sub.version, today=date.today())
+        review.submit(db, dsi, ms, year, quarter, seen_version=sub.version, today=date.today())
     return ms
 
 

@@ -13,12 +13,13 @@ import pytest
 from racing import race
 from sqlmodel import Session, func, select
 
-from tracker import conferences, reference
-from tracker.conferences import ConferenceInput
-from tracker.db import transaction
-from tracker.errors import StaleEdit
-from tracker.models import Attendance, AuditEvent, Conference, Structure
-from tracker.tables import RowChange, diff_frames
+from tracker.conference import sessions as conferences
+from tracker.conference.sessions import ConferenceInput
+from tracker.core.db import transaction
+from tracker.core.errors import StaleEdit
+from tracker.core.models import Attendance, AuditEvent, Conference, Structure
+from tracker.core.tables import RowChange, diff_frames
+from tracker.reference import catalogue as reference
 
 INTERLEAVINGS = 1000
 BASE = ConferenceInput(30, 2026, 1, theme="Thème initial", place="Cotonou")

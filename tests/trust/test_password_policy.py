@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from tracker import auth, users
+from tracker.accounts import auth, users
 from tracker.bootstrap import DEMO_PASSWORD
-from tracker.db import transaction
-from tracker.errors import TrackerError
-from tracker.models import User
+from tracker.core.db import transaction
+from tracker.core.errors import TrackerError
+from tracker.core.models import User
 
 WEAK = ["abcd", "motdepasse1", "motdepasse-2025", "P@ssw0rd-2025!", "Bienvenue2025!!",
         "azertyuiop123", "123456789012", "Cotonou2025!!", "koffi-koffi-koffi", "demodemodemo",

@@ -12,10 +12,10 @@ import pytest
 from racing import race
 from sqlmodel import Session, select
 
-from tracker import auth
-from tracker.db import transaction
-from tracker.errors import AuthenticationFailed, PermissionDenied
-from tracker.models import AuditEvent, LoginThrottle, User, UserSession, utcnow
+from tracker.accounts import auth, users
+from tracker.core.db import transaction
+from tracker.core.errors import AuthenticationFailed, PermissionDenied
+from tracker.core.models import AuditEvent, LoginThrottle, User, UserSession, utcnow
 
 EXTRA = [f"dsi-extra-{i}" for i in range(5)]
 
@@ -95,10 +95,10 @@ def test_a_lockout_ends_by_itself_or_when_the_secretariat_lifts_it(engine, seede
         with pytest.raises(AuthenticationFailed):
             auth.sign_in(engine, "dsi-ms", "faux")
     with transaction(engine) as db:
-        assert [key for key, _ in auth.locked_keys(db, actor("admin"))] == ["account:dsi-ms"]
+        assert [key for key, _ in users.locked_keys(db, actor("admin"))] == ["account:dsi-ms"]
         with pytest.raises(PermissionDenied):
-            auth.unlock(db, actor("dsi-mef"), "account:dsi-ms")
-        auth.unlock(db, actor("admin"), "account:dsi-ms")
+            users.unlock(db, actor("dsi-mef"), "account:dsi-ms")
+        users.unlock(db, actor("admin"), "account:dsi-ms")
 
     auth.sign_in(engine, "dsi-ms", "demo")
 

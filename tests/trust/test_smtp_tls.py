@@ -14,10 +14,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlmodel import select
 
-from tracker import reminders
-from tracker.config import load_settings
-from tracker.db import transaction
-from tracker.models import Submission, SubmissionWindow, User
+from tracker.core.config import load_settings
+from tracker.core.db import transaction
+from tracker.core.models import Submission, SubmissionWindow, User
+from tracker.reports import reminders
 
 CLOSES = date(2026, 12, 8)
 DUE_DAY = date(2026, 12, 3)

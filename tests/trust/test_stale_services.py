@@ -9,11 +9,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from tracker import results, submissions
-from tracker.db import transaction
-from tracker.errors import StaleEdit
-from tracker.models import AuditEvent, Result, Submission, SubmissionStatus
-from tracker.results import EntryRow
+from tracker.core.db import transaction
+from tracker.core.errors import StaleEdit
+from tracker.core.models import AuditEvent, Result, Submission, SubmissionStatus
+from tracker.results import entry as results
+from tracker.results import review as declarations
+from tracker.results import submissions
+from tracker.results.entry import EntryRow
 
 TODAY = date.today()
 YEAR, QUARTER = 2026, 1
@@ -33,7 +35,7 @@ def window(engine, actor):
 
 
 def _kpi_code(engine) -> str:
-    from tracker import repository
+    from tracker.core import repository
 
     with Session(engine) as db:
         return next(k.code for k in repository.list_kpis(db, active_only=True) if not k.ratio
@@ -48,7 +50,7 @@ def _submission(engine, structure_id: int) -> Submission:
 def _sheet_value(engine, structure_id: int, code: str) -> float | None:
     with Session(engine) as db:
         rows = db.exec(select(Result).where(Result.structure_id == structure_id)).all()
-        from tracker.models import Kpi
+        from tracker.core.models import Kpi
 
         kpi_id = db.exec(select(Kpi.id).where(Kpi.code == code)).one()
         return next((r.value for r in rows if r.kpi_id == kpi_id), None)
@@ -70,19 +72,19 @@ def test_validation_of_a_declaration_changed_since_it_was_displayed_is_refused(
     dsi, admin, ms = actor("dsi-ms"), actor("admin"), seeded.structures["MS"]
     code = _kpi_code(engine)
     with transaction(engine) as db:
-        results.save_and_submit(db, dsi, ms, YEAR, QUARTER, [EntryRow(1, code, value=12)],
+        declarations.save_and_submit(db, dsi, ms, YEAR, QUARTER, [EntryRow(1, code, value=12)],
                                 seen_version=None, today=TODAY)
     displayed = _submission(engine, ms)  # ASIN opens the review screen here
     # Meanwhile the quarter is reopened and the DSI changes the value, then submits again.
     with transaction(engine) as db:
-        results.reopen(db, admin, ms, YEAR, QUARTER, seen_version=displayed.version)
+        declarations.reopen(db, admin, ms, YEAR, QUARTER, seen_version=displayed.version)
     with transaction(engine) as db:
-        results.save_and_submit(db, dsi, ms, YEAR, QUARTER, [EntryRow(1, code, value=999999)],
+        declarations.save_and_submit(db, dsi, ms, YEAR, QUARTER, [EntryRow(1, code, value=999999)],
                                 seen_version=_submission(engine, ms).version, today=TODAY)
     before = _audit_count(engine)
 
     with pytest.raises(StaleEdit, match="modifiée par"), transaction(engine) as db:
-        results.validate(db, admin, displayed.id, seen_version=displayed.version)
+        declarations.validate(db, admin, displayed.id, seen_version=displayed.version)
 
     assert _submission(engine, ms).status == SubmissionStatus.submitted
     assert _audit_count(engine) == before
@@ -103,7 +105,7 @@ def test_save_and_submit_from_an_old_screen_saves_nothing_and_submits_nothing(
     before = _audit_count(engine)
 
     with pytest.raises(StaleEdit), transaction(engine) as db:
-        results.save_and_submit(db, dsi, ms, YEAR, QUARTER, [EntryRow(1, code, value=7)],
+        declarations.save_and_submit(db, dsi, ms, YEAR, QUARTER, [EntryRow(1, code, value=7)],
                                 seen_version=old, today=TODAY)
 
     assert _sheet_value(engine, ms, code) == 6

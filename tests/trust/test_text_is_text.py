@@ -9,11 +9,13 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from tracker import results, submissions, ui
-from tracker.db import transaction
-from tracker.models import Structure
-from tracker.periods import reporting_quarter
-from tracker.results import EntryRow
+from tracker.core.db import transaction
+from tracker.core.models import Structure
+from tracker.core.periods import reporting_quarter
+from tracker.results import entry as results
+from tracker.results import review, submissions
+from tracker.results.entry import EntryRow
+from tracker.ui import base as ui
 
 IMAGE = re.compile(r"(?<!\\)!\[")  # an image that Markdown would draw
 TRAP = "![](https://evil.example/x.png) et ![](/auth/forget)"
@@ -44,11 +46,11 @@ def test_a_return_comment_is_shown_as_typed(engine, seeded, actor, run_page):
     with transaction(engine) as db:
         code = next(k.code for k in results.repo.list_kpis(db, active_only=True)
                     if k.unit == "count" and not k.ratio)
-        results.save_and_submit(db, dsi, ms, year, quarter, [EntryRow(1, code, value=3)],
+        review.save_and_submit(db, dsi, ms, year, quarter, [EntryRow(1, code, value=3)],
                                 seen_version=None, today=today)
     with transaction(engine) as db:
         submission = results.get_submission(db, ms, year, quarter)
-        results.return_submission(db, admin, submission.id, TRAP,
+        review.return_submission(db, admin, submission.id, TRAP,
                                   seen_version=submission.version)
 
     at = run_page("pages/results_entry.py", "dsi-ms")

@@ -24,11 +24,11 @@ from journey import (
 from playwright.sync_api import Locator, Page, expect
 from sqlmodel import select
 
-from tracker import actions, results
-from tracker.auth import actor_from_user
-from tracker.db import make_engine, reading, transaction
-from tracker.formats import quarter_label
-from tracker.models import (
+from tracker.accounts.auth import actor_from_user
+from tracker.conference import actions
+from tracker.core.db import make_engine, reading, transaction
+from tracker.core.formats import quarter_label
+from tracker.core.models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -42,9 +42,11 @@ from tracker.models import (
     Target,
     User,
 )
-from tracker.periods import reporting_quarter
-from tracker.repository import list_kpis
-from tracker.results import EntryRow
+from tracker.core.periods import reporting_quarter
+from tracker.core.repository import list_kpis
+from tracker.results import entry as results
+from tracker.results import review
+from tracker.results.entry import EntryRow
 
 STALE = "modifiée par"
 
@@ -95,7 +97,7 @@ def two(admins: Two, server, request: pytest.FixtureRequest) -> Iterator[Two]:
 def _on_failure(request: pytest.FixtureRequest, server, pair: Two) -> None:
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        from conftest import RESULTS  # type: ignore[import-not-found]
+        from browser_fixtures import RESULTS
 
         RESULTS.mkdir(exist_ok=True)
         for name, page in (("first", pair.first), ("second", pair.second)):
@@ -287,12 +289,12 @@ def test_validation_of_a_declaration_changed_since_it_was_displayed_is_refused(t
         kpi = next(k.code for k in list_kpis(db, active_only=True)
                    if not k.ratio and k.unit == "count")
     with transaction(engine) as db:
-        results.reopen(db, admin, submission.structure_id, submission.year, submission.quarter,
+        review.reopen(db, admin, submission.structure_id, submission.year, submission.quarter,
                        seen_version=submission.version)
     with transaction(engine) as db:
         current = results.get_submission(db, submission.structure_id, submission.year,
                                          submission.quarter)
-        results.save_and_submit(db, admin, submission.structure_id, submission.year,
+        review.save_and_submit(db, admin, submission.structure_id, submission.year,
                                 submission.quarter, [EntryRow(1, kpi, value=999999)],
                                 seen_version=current.version, today=date.today())
 

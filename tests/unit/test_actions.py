@@ -6,19 +6,20 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from tracker import actions, charts_actions
-from tracker import repository as repo
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied, StaleEdit, ValidationFailed
-from tracker.models import (
+from tracker.conference import actions
+from tracker.conference import charts as charts_actions
+from tracker.core import repository as repo
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from tracker.core.models import (
     ActionItem,
     AuditEvent,
     Conference,
     Recommendation,
     Role,
 )
-from tracker.roadmap import initiative_labels as roadmap_labels
-from tracker.tables import RowChange
+from tracker.core.repository import initiative_labels as roadmap_labels
+from tracker.core.tables import RowChange
 
 TODAY = date(2025, 11, 20)
 
@@ -250,7 +251,7 @@ def test_cdsi_reco_is_done_over_due_per_structure_and_quarter(engine, actor):
 
 def _initiatives(engine) -> dict[str, int]:
     """Two initiatives with the same title, one per year (a copy into the next year)."""
-    from tracker.models import Initiative, Pillar
+    from tracker.core.models import Initiative, Pillar
 
     with transaction(engine) as session:
         ids = {}

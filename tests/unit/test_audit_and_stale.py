@@ -4,11 +4,12 @@ value; a save based on an outdated row is refused, names who changed it, and wri
 import pytest
 from sqlmodel import Session, func, select
 
-from tracker import reference, users
-from tracker.db import transaction
-from tracker.errors import StaleEdit
-from tracker.models import AuditEvent, Kpi, Structure, User
-from tracker.tables import diff_frames
+from tracker.accounts import users
+from tracker.core.db import transaction
+from tracker.core.errors import StaleEdit
+from tracker.core.models import AuditEvent, Kpi, Structure, User
+from tracker.core.tables import diff_frames
+from tracker.reference import catalogue as reference
 
 
 def _audit_count(engine) -> int:
@@ -44,7 +45,7 @@ def second_admin(engine, seeded):
         users.create_user(db, None, {"login": "awa", "display_name": "Awa Houngbédji",
                                      "role": "admin", "structure_code": "ASIN"})
     with Session(engine) as db:
-        from tracker.auth import load_actor
+        from tracker.accounts.auth import load_actor
 
         return load_actor(db, db.exec(select(User).where(User.login == "awa")).one().id)
 

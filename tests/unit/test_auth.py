@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from tracker import auth, users
-from tracker.db import transaction
-from tracker.errors import AuthenticationFailed, PermissionDenied
-from tracker.i18n import t
-from tracker.models import User, UserSession, utcnow
+from tracker.accounts import auth, users
+from tracker.core.db import transaction
+from tracker.core.errors import AuthenticationFailed, PermissionDenied
+from tracker.core.i18n import t
+from tracker.core.models import User, UserSession, utcnow
 
 IDLE = 120
 

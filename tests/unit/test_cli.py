@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tracker import __version__, cli
-from tracker.progress import listening, step, terminal_listener
+from tracker.core.progress import listening, step, terminal_listener
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "fixtures" / "samples" / "resultats-T2-2025-excel-fr.csv"

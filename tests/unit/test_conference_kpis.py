@@ -8,13 +8,11 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from tracker import dashboards
-from tracker import repository as repo
-from tracker.conference_kpis import refresh_computed_kpis
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied
-from tracker.kpis import display_value
-from tracker.models import (
+from tracker.conference.kpis import refresh_computed_kpis
+from tracker.core import repository as repo
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied
+from tracker.core.models import (
     Attendance,
     AuditEvent,
     Conference,
@@ -22,7 +20,9 @@ from tracker.models import (
     Recommendation,
     Result,
 )
-from tracker.results import rule_of
+from tracker.dashboards import views as dashboards
+from tracker.results.entry import rule_of
+from tracker.results.kpis import display_value
 
 TODAY = date(2025, 11, 20)
 

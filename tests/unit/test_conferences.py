@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from tracker import conferences
-from tracker.conferences import ConferenceInput
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
-from tracker.models import (
+from tracker.conference import sessions as conferences
+from tracker.conference.sessions import ConferenceInput
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
+from tracker.core.models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -17,7 +17,7 @@ from tracker.models import (
     Conference,
     Recommendation,
 )
-from tracker.tables import RowChange
+from tracker.core.tables import RowChange
 
 
 def create(engine, who, **values):

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from tracker.config import Settings
+from tracker.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"^TRACKER_[A-Z0-9_]+$")

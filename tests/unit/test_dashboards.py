@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from tracker import dashboards
-from tracker import repository as repo
-from tracker.db import reading, transaction
-from tracker.models import Result, Target
+from tracker.core import repository as repo
+from tracker.core.db import reading, transaction
+from tracker.core.models import Result, Target
+from tracker.dashboards import views as dashboards
 
 
 def _add(db, code, kpi, year, quarter, value=None, num=None, den=None, status="validated"):
@@ -85,7 +85,7 @@ def test_attainment_lights_against_target(data, engine):
 
 
 def test_platform_stage_reached_and_since_when(engine, seeded):
-    from tracker.platforms import stage_frame
+    from tracker.dashboards.platforms import stage_frame
 
     with transaction(engine) as db:
         _add(db, "MS", "XRD_SS", 2024, 1, value=1)
@@ -99,7 +99,7 @@ def test_platform_stage_reached_and_since_when(engine, seeded):
 
 
 def test_overdue_actions_count_per_structure(engine, seeded):
-    from tracker.models import ActionItem
+    from tracker.core.models import ActionItem
 
     with transaction(engine) as db:
         ms = repo.get_structure_by_code(db, "MS").id

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from tracker import audit
-from tracker.db import (
+from tracker.core import audit
+from tracker.core.db import (
     bulk_writer,
     collector_paused,
     reading,
     transaction,
 )
-from tracker.models import AuditEvent
+from tracker.core.models import AuditEvent
 
 
 def _table() -> object:

@@ -11,9 +11,8 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, func, select
 
-from tracker.db import make_engine
-from tracker.demo import DEMO_NOTICE, PILLARS, generate_demo, last_finished_quarter, target_values
-from tracker.models import (
+from tracker.core.db import make_engine
+from tracker.core.models import (
     TOPIC_TAGS,
     ActionItem,
     AgendaItem,
@@ -31,7 +30,11 @@ from tracker.models import (
     Target,
     User,
 )
-from tracker.reference import load_reference_data
+from tracker.demo.base import DEMO_NOTICE, last_finished_quarter
+from tracker.demo.content import PILLARS
+from tracker.demo.generator import generate_demo
+from tracker.demo.results import target_values
+from tracker.reference.catalogue import load_reference_data
 
 TODAY = date(2026, 11, 25)
 OPEN = (2026, 3)
@@ -451,9 +454,9 @@ def test_the_admin_account_is_the_reviewer_when_it_exists() -> None:
 def test_saving_the_ms_demo_draft_unchanged_changes_nothing() -> None:
     """The demo stores results as an entry would: opening MS's draft and saving it as it is
     writes no result and no audit change the DSI did not make."""
-    from tracker.auth import Role, actor_from_user
-    from tracker.models import AuditEvent
-    from tracker.results import entry_rows_from_frame, entry_sheet, save_entries
+    from tracker.accounts.auth import actor_from_user
+    from tracker.core.models import AuditEvent, Role
+    from tracker.results.entry import entry_rows_from_frame, entry_sheet, save_entries
 
     engine = _seeded()
     with Session(engine) as session:

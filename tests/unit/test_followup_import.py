@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from sqlmodel import func, select
 
-from tracker import actions, exports
-from tracker import followup_import as fi
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied, StaleEdit, UploadError
-from tracker.models import (
+from tracker.conference import actions
+from tracker.conference import followup as fi
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied, StaleEdit, UploadError
+from tracker.core.models import (
     ActionItem,
     AuditEvent,
     Conference,
@@ -22,7 +22,8 @@ from tracker.models import (
     Result,
     Structure,
 )
-from tracker.refdata import load_structures_csv
+from tracker.core.refdata import load_structures_csv
+from tracker.files import exports
 
 HEADER = "Session;Recommandation/Action;Type;Responsable;Échéance;Statut;Observations"
 

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker import forecast as fc
-from tracker import forecast_views as fv
-from tracker.dashboards import Catalogue
-from tracker.kpis import KpiRule, over_quarters, year_end_array
+from tracker.dashboards import forecast as fc
+from tracker.dashboards import forecast_views as fv
+from tracker.dashboards.views import Catalogue
+from tracker.results.kpis import KpiRule, over_quarters, year_end_array
 
 FIRST, YEAR = 2020, 2025
 SUM = KpiRule("FLOW", "count", "up", "sum", "sum", False)

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from tracker import cli
-from tracker import repository as repo
-from tracker.db import transaction
-from tracker.models import Result, Submission, Target
+from tracker.core import repository as repo
+from tracker.core.db import transaction
+from tracker.core.models import Result, Submission, Target
 
 YEAR = 2025
 KEYS = {"structure", "kpi", "year", "actual_to_date", "forecast", "low", "high", "target",

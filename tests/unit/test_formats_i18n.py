@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.formats import (
+from tracker.core.formats import (
     format_date,
     format_datetime,
     format_number,
@@ -16,7 +16,7 @@ from tracker.formats import (
     format_xof,
     quarter_label,
 )
-from tracker.i18n import LANGUAGES, catalogue, set_language, t
+from tracker.core.i18n import LANGUAGES, catalogue, set_language, t
 
 ROOT = Path(__file__).resolve().parents[2]
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before "%"

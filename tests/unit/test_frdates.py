@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tracker.frdates import DueResolution, parse_french_date, resolve_due
+from tracker.core.frdates import DueResolution, parse_french_date, resolve_due
 
 SESSION = date(2025, 6, 24)
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from tracker.kpis import (
+from tracker.results.kpis import (
     KpiRule,
     Light,
     across_structures,
@@ -98,7 +98,7 @@ def test_jump_flag_triggers_beyond_three_times_either_way():
 
 
 def test_vectorised_aggregate_equals_the_rule_one_group_at_a_time():
-    from tracker.kpis import aggregate
+    from tracker.results.kpis import aggregate
 
     rules = {1: RATIO, 2: FLOW, 3: AVERAGE, 4: BOOL}
     rows = pd.DataFrame([

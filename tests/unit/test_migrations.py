@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import tracker.models  # noqa: F401  (registers every table on the metadata)
-from tracker.db import make_engine, migrate
+import tracker.core.models  # noqa: F401  (registers every table on the metadata)
+from tracker.core.db import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tracker.minutes_parser import parse_minutes
-from tracker.refdata import StructureRef, load_structures_csv
+from tracker.core.refdata import StructureRef, load_structures_csv
+from tracker.minutes.parser import parse_minutes
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "minutes"
 REQUIRED_ACCURACY = 0.98

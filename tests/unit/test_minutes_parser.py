@@ -16,10 +16,11 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_BREAK
 
-from tracker.errors import UploadError
-from tracker.i18n import t
-from tracker.minutes_parser import ParsedMinutes, parse_minutes
-from tracker.refdata import StructureRef, load_structures_csv
+from tracker.core.errors import UploadError
+from tracker.core.i18n import t
+from tracker.core.refdata import StructureRef, load_structures_csv
+from tracker.minutes.model import ParsedMinutes
+from tracker.minutes.parser import parse_minutes
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "tests" / "fixtures" / "samples"

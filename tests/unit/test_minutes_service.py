@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tracker import minutes
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied, TrackerError, UploadError, ValidationFailed
-from tracker.models import (
+from tracker.conference import minutes
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied, TrackerError, UploadError, ValidationFailed
+from tracker.core.models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -18,7 +18,7 @@ from tracker.models import (
     Minutes,
     Recommendation,
 )
-from tracker.refdata import load_structures_csv
+from tracker.core.refdata import load_structures_csv
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 MD = SAMPLES / "pv-cdsi-2025-session2.md"
@@ -147,7 +147,7 @@ def test_bad_files_get_a_clear_message(engine, seeded, data, name):
 
 
 def test_a_planned_session_is_completed_and_its_follow_up_notes_kept(engine, seeded, actor):
-    from tracker.conferences import ConferenceInput, create_conference
+    from tracker.conference.sessions import ConferenceInput, create_conference
 
     with transaction(engine) as session:
         create_conference(session, actor("admin"), ConferenceInput(18, 2025, 2))

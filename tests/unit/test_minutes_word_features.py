@@ -11,8 +11,9 @@ from docx.document import Document as DocumentObject
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from tracker.minutes_parser import ParsedMinutes, parse_minutes
-from tracker.refdata import StructureRef, load_structures_csv
+from tracker.core.refdata import StructureRef, load_structures_csv
+from tracker.minutes.model import ParsedMinutes
+from tracker.minutes.parser import parse_minutes
 
 W = nsdecls("w")
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from tracker.minutes_patterns import fold
-from tracker.minutes_words import date_in_words, session_numbers, within, year_end
+from tracker.minutes.patterns import fold
+from tracker.minutes.words import date_in_words, session_numbers, within, year_end
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 import tracker.cli
-from tracker.config import DATA_DIR, runtime_dir
-from tracker.refdata import REFERENCE_DIR
+from tracker.core.config import DATA_DIR, runtime_dir
+from tracker.core.refdata import REFERENCE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))

@@ -6,9 +6,9 @@ from datetime import date
 import docx
 import pytest
 
-from tracker import pv_export
-from tracker.db import reading, transaction
-from tracker.models import (
+from tracker.conference import pv_export
+from tracker.core.db import reading, transaction
+from tracker.core.models import (
     ActionItem,
     AgendaItem,
     Attendance,

@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tracker import quality
-from tracker import repository as repo
-from tracker.db import transaction
-from tracker.models import AuditEvent, Result, Submission, SubmissionWindow
+from tracker.core import repository as repo
+from tracker.core.db import transaction
+from tracker.core.models import AuditEvent, Result, Submission, SubmissionWindow
+from tracker.dashboards import quality
 
 
 def test_a_perfect_quarter_scores_100_and_each_component_has_its_points():

@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
-from tracker import reference
-from tracker.auth import Actor
-from tracker.db import transaction
-from tracker.errors import PermissionDenied, ValidationFailed
-from tracker.models import AuditEvent, Kpi, Role, Structure
-from tracker.refdata import REFERENCE_DIR
-from tracker.tables import diff_frames
+from tracker.accounts.auth import Actor
+from tracker.core.db import transaction
+from tracker.core.errors import PermissionDenied, ValidationFailed
+from tracker.core.models import AuditEvent, Kpi, Role, Structure
+from tracker.core.refdata import REFERENCE_DIR
+from tracker.core.tables import diff_frames
+from tracker.reference import catalogue as reference
 
 REFERENCE = REFERENCE_DIR
 
@@ -213,8 +213,8 @@ def test_only_the_secretariat_may_change_reference_data(engine, seeded, actor, r
 
 
 def test_a_merger_entered_at_once_names_a_successor_added_in_the_same_save(engine, seeded, actor):
-    from tracker import reference
-    from tracker.tables import RowChange
+    from tracker.core.tables import RowChange
+    from tracker.reference import catalogue as reference
 
     with Session(engine) as db:
         ms = db.exec(select(Structure).where(Structure.code == "MS")).one()

@@ -9,10 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, func, select
 
-from tracker import reminders
-from tracker.config import load_settings
-from tracker.db import transaction
-from tracker.models import ActionItem, Submission, SubmissionWindow, User
+from tracker.core.config import load_settings
+from tracker.core.db import transaction
+from tracker.core.models import ActionItem, Submission, SubmissionWindow, User
+from tracker.reports import reminders
 
 CLOSES = date(2026, 12, 8)
 DUE_DAY = date(2026, 12, 3)  # 5 days before the T3 window closes

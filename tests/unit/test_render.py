@@ -7,7 +7,7 @@ import threading
 import plotly.graph_objects as go
 import pytest
 
-from tracker import render
+from tracker.files import render
 
 needs_chromium = pytest.mark.skipif(not render.chromium_available(),
                                     reason="no Chromium for kaleido")

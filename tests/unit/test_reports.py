@@ -9,19 +9,25 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
-from tracker import actions, dashboards, reports
-from tracker import repository as repo
-from tracker.auth import Actor
-from tracker.db import make_engine, migrate, reading, transaction
-from tracker.demo import generate_demo
-from tracker.errors import NotFound, PermissionDenied, TrackerError
-from tracker.formats import format_value
-from tracker.i18n import set_language
-from tracker.models import ActionItem, Result, Role, SubmissionStatus
-from tracker.reference import load_reference_data
+from tracker.accounts.auth import Actor
+from tracker.conference import actions
+from tracker.core import repository as repo
+from tracker.core.db import make_engine, migrate, reading, transaction
+from tracker.core.errors import NotFound, PermissionDenied, TrackerError
+from tracker.core.formats import format_value
+from tracker.core.i18n import set_language
+from tracker.core.models import ActionItem, Result, Role, SubmissionStatus
+from tracker.dashboards import views as dashboards
+from tracker.demo.generator import generate_demo
+from tracker.reference.catalogue import load_reference_data
+from tracker.reports import bilan as reports
+from tracker.reports import commands, figures
+from tracker.reports import document as document_module
+from tracker.reports import fiche as fiche_module
+from tracker.reports import pdf as pdf_module
 
 TODAY = date(2026, 11, 25)
-T2 = reports.Period(2026, 2)
+T2 = document_module.Period(2026, 2)
 HOSTILE_TITLE = "=HYPERLINK(\"http://evil.example\",\"clic\") <script>alert('x')</script>"
 HOSTILE_COMMENT = "@SUM(1+1) <img src=x onerror=alert(1)>"
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -152,7 +158,7 @@ def test_fonts_are_dejavu_and_embedded(pages):
     assert seen and all(name.startswith("DejaVu") for name in seen)
 
 
-@pytest.mark.skipif(not reports.chromium_available(), reason="no Chromium for kaleido")
+@pytest.mark.skipif(not figures.chromium_available(), reason="no Chromium for kaleido")
 def test_charts_are_embedded_as_images(pages):
     reader, texts = pages
     heatmap_page = next(i for i, t in enumerate(texts)
@@ -191,11 +197,11 @@ def test_bilan_is_refused_to_a_dsi(demo_engine):
 
 def test_yearly_bilan_in_english_rolls_quarters_up_by_the_kpi_rules(demo_engine, actor,
                                                                        monkeypatch):
-    monkeypatch.setattr(reports, "chromium_available", lambda: False)  # no charts: faster
+    monkeypatch.setattr(figures, "chromium_available", lambda: False)  # no charts: faster
     with reading(demo_engine) as session:
-        document = reports.bilan_pdf(session, actor, reports.Period(2025), lang="en",
+        document = reports.bilan_pdf(session, actor, document_module.Period(2025), lang="en",
                                      today=TODAY)
-        data = reports.load_data(session, actor, reports.Period(2025), TODAY)
+        data = figures.load_data(session, actor, document_module.Period(2025), TODAY)
     texts = [p.extract_text() for p in PdfReader(_bytes_io(document.data)).pages]
     assert document.filename == "bilan-cdsi-2025-en.pdf"
     assert "Bilan of the year 2025" in texts[0]
@@ -228,21 +234,21 @@ def test_yearly_bilan_in_english_rolls_quarters_up_by_the_kpi_rules(demo_engine,
 def test_national_year_figure_of_a_stock_is_the_last_quarter_not_a_sum():
     import pandas as pd
 
-    from tracker.kpis import KpiRule
+    from tracker.results.kpis import KpiRule
 
     rule = KpiRule("ESV_PUB", "count", "up", "last", "sum", False)
     rows = pd.DataFrame({"year": [2025] * 4, "quarter": [1, 1, 2, 2],
                          "value": [10.0, 5.0, 12.0, 6.0], "numerator": [None] * 4,
                          "denominator": [None] * 4})
-    assert reports.national_year_figure(rule, rows) == 18.0  # T2: 12 + 6, never 33
+    assert figures.national_year_figure(rule, rows) == 18.0  # T2: 12 + 6, never 33
     ratio = KpiRule("X", "percent", "up", "last", "ratio", True)
     rows = rows.assign(numerator=[1.0, 1.0, 3.0, 1.0], denominator=[2.0, 2.0, 4.0, 4.0])
-    assert reports.national_year_figure(ratio, rows) == pytest.approx(50.0)  # (3+1)/(4+4)
+    assert figures.national_year_figure(ratio, rows) == pytest.approx(50.0)  # (3+1)/(4+4)
 
 
 def test_fiche_is_one_page_about_one_structure(demo_engine, actor):
     with reading(demo_engine) as session:
-        document = reports.fiche_pdf(session, actor, "ms", T2, lang="fr", today=TODAY)
+        document = fiche_module.fiche_pdf(session, actor, "ms", T2, lang="fr", today=TODAY)
         results = dashboards.validated_results(session)
         cat, targets = dashboards.catalogue(session), dashboards.targets_frame(session)
         ms = repo.get_structure_by_code(session, "MS")
@@ -268,31 +274,31 @@ def test_fiche_is_one_page_about_one_structure(demo_engine, actor):
 def test_fiche_of_an_unknown_structure_or_kpi_says_so(demo_engine, actor):
     with reading(demo_engine) as session:
         with pytest.raises(NotFound, match="Structure inconnue"):
-            reports.fiche_pdf(session, actor, "NOPE", T2, lang="fr", today=TODAY)
+            fiche_module.fiche_pdf(session, actor, "NOPE", T2, lang="fr", today=TODAY)
         with pytest.raises(NotFound, match="Indicateur inconnu"):
-            reports.fiche_pdf(session, actor, "MS", T2, lang="fr", today=TODAY,
+            fiche_module.fiche_pdf(session, actor, "MS", T2, lang="fr", today=TODAY,
                               kpi_code="NOPE")
 
 
 def test_text_the_font_cannot_print_is_replaced_not_dropped():
-    assert reports.plain("a\x00b\x07 漢 1\u202f234 «\u00a0x\u00a0»\n") == (
+    assert pdf_module.plain("a\x00b\x07 漢 1\u202f234 «\u00a0x\u00a0»\n") == (
         "ab ? 1\u202f234 «\u00a0x\u00a0»")
 
 
 def test_a_quarter_outside_1_to_4_is_refused():
     with pytest.raises(TrackerError, match="Trimestre invalide"):
-        reports.Period(2026, 5)
+        document_module.Period(2026, 5)
 
 
 def test_generating_in_english_leaves_the_screen_language_alone(demo_engine, actor,
                                                                   monkeypatch):
-    monkeypatch.setattr(reports, "chromium_available", lambda: False)
+    monkeypatch.setattr(figures, "chromium_available", lambda: False)
     with reading(demo_engine) as session:
-        document = reports.fiche_pdf(session, actor, "MEF", T2, lang="en", today=TODAY)
+        document = fiche_module.fiche_pdf(session, actor, "MEF", T2, lang="en", today=TODAY)
     text = PdfReader(_bytes_io(document.data)).pages[0].extract_text()
     assert "Ministry sheet — MEF — 2nd quarter 2026" in text
     assert "Validated data as of 25 November 2026" in text
-    from tracker.i18n import get_language
+    from tracker.core.i18n import get_language
 
     assert get_language() == "fr"
 
@@ -303,14 +309,14 @@ def test_empty_installation_has_nothing_to_report(engine, seeded, actor):
 
 
 def test_command_line_writes_the_file(demo_engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(reports, "chromium_available", lambda: False)
+    monkeypatch.setattr(figures, "chromium_available", lambda: False)
     out = tmp_path / "fiche.pdf"
-    message = reports.run_report(demo_engine, "fiche", year=2026, quarter=2, lang="fr",
+    message = commands.run_report(demo_engine, "fiche", year=2026, quarter=2, lang="fr",
                                  out=out, today=TODAY, structure="MEF")
     assert out.read_bytes().startswith(b"%PDF")
     assert str(out) in message
     book = tmp_path / "q.xlsx"
-    reports.run_report(demo_engine, "workbook", year=2026, quarter=2, lang="fr", out=book,
+    commands.run_report(demo_engine, "workbook", year=2026, quarter=2, lang="fr", out=book,
                        today=TODAY)
     assert book.read_bytes()[:2] == b"PK"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tracker.errors import UploadError
-from tracker.i18n import set_language
-from tracker.refdata import load_kpis_csv, load_structures_csv
-from tracker.results_import import (
+from tracker.core.errors import UploadError
+from tracker.core.i18n import set_language
+from tracker.core.refdata import load_kpis_csv, load_structures_csv
+from tracker.results.importing import (
     ImportedRow,
     ImportPreview,
     read_results_file,
@@ -703,7 +703,7 @@ def test_kpi_named_by_the_template_label_column_alone() -> None:
 
 
 def test_a_file_beyond_the_row_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.spreadsheets as module
+    import tracker.files.spreadsheets as module
 
     monkeypatch.setattr(module, "MAX_ROWS", 3)
     rows = [FR_HEADER] + [["MS", code, "1", "", "", ""] for code in ("ESV_PUB", "ESV_NEW",

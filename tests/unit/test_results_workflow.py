@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tracker import repository as repo
-from tracker import results, submissions
-from tracker.auth import Actor, actor_from_user
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
-from tracker.models import AuditEvent, Result, Role, SubmissionWindow
+from tracker.accounts.auth import Actor, actor_from_user
+from tracker.core import repository as repo
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied, StaleEdit, TrackerError, ValidationFailed
+from tracker.core.models import AuditEvent, Result, Role, SubmissionWindow
+from tracker.results import entry as results
+from tracker.results import loading, review, submissions
 
 TODAY = date(2026, 11, 25)
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
@@ -111,14 +112,14 @@ def test_full_cycle_submit_return_resubmit_validate_locks_values(engine):
     save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
     with transaction(engine) as session:
         sub = results.get_submission(session, ms_id(engine), 2026, 3)
-        results.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
+        review.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
     with pytest.raises(PermissionDenied):
         save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="11")], seen=sub.version + 1)
     with transaction(engine) as session:
         sub = results.get_submission(session, ms_id(engine), 2026, 3)
         with pytest.raises(TrackerError):
-            results.return_submission(session, admin, sub.id, "  ", seen_version=sub.version)
-        results.return_submission(session, admin, sub.id, "ESV_PUB incohérent",
+            review.return_submission(session, admin, sub.id, "  ", seen_version=sub.version)
+        review.return_submission(session, admin, sub.id, "ESV_PUB incohérent",
                                   seen_version=sub.version)
     with reading(engine) as session:
         sheet = results.entry_sheet(session, dsi, ms_id(engine), 2026, 3, TODAY)
@@ -127,9 +128,9 @@ def test_full_cycle_submit_return_resubmit_validate_locks_values(engine):
     save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="11")], seen=sheet.submission_version)
     with transaction(engine) as session:
         sub = results.get_submission(session, ms_id(engine), 2026, 3)
-        results.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
+        review.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
         sub = results.get_submission(session, ms_id(engine), 2026, 3)
-        results.validate(session, admin, sub.id, seen_version=sub.version)
+        review.validate(session, admin, sub.id, seen_version=sub.version)
     assert stored(engine, "ESV_PUB").status == "validated"
     with reading(engine) as session:
         matrix = submissions.matrix_frame(session, admin, [(2026, 3)], TODAY)
@@ -143,7 +144,7 @@ def test_dsi_cannot_validate_and_leadership_sees_only_validated_results(engine):
     with transaction(engine) as session:
         sub = results.get_submission(session, ms_id(engine), 2026, 3)
         with pytest.raises(PermissionDenied):
-            results.validate(session, dsi, sub.id, seen_version=sub.version)
+            review.validate(session, dsi, sub.id, seen_version=sub.version)
         assert submissions.quarter_results_frame(session, leader, 2026, 3).empty
         assert len(submissions.quarter_results_frame(session, dsi, 2026, 3)) == 1
         mef = actor(engine, "dsi-mef")
@@ -162,7 +163,7 @@ def test_window_closed_blocks_dsi_until_asin_reopens(engine):
                                  today=late)
         assert submissions.matrix_frame(session, admin, [(2026, 3)], late).set_index(
             "code").loc["MS", "2026-T3"] == "late"
-        results.reopen(session, admin, ms_id(engine), 2026, 3, seen_version=None)
+        review.reopen(session, admin, ms_id(engine), 2026, 3, seen_version=None)
     with transaction(engine) as session:
         sub = results.get_submission(session, ms_id(engine), 2026, 3)
         results.save_entries(session, dsi, ms_id(engine), 2026, 3,
@@ -175,13 +176,13 @@ def test_window_closed_blocks_dsi_until_asin_reopens(engine):
 def test_sample_file_imports_every_row_and_twice_changes_nothing(engine):
     sample = SAMPLES / "resultats-T2-2025-excel-fr.csv"
     data = sample.read_bytes()
-    report = results.import_results_file(engine, data, sample.name, year=2025, quarter=2,
+    report = loading.import_results_file(engine, data, sample.name, year=2025, quarter=2,
                                          structure_code=None, dry_run=False)
     assert report["rejected"] == [] and report["accepted"] == 6
     assert stored(engine, "XRD_OK").numerator == 98512
     with reading(engine) as session:
         before = len(session.exec(select(AuditEvent)).all())
-    again = results.import_results_file(engine, data, sample.name, year=2025, quarter=2,
+    again = loading.import_results_file(engine, data, sample.name, year=2025, quarter=2,
                                         structure_code=None, dry_run=False)
     assert again["accepted"] == 6
     with reading(engine) as session:
@@ -192,10 +193,10 @@ def test_dsi_import_rejects_rows_of_another_structure(engine):
     dsi = actor(engine, "dsi-mef")
     data = b"Structure;Indicateur;Valeur\nMS;ESV_PUB;3\nMEF;ESV_PUB;4\n"
     with transaction(engine) as session:
-        preview = results.import_preview(session, dsi, data, "r.csv", year=2026, quarter=3,
+        preview = loading.import_preview(session, dsi, data, "r.csv", year=2026, quarter=3,
                                          structure_code=None, today=TODAY)
         assert [(e.row, e.column) for e in preview.rejected] == [(2, "Structure")]
-        assert results.apply_import(session, dsi, preview) == 1
+        assert loading.apply_import(session, dsi, preview) == 1
     assert stored(engine, "ESV_PUB").value == 4
 
 
@@ -207,9 +208,9 @@ def test_an_import_audits_every_stored_field_and_a_reimport_only_what_changed(en
     first = "Structure;Indicateur;Valeur;Numérateur;Dénominateur\nMS;ESV_RECET;12 450 000;;\n" \
             "MS;ESV_DEMAT;;5;12\n"
     with transaction(engine) as session:
-        preview = results.import_preview(session, dsi, first.encode(), "t3.csv", year=2026,
+        preview = loading.import_preview(session, dsi, first.encode(), "t3.csv", year=2026,
                                          quarter=3, structure_code=None, today=TODAY)
-        assert results.apply_import(session, dsi, preview) == 2
+        assert loading.apply_import(session, dsi, preview) == 2
     recet, demat = stored(engine, "ESV_RECET"), stored(engine, "ESV_DEMAT")
     with reading(engine) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.object_type == "Result")
@@ -224,9 +225,9 @@ def test_an_import_audits_every_stored_field_and_a_reimport_only_what_changed(en
 
     second = first.replace("5;12", "7;12")
     with transaction(engine) as session:
-        preview = results.import_preview(session, dsi, second.encode(), "t3.csv", year=2026,
+        preview = loading.import_preview(session, dsi, second.encode(), "t3.csv", year=2026,
                                          quarter=3, structure_code=None, today=TODAY)
-        assert results.apply_import(session, dsi, preview) == 1
+        assert loading.apply_import(session, dsi, preview) == 1
     with reading(engine) as session:
         history = results.result_history(session, dsi, ms_id(engine), "ESV_DEMAT", 2026, 3)
         updates = session.exec(select(AuditEvent).where(AuditEvent.action == "update",

@@ -8,10 +8,9 @@ from io import BytesIO
 import pytest
 from sqlmodel import Session, select
 
-from tracker import charts_roadmap, roadmap
-from tracker.db import transaction
-from tracker.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
-from tracker.models import (
+from tracker.core.db import transaction
+from tracker.core.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from tracker.core.models import (
     AuditEvent,
     Conference,
     Initiative,
@@ -23,7 +22,10 @@ from tracker.models import (
     Role,
     Target,
 )
-from tracker.tables import RowChange
+from tracker.core.tables import RowChange
+from tracker.roadmap import charts as charts_roadmap
+from tracker.roadmap import editing, nextyear, queries, rules, views
+from tracker.roadmap import review as roadmap_review
 
 YEAR = 2025
 TODAY = date(2025, 6, 15)
@@ -40,8 +42,8 @@ def rm(engine, seeded, actor):
     """
     ms, mef = seeded.structures["MS"], seeded.structures["MEF"]
     with transaction(engine) as session:
-        assert roadmap.create_default_pillars(session, actor("admin"), YEAR) == 4
-        p1, p2 = roadmap.list_pillars(session, YEAR)[:2]
+        assert editing.create_default_pillars(session, actor("admin"), YEAR) == 4
+        p1, p2 = queries.list_pillars(session, YEAR)[:2]
         a = Initiative(pillar_id=p1.id, title="A", owner_structure_id=ms, weight=2.0)
         b = Initiative(pillar_id=p1.id, title="B", owner_structure_id=mef, weight=1.0,
                        end_quarter=2)
@@ -71,7 +73,7 @@ def rm(engine, seeded, actor):
 
 def view(engine, login_actor, today=TODAY, year=YEAR):
     with Session(engine) as session:
-        return roadmap.roadmap_view(session, login_actor, year, today)
+        return views.roadmap_view(session, login_actor, year, today)
 
 
 def milestone(engine, title) -> Milestone:
@@ -96,14 +98,14 @@ def events(engine, object_type, object_id=None):
 def save_milestones(engine, who, rows, today=TODAY, deleted=()):
     """rows: [(Milestone, {column: value})] as the editor would send them."""
     with transaction(engine) as session:
-        return roadmap.save_milestones(
+        return editing.save_milestones(
             session, who, YEAR, [RowChange(i, m.id, v) for i, (m, v) in enumerate(rows, 1)],
             {m.id: m.version for m, _ in rows}, today, deleted=deleted)
 
 
 def save_initiatives(engine, who, rows, today=TODAY):
     with transaction(engine) as session:
-        return roadmap.save_initiatives(
+        return editing.save_initiatives(
             session, who, YEAR,
             [RowChange(i, x.id if x else None, v) for i, (x, v) in enumerate(rows, 1)],
             {x.id: x.version for x, _ in rows if x}, today)
@@ -140,11 +142,11 @@ def pd_isna(value):
 def test_zero_weights_count_each_item_once():
     zero = [Milestone(initiative_id=1, title="x", due_date=TODAY, weight=0, done_on=TODAY),
             Milestone(initiative_id=1, title="y", due_date=TODAY, weight=0)]
-    assert roadmap.milestone_share(zero).percent == 50.0
-    assert roadmap.milestone_share([]) is None
-    share = roadmap.weighted_share([(0.0, roadmap.Share(1, 1)), (0.0, roadmap.Share(0, 1))])
+    assert rules.milestone_share(zero).percent == 50.0
+    assert rules.milestone_share([]) is None
+    share = rules.weighted_share([(0.0, rules.Share(1, 1)), (0.0, rules.Share(0, 1))])
     assert share.percent == 50.0
-    assert roadmap.weighted_share([(1.0, None)]) is None
+    assert rules.weighted_share([(1.0, None)]) is None
 
 
 # --- status -------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ def test_dsi_updates_progress_only_never_the_plan_nor_the_initiative(engine, rm,
         save_milestones(engine, dsi, [(a2, {"weight": 10})])
     with pytest.raises(PermissionDenied):  # no new milestones
         with transaction(engine) as session:
-            roadmap.save_milestones(session, dsi, YEAR, [RowChange(1, None, {
+            editing.save_milestones(session, dsi, YEAR, [RowChange(1, None, {
                 "initiative": "A", "title": "nouveau", "due_date": date(2025, 7, 1)})], {},
                 TODAY)
     with pytest.raises(PermissionDenied):
@@ -266,10 +268,10 @@ def test_readers_cannot_write_anything(engine, rm, actor):
                                            {"done_on": date(2025, 6, 1)})])
         with pytest.raises(PermissionDenied):
             with transaction(engine) as session:
-                roadmap.create_default_pillars(session, who, 2030)
+                editing.create_default_pillars(session, who, 2030)
         with pytest.raises(PermissionDenied):
             with transaction(engine) as session:
-                roadmap.copy_to_next_year(session, who, YEAR, TODAY)
+                nextyear.copy_to_next_year(session, who, YEAR, TODAY)
         assert view(engine, who).editable_milestones is None
 
 
@@ -277,7 +279,7 @@ def test_dsi_view_offers_only_its_own_milestones_for_editing(engine, rm, actor):
     v = view(engine, actor("dsi-ms"))
     assert set(v.editable_milestones["initiative"]) == {"A"}
     assert len(v.milestones) == 7  # everything stays readable
-    specs = roadmap.milestone_specs(actor("dsi-ms"), v)
+    specs = views.milestone_specs(actor("dsi-ms"), v)
     assert [c for c, s in specs.items() if not s.disabled] == ["done_on"]
 
 
@@ -340,7 +342,7 @@ def test_admin_adds_an_initiative_with_partners_and_kpis_and_a_milestone(engine,
             InitiativePartner.initiative_id == e.id)).all()
     assert {p.structure_id for p in partners} == {rm.structures["MS"], rm.structures["MEF"]}
     with transaction(engine) as session:
-        roadmap.save_milestones(session, admin, YEAR, [RowChange(1, None, {
+        editing.save_milestones(session, admin, YEAR, [RowChange(1, None, {
             "initiative": "E", "title": "e1", "due_date": "15/09/2025", "weight": 2})], {},
             TODAY)
     assert milestone(engine, "e1").due_date == date(2025, 9, 15)
@@ -359,10 +361,10 @@ def test_admin_deletes_a_milestone_and_the_deletion_is_audited(engine, rm, actor
 
 def test_default_pillars_are_created_once(engine, rm, actor):
     with transaction(engine) as session:
-        assert roadmap.create_default_pillars(session, actor("admin"), YEAR) == 0
-        assert roadmap.create_default_pillars(session, actor("admin"), 2031) == 4
+        assert editing.create_default_pillars(session, actor("admin"), YEAR) == 0
+        assert editing.create_default_pillars(session, actor("admin"), 2031) == 4
     with Session(engine) as session:
-        titles = [p.title_fr for p in roadmap.list_pillars(session, 2031)]
+        titles = [p.title_fr for p in queries.list_pillars(session, 2031)]
     assert titles == ["Accélération des e-services",
                       "Formation des ressources humaines de l'administration",
                       "Implication du secteur privé", "Pérennisation de l'innovation"]
@@ -370,14 +372,14 @@ def test_default_pillars_are_created_once(engine, rm, actor):
 
 def test_pillar_positions_stay_unique(engine, rm, actor):
     with Session(engine) as session:
-        p1, p2 = roadmap.list_pillars(session, YEAR)[:2]
+        p1, p2 = queries.list_pillars(session, YEAR)[:2]
     with pytest.raises(ValidationFailed) as refused:
         with transaction(engine) as session:
-            roadmap.save_pillars(session, actor("admin"), YEAR,
+            editing.save_pillars(session, actor("admin"), YEAR,
                                  [RowChange(2, p2.id, {"position": 1})], {p2.id: p2.version})
     assert refused.value.errors[0].column == "Rang"
     with transaction(engine) as session:
-        roadmap.save_pillars(session, actor("admin"), YEAR,
+        editing.save_pillars(session, actor("admin"), YEAR,
                              [RowChange(1, p1.id, {"title_en": "E-services first"})],
                              {p1.id: p1.version})
     assert [e.field for e in events(engine, "Pillar", p1.id) if e.action == "update"] == [
@@ -389,13 +391,13 @@ def test_pillar_positions_stay_unique(engine, rm, actor):
 
 def test_next_year_copies_unfinished_work_once_with_dates_shifted(engine, rm, actor):
     with Session(engine) as session:
-        plan = roadmap.next_year_plan(session, YEAR, TODAY)
+        plan = nextyear.next_year_plan(session, YEAR, TODAY)
     assert list(plan.frame["initiative"]) == ["A", "C", "D"]  # B is done
     assert (plan.to_copy, plan.milestones, plan.pillars_to_create) == (3, 4, 2)
 
     with transaction(engine) as session:
-        result = roadmap.copy_to_next_year(session, actor("admin"), YEAR, TODAY)
-    assert result == roadmap.CopyResult(initiatives=3, milestones=4, pillars=2)
+        result = nextyear.copy_to_next_year(session, actor("admin"), YEAR, TODAY)
+    assert result == nextyear.CopyResult(initiatives=3, milestones=4, pillars=2)
     a, copy = initiative(engine, "A"), initiative(engine, "A", 2026)
     assert copy.copied_from_id == a.id
     with Session(engine) as session:
@@ -405,23 +407,23 @@ def test_next_year_copies_unfinished_work_once_with_dates_shifted(engine, rm, ac
             InitiativePartner.initiative_id == copy.id)).all()
         kpis = session.exec(select(InitiativeKpi).where(
             InitiativeKpi.initiative_id == copy.id)).all()
-        positions = [p.position for p in roadmap.list_pillars(session, 2026)]
+        positions = [p.position for p in queries.list_pillars(session, 2026)]
     assert dues == [date(2026, 5, 1), date(2026, 9, 30)]  # a1 was done: not carried
     assert [p.structure_id for p in partners] == [rm.structures["ASIN"]] and len(kpis) == 1
     assert positions == [1, 2]
 
     with transaction(engine) as session:
-        again = roadmap.copy_to_next_year(session, actor("admin"), YEAR, TODAY)
-    assert again == roadmap.CopyResult(0, 0, 0)
+        again = nextyear.copy_to_next_year(session, actor("admin"), YEAR, TODAY)
+    assert again == nextyear.CopyResult(0, 0, 0)
     with Session(engine) as session:
-        plan = roadmap.next_year_plan(session, YEAR, TODAY)
-        assert len(roadmap.load_roadmap(session, 2026, TODAY).facts) == 3
+        plan = nextyear.next_year_plan(session, YEAR, TODAY)
+        assert len(views.load_roadmap(session, 2026, TODAY).facts) == 3
     assert (plan.to_copy, plan.already_copied) == (0, 3)
 
 
 def test_29_february_moves_to_28_february():
-    assert roadmap.shift_one_year(date(2024, 2, 29)) == date(2025, 2, 28)
-    assert roadmap.shift_one_year(date(2025, 3, 31)) == date(2026, 3, 31)
+    assert rules.shift_one_year(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert rules.shift_one_year(date(2025, 3, 31)) == date(2026, 3, 31)
 
 
 # --- session review -----------------------------------------------------------------------
@@ -437,7 +439,7 @@ def test_review_lists_roadmap_changes_since_the_previous_session(engine, rm, act
                        session_date=today + timedelta(days=10)),
         ])
         # before the previous session: not part of this review
-        session.add(AuditEvent(at=roadmap._midnight(today - timedelta(days=30)),
+        session.add(AuditEvent(at=roadmap_review._midnight(today - timedelta(days=30)),
                                user_login="admin", action="update", object_type="Milestone",
                                object_id=1, object_label="ancien", field="title"))
     admin = actor("admin")
@@ -451,13 +453,13 @@ def test_review_lists_roadmap_changes_since_the_previous_session(engine, rm, act
     with transaction(engine) as session:
         session.add(Initiative(pillar_id=initiative(engine, "C").pillar_id, title="F",
                                owner_structure_id=rm.structures["MS"]))
-        roadmap.save_milestones(session, admin, YEAR, [RowChange(1, None, {
+        editing.save_milestones(session, admin, YEAR, [RowChange(1, None, {
             "initiative": "A", "title": "a4", "due_date": date(2025, 12, 15)})], {}, today)
 
     with Session(engine) as session:
         conference = session.exec(select(Conference).where(Conference.number == 18)).one()
-        review = roadmap.session_review(session, admin, conference.id, today)
-        reader = roadmap.session_review(session, actor("observateur"), conference.id, today)
+        review = roadmap_review.session_review(session, admin, conference.id, today)
+        reader = roadmap_review.session_review(session, actor("observateur"), conference.id, today)
     assert review.previous == f"17e conférence (1re session {today.year})"
     assert review.since == today - timedelta(days=20)
     assert review.counts["completed"] == 1
@@ -483,9 +485,9 @@ def test_review_counts_milestones_that_fell_due_in_the_period(engine, rm, actor)
             Conference(number=18, year=YEAR, rank_in_year=2, session_date=date(2025, 6, 20)),
         ])
     with Session(engine) as session:
-        choices = roadmap.review_choices(session)
-        chosen = roadmap.default_review(session, TODAY)
-        review = roadmap.session_review(session, actor("admin"), chosen, TODAY)
+        choices = roadmap_review.review_choices(session)
+        chosen = roadmap_review.default_review(session, TODAY)
+        review = roadmap_review.session_review(session, actor("admin"), chosen, TODAY)
     assert next(iter(choices.values())).startswith("18e conférence")
     assert review.counts["overdue"] == 1  # a2, due 01/05/2025, not done
     assert review.last_day == TODAY
@@ -497,7 +499,7 @@ def test_review_counts_milestones_that_fell_due_in_the_period(engine, rm, actor)
 def test_xlsx_has_pillars_initiatives_and_milestones_sheets(engine, rm, actor):
     from openpyxl import load_workbook
 
-    book = load_workbook(BytesIO(roadmap.roadmap_xlsx(view(engine, actor("admin")))))
+    book = load_workbook(BytesIO(views.roadmap_xlsx(view(engine, actor("admin")))))
     assert book.sheetnames == ["Piliers", "Initiatives", "Jalons"]
     sheet = book["Initiatives"]
     assert sheet["A1"].value == "Feuille de route 2025"
@@ -514,7 +516,7 @@ def test_timeline_groups_by_pillar_colours_by_status_and_marks_today_and_session
                                session_date=date(2025, 6, 24)))
     v = view(engine, actor("admin"))
     with Session(engine) as session:
-        timeline = roadmap.timeline_frames(session, roadmap.load_roadmap(session, YEAR, TODAY))
+        timeline = views.timeline_frames(session, views.load_roadmap(session, YEAR, TODAY))
     figure = charts_roadmap.timeline_chart(timeline.bars, timeline.points, timeline.sessions,
                                            year=YEAR, today=TODAY, title="Feuille de route 2025")
     names = [trace.name for trace in figure.data if trace.name]
@@ -543,5 +545,5 @@ def test_timeline_png_renders_with_kaleido(engine, rm, actor):
     figure = charts_roadmap.timeline_chart(v.timeline.bars, v.timeline.points,
                                            v.timeline.sessions, year=YEAR, today=TODAY,
                                            title="Feuille de route 2025")
-    png = roadmap.figure_png(figure)
+    png = views.figure_png(figure)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

@@ -20,12 +20,14 @@ from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
-from tracker import followup_import, spreadsheet_writing, spreadsheets, targets_import
-from tracker.db import reading, transaction
-from tracker.errors import UploadError
-from tracker.models import ActionItem, Conference, Recommendation
-from tracker.refdata import load_kpis_csv, load_structures_csv
-from tracker.results_import import (
+from tracker.conference import followup as followup_import
+from tracker.core.db import reading, transaction
+from tracker.core.errors import UploadError
+from tracker.core.models import ActionItem, Conference, Recommendation
+from tracker.core.refdata import load_kpis_csv, load_structures_csv
+from tracker.files import spreadsheet_writing, spreadsheets
+from tracker.results import targets as targets_import
+from tracker.results.importing import (
     ImportPreview,
     read_results_file,
     results_template,
@@ -256,7 +258,7 @@ def test_a_file_of_another_kind_is_refused_naming_the_formats_accepted_and_the_o
 
 
 def test_the_refusal_is_in_english_for_an_english_user():
-    from tracker.i18n import set_language
+    from tracker.core.i18n import set_language
 
     set_language("en")
     with pytest.raises(UploadError, match=r"is a Word document \(DOCX\): send a table as XLSX"):
@@ -513,7 +515,7 @@ def test_an_ods_cut_short_is_refused_as_damaged():
 @pytest.mark.parametrize("writer", [spreadsheet_writing.template_xlsx,
                                     spreadsheet_writing.template_ods], ids=["xlsx", "ods"])
 def test_english_templates_import_back_too(writer, engine, sessions, actor):
-    from tracker.i18n import set_language
+    from tracker.core.i18n import set_language
 
     set_language("en")
     with reading(engine) as session:

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from tracker import targets_import
-from tracker.db import reading, transaction
-from tracker.errors import PermissionDenied, UploadError
-from tracker.models import AuditEvent, Target
+from tracker.core.db import reading, transaction
+from tracker.core.errors import PermissionDenied, UploadError
+from tracker.core.models import AuditEvent, Target
+from tracker.results import targets as targets_import
 
 CSV = ("Indicateur;Structure;Trimestre;Cible\n"
        "ESV_DEMAT;;;60\n"

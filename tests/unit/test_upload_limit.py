@@ -9,9 +9,9 @@ import pytest
 import streamlit as st
 from sqlalchemy import create_engine, inspect
 
-from tracker.config import ROOT, load_settings, upload_limit_mb, upload_limit_mismatch
-from tracker.errors import UploadError
-from tracker.uploads import decode_text
+from tracker.core.config import ROOT, load_settings, upload_limit_mb, upload_limit_mismatch
+from tracker.core.errors import UploadError
+from tracker.files.uploads import decode_text
 
 MB = 1024 * 1024
 
@@ -30,10 +30,10 @@ def server_max_upload():
 
 @pytest.fixture
 def ui_warnings(caplog):
-    """The messages tracker.ui logs (Streamlit's loggers do not propagate to caplog's)."""
-    logger = logging.getLogger("tracker.ui")
+    """The messages tracker.ui.base logs (Streamlit's loggers do not propagate to caplog's)."""
+    logger = logging.getLogger("tracker.ui.base")
     logger.addHandler(caplog.handler)
-    yield lambda: [r.getMessage() for r in caplog.records if r.name == "tracker.ui"
+    yield lambda: [r.getMessage() for r in caplog.records if r.name == "tracker.ui.base"
                    and r.levelno == logging.WARNING]
     logger.removeHandler(caplog.handler)
 
@@ -88,7 +88,7 @@ def test_limits_that_agree_give_no_warning_and_limits_that_differ_say_both():
 
 def test_server_start_warns_when_streamlit_limit_differs(monkeypatch, server_max_upload,
                                                            ui_warnings):
-    from tracker import ui
+    from tracker.ui import base as ui
 
     monkeypatch.setenv("TRACKER_UPLOAD_LIMIT_MB", "10")
     server_max_upload(10)

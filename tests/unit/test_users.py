@@ -4,12 +4,18 @@ deactivating or resetting a password ends open sessions."""
 import pytest
 from sqlmodel import Session, func, select
 
-from tracker import auth, repository, users
-from tracker.auth import Actor
-from tracker.db import transaction
-from tracker.errors import AuthenticationFailed, PermissionDenied, TrackerError, ValidationFailed
-from tracker.models import AuditEvent, Role, User
-from tracker.tables import RowChange
+from tracker.accounts import auth, users
+from tracker.accounts.auth import Actor
+from tracker.core import repository
+from tracker.core.db import transaction
+from tracker.core.errors import (
+    AuthenticationFailed,
+    PermissionDenied,
+    TrackerError,
+    ValidationFailed,
+)
+from tracker.core.models import AuditEvent, Role, User
+from tracker.core.tables import RowChange
 
 IDLE = 120
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.i18n import set_language
-from tracker.refdata import KpiRef, load_kpis_csv
-from tracker.values import (
+from tracker.core.i18n import set_language
+from tracker.core.refdata import KpiRef, load_kpis_csv
+from tracker.results.values import (
     CleanValue,
     Field,
     FormulaRefused,

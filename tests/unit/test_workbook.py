@@ -12,17 +12,21 @@ import pandas as pd
 import pytest
 from sqlmodel import col, select
 
-from tracker import actions, dashboards, exports, reports, workbook
-from tracker import repository as repo
-from tracker.auth import Actor
-from tracker.db import make_engine, migrate, reading, transaction
-from tracker.demo import generate_demo
-from tracker.errors import PermissionDenied
-from tracker.models import ActionItem, Result, Role, SubmissionStatus
-from tracker.reference import load_reference_data
+from tracker.accounts.auth import Actor
+from tracker.conference import actions
+from tracker.core import repository as repo
+from tracker.core.db import make_engine, migrate, reading, transaction
+from tracker.core.errors import PermissionDenied
+from tracker.core.models import ActionItem, Result, Role, SubmissionStatus
+from tracker.dashboards import views as dashboards
+from tracker.demo.generator import generate_demo
+from tracker.files import exports
+from tracker.reference.catalogue import load_reference_data
+from tracker.reports import workbook
+from tracker.reports.document import Period
 
 TODAY = date(2026, 11, 25)
-T2 = reports.Period(2026, 2)
+T2 = Period(2026, 2)
 HOSTILE_TITLE = "=HYPERLINK(\"http://evil.example\",\"clic\")"
 HOSTILE_COMMENT = "+cmd|' /C calc'!A0 <script>alert(1)</script>"
 HEADER_ROWS = 6  # title, filters, date, demo notice, blank, then the column titles
@@ -107,7 +111,7 @@ def test_result_values_are_typed_numbers_equal_to_the_dashboards(book, demo_engi
 
 
 def test_admin_workbook_holds_every_status_leadership_only_validated(demo_engine):
-    period = reports.Period(2026, 3)  # the quarter still being reviewed
+    period = Period(2026, 3)  # the quarter still being reviewed
     _, admin = _book(demo_engine, ADMIN, period)
     _, leader = _book(demo_engine, LEADERSHIP, period)
     admin_status = {r["Statut"].value for r in _rows(admin["Résultats"])[0]}

@@ -1,0 +1,169 @@
+"""Browser fixtures of the journeys (tests/e2e) and the trust tests (tests/trust): the real app
+(`streamlit run app.py`) on demo data, in Debian's Chromium; one plugin for both folders, so that
+an xdist worker running tests of both starts one server and one Playwright, never two.
+
+One server per test session (per xdist worker): a fresh SQLite database under a temporary
+directory, `python -m tracker init` (demo data), then `streamlit run` on a free port, ready once
+/_stcore/health answers "ok" and the sign-in page shows its own text.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "test-results"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+NO_CHROMIUM = "Chromium not installed (apt-get install -y chromium)"
+START_TIMEOUT = 120
+
+
+def chromium_path() -> str | None:
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return bool(response.read().decode().strip() == "ok")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        print(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Server]:
+    """The app with demo data on a free port; stopped at the end of the session."""
+    if importlib.util.find_spec("tracker.demo.generator") is None:
+        pytest.fail("tracker/demo/generator.py is missing: the journeys run on the demo data set "
+                    "that `python -m tracker init` loads", pytrace=False)
+    workdir = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{workdir / 'tracker.core.db'}"
+    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
+           "TRACKER_COOKIE_SECRET": "e2e-cookie-secret-0123456789abcdefghijklmnop",
+           "PYTHONUNBUFFERED": "1"}
+    init = subprocess.run([sys.executable, "-m", "tracker", "init"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    if init.returncode != 0 or "demo data loaded" not in init.stdout:
+        pytest.fail(f"`python -m tracker init` failed ({init.returncode}):\n{init.stdout}\n"
+                    f"{init.stderr}", pytrace=False)
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / "streamlit.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer on {url}/_stcore/health:\n"
+                            f"{log.read_text()}", pytrace=False)
+            time.sleep(0.5)
+        yield Server(url=url, database_url=database_url, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(server: Server, browser) -> str:
+    """The server's URL once the sign-in page has rendered (the first run imports a lot)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.get_by_role("button", name="Se connecter")).to_be_visible(
+            timeout=START_TIMEOUT * 1000)
+    finally:
+        context.close()
+    return server.url
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def context(browser, app_url: str) -> Iterator[object]:
+    """A fresh browser profile (no cookies) per journey."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR",
+                                  accept_downloads=True, base_url=app_url)
+    context.set_default_timeout(30_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, server: Server, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A page of the app; on failure, a screenshot and the server's log land in test-results/."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"{request.node.name}.png"), full_page=True)
+        shutil.copyfile(server.log, RESULTS / f"{request.node.name}.streamlit.log")

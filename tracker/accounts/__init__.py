@@ -1,0 +1,2 @@
+"""Who acts: local accounts and browser sessions (sign-in, throttling), account administration,
+and the journal of what each user changed."""

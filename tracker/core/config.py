@@ -1,0 +1,109 @@
+"""Settings from the environment (``TRACKER_*``), with the embedded SQLite default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def runtime_dir(root: Path, cwd: Path) -> Path:
+    """Where runtime state (SQLite database, cookie secret) lives: ``data/`` beside app.py in a
+    checkout, ``data/`` of the working directory for an installed package (never site-packages)."""
+    return (root if (root / "app.py").is_file() else cwd) / "data"
+
+
+DATA_DIR = runtime_dir(ROOT, Path.cwd())
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.core.db'}"
+DEFAULT_UPLOAD_LIMIT_MB = 10
+
+
+def _secret_file() -> str:
+    # One secret per installation when none is configured; replicas share TRACKER_COOKIE_SECRET.
+    path = DATA_DIR / ".cookie-secret"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    cookie_secret: str
+    session_idle_minutes: int
+    upload_limit_mb: int
+    demo_on_first_start: bool
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_sender: str
+    smtp_tls: str = "starttls"
+
+
+def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
+    """The largest file the imports accept, in MB: ``TRACKER_UPLOAD_LIMIT_MB`` (default 10).
+
+    The one source of the limit: the upload checks and the upload widgets both read it.
+    """
+    env = os.environ if env is None else env
+    raw = (env.get("TRACKER_UPLOAD_LIMIT_MB") or "").strip()
+    if not raw:
+        return DEFAULT_UPLOAD_LIMIT_MB
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"TRACKER_UPLOAD_LIMIT_MB must be a whole number of MB (1 or more), "
+                         f"not {raw!r}")
+    return int(raw)
+
+
+def upload_limit_mismatch(limit_mb: int, server_max_upload_mb: int) -> str | None:
+    """Why the server's upload limit (Streamlit's ``server.maxUploadSize``) and
+    ``TRACKER_UPLOAD_LIMIT_MB`` disagree, or None when they are the same."""
+    if limit_mb == server_max_upload_mb:
+        return None
+    if server_max_upload_mb < limit_mb:
+        effect = (f"files between {server_max_upload_mb} and {limit_mb} MB are refused by the "
+                  "server before the imports can say why")
+    else:
+        effect = (f"the server accepts request bodies up to {server_max_upload_mb} MB that the "
+                  f"imports then refuse above {limit_mb} MB")
+    return (f"TRACKER_UPLOAD_LIMIT_MB is {limit_mb} but Streamlit's server.maxUploadSize is "
+            f"{server_max_upload_mb}: {effect}. Set both to the same value "
+            "(.streamlit/config.toml or --server.maxUploadSize).")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read the settings; ``env`` defaults to ``os.environ`` (tests pass their own)."""
+    env = dict(os.environ) if env is None else env
+    return Settings(
+        database_url=env.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        cookie_secret=env.get("TRACKER_COOKIE_SECRET") or _secret_file(),
+        session_idle_minutes=int(env.get("TRACKER_SESSION_IDLE_MINUTES", "120")),
+        upload_limit_mb=upload_limit_mb(env),
+        demo_on_first_start=env.get("TRACKER_DEMO", "1") not in {"0", "false", "no"},
+        smtp_host=env.get("TRACKER_SMTP_HOST", ""),
+        smtp_port=int(env.get("TRACKER_SMTP_PORT", "25")),
+        smtp_user=env.get("TRACKER_SMTP_USER", ""),
+        smtp_password=env.get("TRACKER_SMTP_PASSWORD", ""),
+        smtp_sender=env.get("TRACKER_SMTP_SENDER", "cdsi@asin.bj"),
+        smtp_tls=smtp_tls(env),
+    )
+
+
+def smtp_tls(env: Mapping[str, str]) -> str:
+    """How reminders reach the SMTP server: ``TRACKER_SMTP_TLS`` = starttls (default; ssl when
+    the port is 465) or ssl (TLS from the first byte)."""
+    raw = (env.get("TRACKER_SMTP_TLS") or "").strip().lower()
+    if not raw:
+        return "ssl" if env.get("TRACKER_SMTP_PORT", "").strip() == "465" else "starttls"
+    if raw not in {"starttls", "ssl"}:
+        raise ValueError(f"TRACKER_SMTP_TLS must be starttls or ssl, not {raw!r}")
+    return raw

@@ -1,0 +1,1 @@
+"""The demo data set: deterministic, generated around today, people invented."""

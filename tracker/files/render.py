@@ -1,0 +1,102 @@
+"""Charts as PNG: plotly figures rendered by kaleido with the system Chromium, one renderer per
+process, one render at a time, never waiting forever.
+
+kaleido runs one Chromium behind a queue that answers calls in order, not per caller, so every
+render of the process goes through here under one lock. A render that does not come back within
+RENDER_TIMEOUT_S (kaleido's own timeout does not cover waiting for a browser tab, and a lost tab
+would block the caller for good) abandons that renderer and is tried once more with a fresh one;
+if that fails too the caller gets an error it can report, and the report goes out without the
+chart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import threading
+import warnings
+from typing import Any
+
+RENDER_TIMEOUT_S = 45.0
+_LOCK = threading.Lock()
+_log = logging.getLogger("tracker.files.render")
+
+
+class RenderUnavailable(RuntimeError):
+    """No PNG could be made: no Chromium, kaleido failed, or it did not answer in time."""
+
+
+def chromium_available() -> bool:
+    """kaleido renders with a Chromium found on PATH (or BROWSER_PATH); it downloads nothing."""
+    if os.environ.get("BROWSER_PATH"):
+        return True
+    return any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome",
+                                               "chrome"))
+
+
+def start() -> None:
+    """Start the renderer in the background (Chromium boots while a report reads its data)."""
+    if chromium_available():
+        import kaleido
+
+        with _LOCK:
+            kaleido.start_sync_server(silence_warnings=True)
+
+
+def png(figure: Any, *, width: int, height: int, timeout: float | None = None) -> bytes:
+    """The figure as PNG bytes, ``width`` × ``height`` pixels."""
+    if not chromium_available():
+        raise RenderUnavailable("Chromium")
+    limit = RENDER_TIMEOUT_S if timeout is None else timeout
+    with _LOCK:
+        for attempt in (1, 2):
+            try:
+                return _render_once(figure, width=width, height=height, timeout=limit)
+            except TimeoutError:
+                _log.warning("chart render did not answer in %.0f s (attempt %d): renderer "
+                             "abandoned", limit, attempt)
+                _abandon_server()
+    raise RenderUnavailable("timeout")
+
+
+def _render_once(figure: Any, *, width: int, height: int, timeout: float) -> bytes:
+    import kaleido
+    import plotly.io as pio
+
+    kaleido.start_sync_server(silence_warnings=True)
+    outcome: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=1)
+
+    def render() -> None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                outcome.put(bytes(pio.to_image(figure, format="png", width=width,
+                                               height=height, scale=1)))
+        except BaseException as exc:  # handed to the caller below
+            outcome.put(exc)
+
+    threading.Thread(target=render, name="chart-render", daemon=True).start()
+    try:
+        result = outcome.get(timeout=timeout)
+    except queue.Empty as exc:
+        raise TimeoutError from exc
+    if isinstance(result, BaseException):
+        raise RenderUnavailable(type(result).__name__) from result
+    return result
+
+
+def _abandon_server() -> None:
+    """Forget a renderer that stopped answering, so that the next render starts a new one.
+
+    kaleido keeps one server object for the process; it is replaced by a new one. The stuck one
+    is marked closed first, so that kaleido's exit hook does not wait for it; its thread and
+    browser are left to the process's exit (daemon thread)."""
+    import kaleido
+    from kaleido import _sync_server
+
+    stuck = kaleido._global_server
+    stuck._initialized = False
+    _sync_server.GlobalKaleidoServer._instance = None
+    kaleido._global_server = _sync_server.GlobalKaleidoServer()

@@ -1,0 +1,296 @@
+"""Reference data: structures (with history and successors) and the KPI catalogue.
+
+Loaded from ``tracker/reference_data/*.csv`` (shipped with the package) on first start; afterwards
+an admin edits them in the app, each save validated row by row and audited.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from tracker.accounts.auth import Actor
+from tracker.accounts.permissions import Action, require
+from tracker.core import audit
+from tracker.core import repository as repo
+from tracker.core.errors import NotFound, RowError, ValidationFailed
+from tracker.core.i18n import has_key, t
+from tracker.core.models import (
+    Direction,
+    Kpi,
+    KpiCreate,
+    KpiUnit,
+    QuarterRollup,
+    Structure,
+    StructureCreate,
+    StructureKind,
+    StructureRollup,
+)
+from tracker.core.refdata import (
+    KpiRef,
+    StructureRef,
+    load_kpis_csv,
+    load_structures_csv,
+)
+from tracker.core.tables import ColumnSpec, RowChange
+
+
+def load_reference_data(session: Session, reference_dir: Path | None = None) -> tuple[int, int]:
+    """Insert the structures and KPIs of the reference CSVs that are not in the database yet."""
+    structures = load_structures_csv(reference_dir / "structures.csv" if reference_dir else None)
+    kpis = load_kpis_csv(reference_dir / "kpis.csv" if reference_dir else None)
+    existing = {s.code: s for s in repo.list_structures(session)}
+    added_structures = 0
+    for ref in structures:
+        if ref.code in existing:
+            continue
+        row = Structure(code=ref.code, name_fr=ref.name_fr, name_en=ref.name_en, kind=ref.kind,
+                        valid_from=ref.valid_from, valid_to=ref.valid_to)
+        session.add(row)
+        existing[ref.code] = row
+        added_structures += 1
+    session.flush()
+    for ref in structures:
+        if ref.successor and ref.successor in existing and existing[ref.code].successor_id is None:
+            existing[ref.code].successor_id = existing[ref.successor].id
+    known_kpis = {k.code for k in repo.list_kpis(session)}
+    added_kpis = 0
+    for position, kref in enumerate(kpis):
+        if kref.code in known_kpis:
+            continue
+        session.add(Kpi(code=kref.code, group=kref.group, label_fr=kref.label_fr,
+                        label_en=kref.label_en, unit=kref.unit, direction=kref.direction,
+                        agg_quarters=kref.agg_quarters, agg_structures=kref.agg_structures,
+                        ratio=kref.ratio, indicative_target=kref.indicative_target,
+                        platform=kref.platform, gtmi=kref.gtmi, note=kref.note,
+                        position=position))
+        added_kpis += 1
+    session.flush()
+    return added_structures, added_kpis
+
+
+def structure_refs(session: Session) -> list[StructureRef]:
+    """The structures as plain records, for parsers (successor given by code)."""
+    rows = repo.list_structures(session)
+    codes = {s.id: s.code for s in rows}
+    return [StructureRef(code=s.code, name_fr=s.name_fr, name_en=s.name_en, kind=s.kind,
+                         valid_from=s.valid_from, valid_to=s.valid_to,
+                         successor=codes.get(s.successor_id) if s.successor_id else None)
+            for s in rows]
+
+
+def kpi_refs(session: Session, *, active_only: bool = True) -> list[KpiRef]:
+    """The KPI catalogue as plain records, for parsers and validation."""
+    return [KpiRef(code=k.code, group=k.group, label_fr=k.label_fr, label_en=k.label_en,
+                   unit=k.unit, direction=k.direction, agg_quarters=k.agg_quarters,
+                   agg_structures=k.agg_structures, ratio=k.ratio,
+                   indicative_target=k.indicative_target, platform=k.platform, gtmi=k.gtmi,
+                   note=k.note)
+            for k in repo.list_kpis(session, active_only=active_only)]
+
+
+# --- editing (admin) ----------------------------------------------------------------------
+
+STRUCTURE_COLUMNS = ["code", "name_fr", "name_en", "kind", "valid_from", "valid_to",
+                     "successor", "note"]
+KPI_COLUMNS = ["code", "group", "label_fr", "label_en", "unit", "direction", "agg_quarters",
+               "agg_structures", "ratio", "indicative_target", "platform", "gtmi", "note",
+               "active"]
+
+
+def structures_frame(session: Session) -> pd.DataFrame:
+    """Structures as an editable table indexed by id (version kept to detect stale saves)."""
+    rows = repo.list_structures(session)
+    codes = {s.id: s.code for s in rows}
+    data = [{"id": s.id, "code": s.code, "name_fr": s.name_fr, "name_en": s.name_en,
+             "kind": s.kind, "valid_from": s.valid_from, "valid_to": s.valid_to,
+             "successor": codes.get(s.successor_id) if s.successor_id else None,
+             "note": s.note, "version": s.version} for s in rows]
+    return pd.DataFrame(data, columns=["id", *STRUCTURE_COLUMNS, "version"]).set_index("id")
+
+
+def kpis_frame(session: Session) -> pd.DataFrame:
+    """The KPI catalogue as an editable table indexed by id."""
+    data = [{"id": k.id, **{c: getattr(k, c) for c in KPI_COLUMNS}, "version": k.version}
+            for k in repo.list_kpis(session)]
+    return pd.DataFrame(data, columns=["id", *KPI_COLUMNS, "version"]).set_index("id")
+
+
+def _field_error(exc: ValidationError, table: str) -> tuple[str, str]:
+    error = exc.errors()[0]
+    loc = error["loc"]
+    field = str(loc[0]) if loc else ""
+    if not field and "ctx" in error:
+        field = str(error["ctx"].get("error", ""))
+    if not field:
+        field = str(error.get("msg", "")).replace("Value error, ", "")
+    return field, t(f"reference.invalid_{table}_{field}") if has_key(
+        f"reference.invalid_{table}_{field}") else t("reference.invalid_field", field=field)
+
+
+def save_structures(session: Session, actor: Actor, changes: list[RowChange],
+                    versions: dict[int, int]) -> int:
+    """Apply edited and added structure rows, all or nothing; returns the rows written."""
+    require(actor, Action.edit_reference)
+    errors: list[RowError] = []
+    by_code = {s.code: s for s in repo.list_structures(session)}
+    validated: list[tuple[RowChange, StructureCreate]] = []
+    # A successor may be a structure added in the same save (a merger entered at once).
+    added_codes = {str(c.values.get("code") or "").strip().upper() for c in changes
+                   if c.id is None}
+    for change in changes:
+        values = dict(change.values)
+        values["successor_code"] = values.pop("successor", None) or None
+        for text_field in ("name_en", "note"):
+            values[text_field] = values.get(text_field) or ""
+        try:
+            payload = StructureCreate.model_validate(values)
+        except ValidationError as exc:
+            field, reason = _field_error(exc, "structure")
+            errors.append(RowError(change.position, t(f"reference.col_{field}") if has_key(
+                f"reference.col_{field}") else field, reason))
+            continue
+        successor = payload.successor_code.strip().upper() if payload.successor_code else None
+        if successor and successor not in by_code and successor not in added_codes:
+            errors.append(RowError(change.position, t("reference.col_successor"),
+                                   t("reference.unknown_successor", code=successor)))
+            continue
+        if successor == payload.code:
+            errors.append(RowError(change.position, t("reference.col_successor"),
+                                   t("reference.self_successor")))
+            continue
+        clash = by_code.get(payload.code)
+        if clash is not None and clash.id != change.id:
+            errors.append(RowError(change.position, t("reference.col_code"),
+                                   t("reference.duplicate_code", code=payload.code)))
+            continue
+        validated.append((change, payload))
+    if errors:
+        raise ValidationFailed(t("common.errors_title"), errors)
+    written = 0
+    # New rows first, so that every successor named in this save has an id.
+    validated.sort(key=lambda item: item[0].id is not None)
+    for change, payload in validated:
+        if change.id is None:
+            row = Structure(code=payload.code, name_fr=payload.name_fr.strip(),
+                            kind=payload.kind.value)
+            session.add(row)
+            by_code[row.code] = row
+    session.flush()
+    for change, payload in validated:
+        successor_code = payload.successor_code.strip().upper() if payload.successor_code else None
+        values = {"code": payload.code, "name_fr": payload.name_fr.strip(),
+                  "name_en": payload.name_en.strip(), "kind": payload.kind.value,
+                  "valid_from": payload.valid_from, "valid_to": payload.valid_to,
+                  "successor_id": by_code[successor_code].id if successor_code else None,
+                  "note": payload.note}
+        if change.id is None:
+            row = by_code[payload.code]
+            for field_name, value in values.items():
+                setattr(row, field_name, value)
+            audit.stamp(row, actor)
+            session.add(row)
+            audit.record(session, actor, "create", row, label=row.code,
+                         changes={k: (None, v) for k, v in values.items() if v not in (None, "")})
+            written += 1
+            continue
+        row_or_none = session.get(Structure, change.id)
+        if row_or_none is None:
+            raise NotFound(t("common.not_found"))
+        written += audit.save_edit(session, actor, row_or_none, versions.get(change.id), values,
+                                   label=row_or_none.code)
+    return written
+
+
+def save_kpis(session: Session, actor: Actor, changes: list[RowChange],
+              versions: dict[int, int]) -> int:
+    """Apply edited and added KPI rows, all or nothing; returns the rows written."""
+    require(actor, Action.edit_reference)
+    errors: list[RowError] = []
+    by_code = {k.code: k for k in repo.list_kpis(session)}
+    validated: list[tuple[RowChange, KpiCreate]] = []
+    for change in changes:
+        values = dict(change.values)
+        values["ratio"] = bool(values.get("ratio"))
+        values["active"] = True if values.get("active") is None else bool(values.get("active"))
+        for text_field in ("indicative_target", "platform", "gtmi", "note", "label_en"):
+            values[text_field] = values.get(text_field) or ""
+        try:
+            payload = KpiCreate.model_validate(values)
+        except ValidationError as exc:
+            field, reason = _field_error(exc, "kpi")
+            errors.append(RowError(change.position, t(f"reference.col_{field}") if has_key(
+                f"reference.col_{field}") else field, reason))
+            continue
+        clash = by_code.get(payload.code.strip().upper())
+        if clash is not None and clash.id != change.id:
+            errors.append(RowError(change.position, t("reference.col_code"),
+                                   t("reference.duplicate_code", code=payload.code)))
+            continue
+        validated.append((change, payload))
+    if errors:
+        raise ValidationFailed(t("common.errors_title"), errors)
+    written = 0
+    for change, payload in validated:
+        values = payload.model_dump()
+        values["code"] = values["code"].strip().upper()
+        for enum_field in ("unit", "direction", "agg_quarters", "agg_structures"):
+            values[enum_field] = str(values[enum_field])
+        if change.id is None:
+            kpi = Kpi(**values, position=len(by_code))
+            audit.stamp(kpi, actor)
+            session.add(kpi)
+            audit.record(session, actor, "create", kpi, label=kpi.code)
+            by_code[kpi.code] = kpi
+            written += 1
+            continue
+        row = session.get(Kpi, change.id)
+        if row is None:
+            raise NotFound(t("common.not_found"))
+        written += audit.save_edit(session, actor, row, versions.get(change.id), values,
+                                   label=row.code)
+    return written
+
+
+def structure_column_config() -> dict[str, ColumnSpec]:
+    """Column labels and editors of the structures table, in the user's language."""
+    codes = tuple(s.code for s in load_structures_csv())
+    return {
+        "code": ColumnSpec("text", t("reference.col_code"), required=True),
+        "name_fr": ColumnSpec("text", t("reference.col_name_fr"), required=True),
+        "name_en": ColumnSpec("text", t("reference.col_name_en")),
+        "kind": ColumnSpec("select", t("reference.col_kind"),
+                           tuple(k.value for k in StructureKind), required=True),
+        "valid_from": ColumnSpec("date", t("reference.col_valid_from")),
+        "valid_to": ColumnSpec("date", t("reference.col_valid_to")),
+        "successor": ColumnSpec("text", t("reference.col_successor"),
+                                help=", ".join(codes[:8]) + "…"),
+        "note": ColumnSpec("text", t("reference.col_note")),
+    }
+
+
+def kpi_column_config() -> dict[str, ColumnSpec]:
+    """Column labels and editors of the KPI catalogue."""
+    return {
+        "code": ColumnSpec("text", t("reference.col_code"), required=True),
+        "group": ColumnSpec("text", t("reference.col_group"), required=True),
+        "label_fr": ColumnSpec("text", t("reference.col_label_fr"), required=True),
+        "label_en": ColumnSpec("text", t("reference.col_label_en")),
+        "unit": ColumnSpec("select", t("reference.col_unit"), tuple(u.value for u in KpiUnit),
+                           required=True),
+        "direction": ColumnSpec("select", t("reference.col_direction"),
+                                tuple(d.value for d in Direction), required=True),
+        "agg_quarters": ColumnSpec("select", t("reference.col_agg_quarters"),
+                                   tuple(a.value for a in QuarterRollup), required=True),
+        "agg_structures": ColumnSpec("select", t("reference.col_agg_structures"),
+                                     tuple(a.value for a in StructureRollup), required=True),
+        "ratio": ColumnSpec("checkbox", t("reference.col_ratio")),
+        "indicative_target": ColumnSpec("text", t("reference.col_indicative_target")),
+        "platform": ColumnSpec("text", t("reference.col_platform")),
+        "gtmi": ColumnSpec("text", t("reference.col_gtmi")),
+        "note": ColumnSpec("text", t("reference.col_note")),
+        "active": ColumnSpec("checkbox", t("reference.col_active")),
+    }

@@ -1,0 +1,265 @@
+"""Who has reported: the structures × quarters matrix, windows, targets and ASIN's review queue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from tracker.accounts.auth import Actor
+from tracker.accounts.permissions import Action, own_structure, reads_drafts_anywhere, require
+from tracker.core import audit
+from tracker.core import repository as repo
+from tracker.core.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
+from tracker.core.formats import format_value, quarter_key
+from tracker.core.i18n import get_language, t
+from tracker.core.models import (
+    Kpi,
+    Result,
+    Structure,
+    Submission,
+    SubmissionStatus,
+    SubmissionWindow,
+    Target,
+)
+from tracker.core.periods import get_window, previous_quarter
+from tracker.core.tables import ColumnSpec, RowChange
+from tracker.results.entry import rule_of, target_for, targets_lookup
+from tracker.results.kpis import display_value, far_from_target, jump_flag
+
+MATRIX_STATES = ("not_started", "draft", "submitted", "validated", "returned", "late")
+
+
+def state_of(submission: Submission | None, window: SubmissionWindow | None, today: date) -> str:
+    """A cell of the matrix: the submission's status, or late once the window closed without a
+    submission."""
+    status = submission.status if submission else "not_started"
+    if status in ("not_started", "draft", "returned") and window is not None \
+            and today > window.closes_on and not (submission and submission.reopened):
+        return "late"
+    return status
+
+
+def matrix_frame(session: Session, actor: Actor, quarters: list[tuple[int, int]],
+                 today: date) -> pd.DataFrame:
+    """Structures in force × quarters, each cell a state from MATRIX_STATES (admin, leadership)."""
+    require(actor, Action.see_submissions)
+    structures = [s for s in repo.list_structures(session)]
+    subs = session.exec(select(Submission).where(
+        col(Submission.year).in_({y for y, _ in quarters}))).all()
+    by_key = {(s.structure_id, s.year, s.quarter): s for s in subs}
+    windows = {(y, q): get_window(session, y, q) for y, q in quarters}
+    from tracker.core.periods import quarter_end
+
+    rows = []
+    for structure in structures:
+        row: dict[str, object] = {"code": structure.code}
+        active = False
+        for y, q in quarters:
+            end = quarter_end(y, q)
+            start = date(y, 3 * q - 2, 1)
+            if not (structure.in_force(end) or structure.in_force(start)):
+                row[quarter_key(y, q)] = None
+                continue
+            active = True
+            row[quarter_key(y, q)] = state_of(by_key.get((structure.id or 0, y, q)),
+                                              windows[(y, q)], today)
+        if active:
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["code", *[quarter_key(y, q) for y, q in quarters]])
+
+
+def matrix_counts(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Counts per state and quarter."""
+    quarters = [c for c in matrix.columns if c != "code"]
+    data = {q: [int((matrix[q] == s).sum()) for s in MATRIX_STATES] for q in quarters}
+    return pd.DataFrame(data, index=list(MATRIX_STATES))
+
+
+def queue_frame(session: Session, actor: Actor, year: int, quarter: int,
+                today: date) -> pd.DataFrame:
+    """ASIN's review queue: every structure in force and its submission for the quarter."""
+    require(actor, Action.validate)
+    window = get_window(session, year, quarter)
+    subs = {s.structure_id: s for s in session.exec(select(Submission).where(
+        Submission.year == year, Submission.quarter == quarter))}
+    rows = []
+    end = date(year, 3 * quarter, 28)
+    for s in repo.list_structures(session):
+        if not s.in_force(end):
+            continue
+        sub = subs.get(s.id or 0)
+        rows.append({"structure_id": s.id, "code": s.code, "name": s.name_fr,
+                     "state": state_of(sub, window, today),
+                     "submitted_at": sub.submitted_at if sub else None,
+                     "submission_id": sub.id if sub else None,
+                     "version": sub.version if sub else None})
+    return pd.DataFrame(rows)
+
+
+def review_frame(session: Session, actor: Actor, submission_id: int) -> pd.DataFrame:
+    """Each value of a submission against the previous quarter and the target, with flags."""
+    require(actor, Action.validate)
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        raise NotFound(t("common.not_found"))
+    kpis = {k.id: k for k in repo.list_kpis(session)}
+    current = session.exec(select(Result).where(
+        Result.structure_id == sub.structure_id, Result.year == sub.year,
+        Result.quarter == sub.quarter)).all()
+    py, pq = previous_quarter(sub.year, sub.quarter)
+    previous = {r.kpi_id: r for r in session.exec(select(Result).where(
+        Result.structure_id == sub.structure_id, Result.year == py, Result.quarter == pq))}
+    lookup = targets_lookup(session, sub.year)
+    rows = []
+    for r in sorted(current, key=lambda r: kpis[r.kpi_id].position):
+        kpi = kpis[r.kpi_id]
+        rule = rule_of(kpi)
+        value = display_value(rule, r.value, r.numerator, r.denominator)
+        prev = previous.get(r.kpi_id)
+        before = display_value(rule, prev.value, prev.numerator, prev.denominator) if prev else None
+        target = target_for(lookup, r.kpi_id, sub.structure_id, sub.quarter)
+        flags = [t("results.flag_jump")] if jump_flag(value, before) else []
+        if far_from_target(kpi.direction, value, target):
+            flags.append(t("results.flag_target"))
+        rows.append({"code": kpi.code,
+                     "label": kpi.label_fr if get_language() == "fr" else kpi.label_en,
+                     "value": format_value(value, kpi.unit),
+                     "detail": f"{r.numerator:.0f} / {r.denominator:.0f}" if kpi.ratio
+                     and r.numerator is not None and r.denominator is not None else "",
+                     "previous": format_value(before, kpi.unit),
+                     "target": format_value(target, kpi.unit), "flag": " · ".join(flags),
+                     "comment": r.comment})
+    return pd.DataFrame(rows, columns=["code", "label", "value", "detail", "previous", "target",
+                                       "flag", "comment"])
+
+
+# --- windows and targets (admin) ----------------------------------------------------------
+
+
+def set_window(session: Session, actor: Actor, year: int, quarter: int, opens_on: date,
+               closes_on: date, *, seen_version: int | None) -> SubmissionWindow:
+    """Open (or move) a quarter's submission window."""
+    require(actor, Action.manage_windows)
+    if closes_on < opens_on:
+        raise TrackerError(t("results.window_order"))
+    window = get_window(session, year, quarter)
+    if window is None and seen_version is not None:
+        raise StaleEdit(t("common.stale_concurrent"))  # the window on screen was removed
+    if window is None:
+        window = SubmissionWindow(year=year, quarter=quarter, opens_on=opens_on,
+                                  closes_on=closes_on)
+        audit.add_new(session, actor, window)
+        audit.record(session, actor, "create", window, label=f"{year}-T{quarter}",
+                     changes={"opens_on": (None, opens_on), "closes_on": (None, closes_on)})
+        return window
+    audit.ensure_fresh(session, window, seen_version)
+    changes = audit.apply_changes(window, {"opens_on": opens_on, "closes_on": closes_on})
+    if changes:
+        audit.stamp(window, actor)
+        session.add(window)
+        audit.record(session, actor, "update", window, label=f"{year}-T{quarter}",
+                     changes=changes)
+    return window
+
+
+TARGET_COLUMNS = ["kpi", "structure", "quarter", "value"]
+
+
+def targets_frame(session: Session, actor: Actor, year: int) -> pd.DataFrame:
+    """A year's targets as an editable table (structure empty = national; quarter 0 = year)."""
+    require(actor, Action.read_reports)
+    kpis = {k.id: k.code for k in repo.list_kpis(session)}
+    codes = repo.structure_codes_by_id(session)
+    rows = [{"id": r.id, "kpi": kpis.get(r.kpi_id), "structure": codes.get(r.structure_id or -1),
+             "quarter": r.quarter, "value": r.value, "version": r.version}
+            for r in session.exec(select(Target).where(Target.year == year))]
+    frame = pd.DataFrame(rows, columns=["id", *TARGET_COLUMNS, "version"]).set_index("id")
+    return frame.sort_values(["kpi", "structure", "quarter"], na_position="first")
+
+
+def save_targets(session: Session, actor: Actor, year: int, changes: list[RowChange],
+                 versions: dict[int, int]) -> int:
+    """Apply edited and added targets, all or nothing."""
+    require(actor, Action.manage_windows)
+    kpis: dict[str, Kpi] = {k.code: k for k in repo.list_kpis(session)}
+    structures: dict[str, Structure] = {s.code: s for s in repo.list_structures(session)}
+    errors: list[RowError] = []
+    clean: list[tuple[RowChange, dict[str, object]]] = []
+    for change in changes:
+        v = change.values
+        kpi = kpis.get(str(v.get("kpi") or "").strip().upper())
+        code = str(v.get("structure") or "").strip().upper()
+        quarter, value = v.get("quarter") or 0, v.get("value")
+        if kpi is None:
+            errors.append(RowError(change.position, t("results.col_code"),
+                                   t("results.unknown_kpi", code=v.get("kpi"))))
+        elif code and code not in structures:
+            errors.append(RowError(change.position, t("results.col_structure"),
+                                   t("users.unknown_structure", code=code)))
+        elif not isinstance(quarter, int | float) or int(quarter) not in range(5):
+            errors.append(RowError(change.position, t("results.col_quarter"),
+                                   t("results.bad_quarter")))
+        elif not isinstance(value, int | float):
+            errors.append(RowError(change.position, t("results.col_value"),
+                                   t("results.value_required")))
+        else:
+            clean.append((change, {"kpi_id": kpi.id, "structure_id":
+                                   structures[code].id if code else None,
+                                   "quarter": int(quarter), "value": float(value)}))
+    if errors:
+        raise ValidationFailed(t("common.errors_title"), errors)
+    written = 0
+    for change, values in clean:
+        if change.id is None:
+            target = Target(year=year, **values)  # type: ignore[arg-type]
+            audit.stamp(target, actor)
+            session.add(target)
+            audit.record(session, actor, "create", target, label=f"{year}",
+                         changes={"value": (None, values["value"])})
+            written += 1
+            continue
+        existing = session.get(Target, change.id)
+        if existing is None:
+            raise NotFound(t("common.not_found"))
+        written += audit.save_edit(session, actor, existing, versions.get(change.id), values,
+                                   label=f"{year}")
+    try:
+        session.flush()
+    except Exception as exc:  # the unique scope (kpi, year, structure, quarter)
+        raise TrackerError(t("results.duplicate_target")) from exc
+    return written
+
+
+def quarter_results_frame(session: Session, actor: Actor, year: int,
+                          quarter: int) -> pd.DataFrame:
+    """The quarter's results a user may see: admins all, a DSI their own and others' validated
+    ones, leadership and viewers validated only."""
+    kpis = {k.id: k for k in repo.list_kpis(session)}
+    codes = repo.structure_codes_by_id(session)
+    query = select(Result).where(Result.year == year, Result.quarter == quarter)
+    if not reads_drafts_anywhere(actor):
+        mine = own_structure(actor)
+        if mine is not None:
+            query = query.where((Result.status == SubmissionStatus.validated)
+                                | (Result.structure_id == mine))
+        else:
+            query = query.where(Result.status == SubmissionStatus.validated)
+    rows = []
+    for r in session.exec(query):
+        kpi = kpis[r.kpi_id]
+        rows.append({"structure": codes.get(r.structure_id), "kpi": kpi.code,
+                     "label": kpi.label_fr, "unit": kpi.unit,
+                     "value": display_value(rule_of(kpi), r.value, r.numerator, r.denominator),
+                     "numerator": r.numerator, "denominator": r.denominator,
+                     "comment": r.comment, "evidence_url": r.evidence_url, "status": r.status})
+    return pd.DataFrame(rows, columns=["structure", "kpi", "label", "unit", "value", "numerator",
+                                       "denominator", "comment", "evidence_url", "status"])
+
+
+def target_column_specs() -> dict[str, ColumnSpec]:
+    return {"kpi": ColumnSpec("text", t("results.col_kpi"), required=True),
+            "structure": ColumnSpec("text", t("results.col_structure")),
+            "quarter": ColumnSpec("number", t("results.col_quarter")),
+            "value": ColumnSpec("number", t("results.col_value"), required=True)}

@@ -1,0 +1,245 @@
+"""The only module of tracker/ that speaks Streamlit: engine, sessions, sign-in, shared widgets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from datetime import date
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from streamlit.logger import get_logger
+
+from tracker import bootstrap
+from tracker.accounts import auth
+from tracker.core import repository as repo
+from tracker.core.config import Settings, load_settings, upload_limit_mismatch
+from tracker.core.db import make_engine, reading, transaction
+from tracker.core.errors import TrackerError
+from tracker.core.i18n import LANGUAGES, get_language, set_language, t
+from tracker.ui.navigation import may_open
+from tracker.ui.web import COOKIE_NAME, lifespan, unsign_token
+
+_ACTOR_KEY = "auth_session_id"
+_HANDOFF_KEY = "auth_handoff"
+_FORGET_KEY = "auth_forget"
+REFUSED_KEY = "ui_refused"
+
+
+T = TypeVar("T")
+_log = get_logger(__name__)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def check_upload_limit() -> str | None:
+    """Log (and return) a warning when Streamlit's ``server.maxUploadSize`` differs from
+    ``TRACKER_UPLOAD_LIMIT_MB``: the server would refuse or accept files the imports do not."""
+    warning = upload_limit_mismatch(settings().upload_limit_mb,
+                                    int(st.config.get_option("server.maxUploadSize")))
+    if warning:
+        _log.warning(warning)
+    return warning
+
+
+@asynccontextmanager
+async def server_lifespan(app: object) -> AsyncIterator[None]:
+    """At server start: the upload limit check, then the database's migration and seeding."""
+    check_upload_limit()
+    async with lifespan(app):
+        yield
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str, demo: bool) -> Engine:
+    engine = make_engine(url)
+    bootstrap.ensure_ready(engine, demo=demo)
+    return engine
+
+
+def engine() -> Engine:
+    """The process's engine for the configured URL, migrated and seeded on first use."""
+    config = settings()
+    return engine_for(config.database_url, config.demo_on_first_start)
+
+
+@contextmanager
+def read() -> Iterator[Session]:
+    with reading(engine()) as session:
+        yield session
+
+
+@contextmanager
+def write() -> Iterator[Session]:
+    """One transaction for one user action; rolled back on any error."""
+    with transaction(engine()) as session:
+        yield session
+
+
+def today() -> date:
+    return date.today()
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def apply_language() -> str:
+    lang = st.session_state.get("lang", "fr")
+    set_language(lang)
+    return str(lang)
+
+
+def language_switch() -> None:
+    labels = {"fr": "Français", "en": "English"}
+    current = get_language()
+    choice = st.sidebar.radio(t("common.language"), LANGUAGES, index=LANGUAGES.index(current),
+                              format_func=labels.__getitem__, horizontal=True,
+                              key="app_language")
+    if choice != current:
+        st.session_state["lang"] = choice
+        st.rerun()
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+def _session_check(check: Callable[[Session, bool], Any]) -> Any:
+    """Run a session check in a read transaction (page runs stay concurrent); when the browser
+    session must be touched or ended, again in a write transaction (BEGIN IMMEDIATE)."""
+    try:
+        with read() as session:
+            return check(session, False)
+    except auth.SessionWriteNeeded:
+        with write() as session:
+            return check(session, True)
+
+
+def current_actor() -> auth.Actor | None:
+    """The signed-in user, re-read from the database at every run; None when signed out."""
+    idle = settings().session_idle_minutes
+    session_id = st.session_state.get(_ACTOR_KEY)
+    if session_id is not None:
+        open_id = int(session_id)
+        actor: auth.Actor | None = _session_check(lambda session, write: auth.check_session(
+            session, open_id, idle_minutes=idle, write=write))
+        if actor is None:
+            st.session_state.pop(_ACTOR_KEY, None)
+            st.session_state[_FORGET_KEY] = True
+        return actor
+    cookie = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    token = unsign_token(settings().cookie_secret, cookie) if cookie else None
+    if token is None or st.session_state.get(_FORGET_KEY):
+        return None
+    resumed = _session_check(lambda session, write: auth.resume_session(
+        session, token, idle_minutes=idle, write=write))
+    if resumed is None:
+        return None
+    actor, session_id = resumed
+    st.session_state[_ACTOR_KEY] = session_id
+    st.session_state.setdefault("lang", actor.language)
+    return actor
+
+
+def login_page() -> None:
+    """The sign-in form (and, in demo mode, the demo accounts)."""
+    if st.session_state.pop(_FORGET_KEY, False):
+        st.markdown("![](/auth/forget)")
+    st.title(t("auth.app_title"))
+    st.caption(t("auth.tagline"))
+    with read() as session:
+        demo = repo.is_demo(session)
+    with st.form("login_form"):
+        st.subheader(t("auth.login_title"))
+        login = st.text_input(t("auth.login"), key="login_user")
+        password = st.text_input(t("auth.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    if submitted:
+        try:
+            actor, session_id, code = auth.sign_in(engine(), login, password,
+                                                   client=st.context.ip_address)
+        except TrackerError as exc:
+            st.error(plain(exc))
+        else:
+            st.session_state[_ACTOR_KEY] = session_id
+            st.session_state[_HANDOFF_KEY] = code
+            st.session_state["lang"] = actor.language
+            st.rerun()
+    if demo:
+        st.warning(t("common.demo_notice"), icon=":material/science:")
+        st.markdown(f"**{t('auth.demo_accounts')}**")
+        st.table(demo_accounts_frame().set_index(t("users.login")))
+
+
+def demo_accounts_frame() -> pd.DataFrame:
+    return pd.DataFrame([{t("users.login"): a["login"],
+                          t("users.role"): t(f"users.roles.{a['role']}"),
+                          t("users.structure"): a["structure_code"] or "—"}
+                         for a in bootstrap.DEMO_ACCOUNTS])
+
+
+def sidebar(actor: auth.Actor) -> None:
+    """Language, who is signed in, logout, and the demo notice."""
+    code = st.session_state.pop(_HANDOFF_KEY, None)
+    if code:
+        # The browser fetches its HttpOnly cookie (same origin) so that a reload keeps it signed in.
+        st.sidebar.markdown(f"![](/auth/handoff?code={code})")
+    language_switch()
+    role = t(f"users.roles.{actor.role.value}")
+    st.sidebar.caption(plain(t("auth.signed_in_as", name=actor.display_name) + f" · {role}"
+                             + (f" · {actor.structure_code}" if actor.structure_code else "")))
+    if st.sidebar.button(t("auth.logout"), key="app_logout"):
+        with write() as session:
+            auth.close_session(session, st.session_state.get(_ACTOR_KEY, 0))
+        for key in list(st.session_state.keys()):
+            if key != "lang":
+                del st.session_state[key]
+        st.session_state[_FORGET_KEY] = True
+        st.rerun()
+    with read() as session:
+        if repo.is_demo(session):
+            st.sidebar.info(t("common.demo_notice"), icon=":material/science:")
+
+
+def require_actor(page: str) -> auth.Actor:
+    """Every page starts here: the signed-in actor, refused unless their role may open
+    ``page`` (its path, as in the navigation table; a page the table does not name is refused
+    to everyone)."""
+    RUN_REVISION.set(None)
+    apply_language()
+    actor = current_actor()
+    if actor is None:
+        st.warning(t("auth.session_expired"))
+        st.stop()
+    assert actor is not None
+    if not may_open(actor.role, page):
+        st.error(t("common.permission"))
+        st.stop()
+    if refused := st.session_state.pop(REFUSED_KEY, None):
+        st.error(plain(refused))
+    return actor
+
+
+# --- shared widgets -----------------------------------------------------------------------
+
+
+# What makes Markdown act rather than show: links and images ([…](…)), colours (:red[…]),
+# HTML (<…>), LaTeX ($…$), code (`…`) and escapes (\). Emphasis signs only style the text.
+_MARKDOWN_SIGNS = re.compile(r"([\\`\[\]<>$])")
+
+
+def plain(text: object) -> str:
+    """User- or admin-written text made inert wherever Streamlit reads Markdown (st.markdown,
+    st.caption, st.info / warning / success / error, st.write of a string, spinners, labels):
+    the signs by which Markdown, its extensions or HTML would act are escaped, so
+    ``![](https://…)`` shows as typed and fetches nothing."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", str(text))
+
+
+RUN_REVISION: ContextVar[str | None] = ContextVar("tracker_run_revision", default=None)

@@ -1,0 +1,97 @@
+"""The dashboards' cache: validated data loaded once per data revision, views computed once per
+database, revision, language and filters, and the chart block every dashboard draws."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import pandas as pd
+import streamlit as st
+
+from tracker.core.db import reading
+from tracker.core.i18n import get_language, set_language, t
+from tracker.files import exports
+from tracker.ui.base import RUN_REVISION, T, engine_for, plain, read, settings
+from tracker.ui.widgets import ui_labels_for
+
+# --- dashboards ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dashboard_data(url: str, revision: str) -> Any:
+    from tracker.dashboards import views as dashboards
+
+    with reading(engine_for(url, settings().demo_on_first_start)) as session:
+        return (dashboards.validated_results(session), dashboards.catalogue(session),
+                dashboards.targets_frame(session))
+
+
+def _data_revision() -> str:
+    """The data revision, read once per script run."""
+    revision = RUN_REVISION.get()
+    if revision is None:
+        from tracker.dashboards import views as dashboards
+
+        with read() as session:
+            revision = dashboards.data_revision(session)
+        RUN_REVISION.set(revision)
+    return revision
+
+
+def dashboard_data() -> Any:
+    """Validated results, KPI catalogue and targets. Dashboards show validated data only, to
+    every role, so the cache key is the database and its data revision (any change to a result
+    changes the revision and so bypasses the old entry)."""
+    return _dashboard_data(settings().database_url, _data_revision())
+
+
+def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
+                labels_prefix: str | None = None) -> None:
+    """A chart, its caption (date of the data, filters) and a "Données" toggle with the table
+    behind it and its CSV download."""
+    st.plotly_chart(fig, width="stretch", key=f"{key}_chart",
+                    config={"displaylogo": False, "locale": get_language()})
+    st.caption(plain(caption))
+    if st.toggle(t("dashboards.data"), key=f"{key}_data"):
+        config = ui_labels_for(frame, labels_prefix) if labels_prefix else None
+        st.dataframe(placeholder="—",
+                     data=frame, hide_index=True, width="stretch", column_config=config)
+        st.download_button(t("common.download_csv"), exports.csv_bytes(frame,
+                                                                        header_lines=[caption]),
+                           file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _dashboard_view(url: str, revision: str, lang: str, view_name: str, _view: Callable[..., Any],
+                    args: tuple[Any, ...]) -> Any:
+    # ``_view`` is not hashed (leading underscore): ``view_name`` stands for it in the key.
+    set_language(lang)
+    results, cat, targets = _dashboard_data(url, revision)
+    with reading(engine_for(url, settings().demo_on_first_start)) as session:
+        return _view(session, results, cat, targets, *args)
+
+
+def dashboard_view(view: Callable[..., T], *args: Any) -> T:
+    """A dashboard's frames and figures (``view(session, results, cat, targets, *args)``, one of
+    ``tracker.dashboards.views.view_*``), cached per database, data revision, language and
+    filters; any data change gives a new revision."""
+    name = f"{view.__module__}.{view.__qualname__}"
+    return cast(T, _dashboard_view(settings().database_url, _data_revision(), get_language(),
+                                   name, view, args))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _service_view(url: str, revision: str, lang: str, name: str, args: tuple[Any, ...],
+                  _view: Any) -> Any:
+    set_language(lang)
+    results, cat, targets = _dashboard_data(url, revision)
+    with reading(engine_for(url, settings().demo_on_first_start)) as session:
+        return _view(session, results, cat, targets, *args)
+
+
+def service_view(view: Any, *args: Any) -> Any:
+    """``view(session, results, catalogue, targets, *args)`` over the validated results, cached
+    like ``dashboard_view`` (database, data revision, language and arguments)."""
+    return _service_view(settings().database_url, _data_revision(), get_language(),
+                         f"{view.__module__}.{view.__qualname__}", args, view)

@@ -1,0 +1,253 @@
+"""Shared widgets of the pages: text shown as text, the rows on screen kept for a save, one
+helper for save → message → rerun, errors with their rows, tables and downloads, column
+settings and labels, states with colour and words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from tracker.core.errors import RowError, StaleEdit, TrackerError, ValidationFailed
+from tracker.core.i18n import t
+from tracker.core.tables import ColumnSpec
+from tracker.files import exports
+from tracker.ui.base import REFUSED_KEY, T, plain, settings, today, write
+
+
+def file_uploader(label: str, *, types: Sequence[str], key: str) -> Any:
+    """A file upload widget that refuses files over ``TRACKER_UPLOAD_LIMIT_MB`` and says so."""
+    limit = settings().upload_limit_mb
+    return st.file_uploader(label, type=list(types), key=key, max_upload_size=limit,
+                            help=t("upload.limit_help", limit=limit))
+
+
+def on_screen(slot: str, fresh: Any, *, keep: bool) -> Any:
+    """What the user has on screen under ``slot`` (a form's row, an editor's frame).
+
+    Every click re-runs the page, which reads the database afresh. While the user acts on what
+    they saw (``keep``: the click that saves it, or edits pending in its editor), the copy drawn
+    before the click is returned: the save then checks the version they saw, and an editor's
+    edits stay on the rows they were made on. Otherwise ``fresh`` is drawn and remembered."""
+    name = f"on_screen::{slot}"
+    if keep and name in st.session_state:
+        return st.session_state[name]
+    st.session_state[name] = fresh
+    return fresh
+
+
+def editor_rows(slot: str, fresh: pd.DataFrame, *, key: str, save: str) -> pd.DataFrame:
+    """The frame drawn in the data editor ``key`` before this run while edits are pending or
+    its ``save`` button is clicked (see ``on_screen``); else ``fresh``."""
+    return on_screen(slot, fresh, keep=editing(key) or clicked(save))  # type: ignore[no-any-return]
+
+
+def clicked(*keys: str) -> bool:
+    """Whether this run answers a click on one of these buttons (read before they are drawn)."""
+    return any(bool(st.session_state.get(key)) for key in keys)
+
+
+def editing(key: str) -> bool:
+    """Whether the data editor ``key`` holds edits not saved yet."""
+    state = st.session_state.get(key)
+    return isinstance(state, dict) and any(
+        state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def show_error(error: Exception, *, refresh: str | None = None) -> None:
+    """A sentence for the user; row errors as a table (row, column, reason).
+
+    A stale save with ``refresh`` (the page's revision key): the message stays on screen while
+    the page shows the current data again (the edits made on the old screen are dropped)."""
+    if refresh is not None and isinstance(error, StaleEdit):
+        st.session_state[refresh] = st.session_state.get(refresh, 0) + 1
+        st.session_state[REFUSED_KEY] = str(error)
+        st.rerun()
+    st.error(plain(error))
+    if isinstance(error, ValidationFailed) and error.errors:
+        row_errors(error.errors)
+
+
+def page_revision(page: str) -> int:
+    """The start of a page that saves: the message its last save left, shown once (as text),
+    and the page's data revision (editors keyed by it are redrawn after a save)."""
+    if flash := st.session_state.pop(f"{page}_flash", None):
+        st.success(plain(flash))
+    return int(st.session_state.setdefault(f"{page}_revision", 0))
+
+
+def act(page: str, service: Callable[..., T], *args: Any, flash: str | Callable[[T], str],
+        then: Callable[[T], None] | None = None, **kwargs: Any) -> None:
+    """One save on ``page``: ``service(session, *args)`` in a write transaction. Done: the page's
+    data revision moves on, ``flash`` (or ``flash(result)``) is kept for the next run, ``then``
+    sees the result, and the page runs again. Refused: the reason is shown (a stale save redraws
+    the current data); nothing was written."""
+    try:
+        with write() as session:
+            result = service(session, *args, **kwargs)
+    except TrackerError as error:
+        show_error(error, refresh=f"{page}_revision")
+        return
+    st.session_state[f"{page}_revision"] = st.session_state.get(f"{page}_revision", 0) + 1
+    st.session_state[f"{page}_flash"] = flash(result) if callable(flash) else flash
+    if then is not None:
+        then(result)
+    st.rerun()
+
+
+def row_errors(errors: list[RowError]) -> None:
+    st.dataframe(placeholder="—",
+                 data=pd.DataFrame([{t("common.row"): e.row, t("common.column"): e.column,
+                                t("common.reason"): e.reason} for e in errors]),
+                 hide_index=True, width="stretch")
+
+
+def downloads(frame: pd.DataFrame, name: str, *, key: str, filters: str = "") -> None:
+    """CSV and XLSX buttons for a table, stating its filters and the date of its data."""
+    header = [line for line in (filters, t("common.data_as_of", when=today().isoformat())) if line]
+    left, right = st.columns(2)
+    left.download_button(t("common.download_csv"), exports.csv_bytes(frame, header_lines=header),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(
+        t("common.download_xlsx"), exports.xlsx_bytes({name: frame}, header_lines=header),
+        file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
+    """Streamlit column configuration from the domain's column specs."""
+    config: dict[str, Any] = {"version": None}
+    for name, spec in specs.items():
+        common: dict[str, Any] = {"label": spec.label, "required": spec.required,
+                                  "disabled": spec.disabled,
+                                  "help": spec.help or None}
+        if spec.kind == "select":
+            config[name] = st.column_config.SelectboxColumn(options=list(spec.options),
+                                                            format_func=spec.labels, **common)
+        elif spec.kind == "date":
+            config[name] = st.column_config.DateColumn(format="DD/MM/YYYY", **common)
+        elif spec.kind == "checkbox":
+            config[name] = st.column_config.CheckboxColumn(**common)
+        elif spec.kind == "number":
+            config[name] = st.column_config.NumberColumn(**common)
+        elif spec.kind == "datetime":
+            config[name] = st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm", **common)
+        else:
+            config[name] = st.column_config.TextColumn(**common)
+    return config
+
+
+def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
+    """Translated headers (and French date formats) for a read-only table."""
+    config: dict[str, Any] = {}
+    for column in columns:
+        config[column] = st.column_config.Column(t(f"{prefix}{column}"))
+    if "at" in columns:
+        config["at"] = st.column_config.DatetimeColumn(t(f"{prefix}at"),
+                                                       format="DD/MM/YYYY HH:mm")
+    return config
+
+
+STATE_ICONS = {"not_started": "⬜", "draft": "✏️", "submitted": "📨", "validated": "✅",
+               "returned": "↩️", "late": "⏰"}
+_STATE_COLOURS = {"not_started": "#F2F2F2", "draft": "#FFF4CC", "submitted": "#D6E9F8",
+                  "validated": "#CDEBD8", "returned": "#F9E0C7", "late": "#F6C9C9"}
+
+
+def state_styler(frame: pd.DataFrame) -> Any:
+    """The submission matrix with a colour per state and the state's name in the cell
+    (colour is never the only cue)."""
+    shown = frame.map(lambda s: f"{STATE_ICONS.get(s, '')} {t('results.states.' + s)}"
+                      if isinstance(s, str) else "")
+    colours = frame.map(lambda s: f"background-color: {_STATE_COLOURS.get(s, '#FFFFFF')}"
+                        if isinstance(s, str) else "")
+    return shown.style.apply(lambda _: colours, axis=None)
+
+
+def datetime_column(label: str) -> Any:
+    return st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
+
+
+def ui_labels_for(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    from tracker.core.i18n import has_key
+
+    return {c: st.column_config.Column(t(f"{prefix}{c}")) for c in frame.columns
+            if has_key(f"{prefix}{c}")}
+
+
+def structure_options(session: Session) -> dict[int, str]:
+    """Structures for a picker: "CODE — Nom", those in force first."""
+    from tracker.core import repository
+
+    rows = repository.list_structures(session)
+    ordered = sorted(rows, key=lambda s: (not s.in_force(today()), s.code))
+    return {s.id or 0: f"{s.code} — {s.name_fr}" for s in ordered}
+
+
+def kpi_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """A structure's yearly KPI table with values in their units and the light in words."""
+    from tracker.core.formats import format_value
+
+    shown = summary.copy()
+    shown["value"] = [format_value(v, u) for v, u in zip(summary["value"], summary["unit"],
+                                                         strict=True)]
+    shown["target"] = [format_value(v, u) if v == v and v is not None else "—"
+                       for v, u in zip(summary["target"], summary["unit"], strict=True)]
+    shown["light"] = [t(f"dashboards.lights.{x}") for x in summary["light"]]
+    return shown[["kpi", "value", "target", "light", "quarters"]]
+
+
+def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None:
+    """A read-only table as users read it: translated headers, dates as 24/06/2025, timestamps
+    in Porto-Novo time, missing values blank."""
+    from datetime import date as date_type
+    from datetime import datetime as datetime_type
+
+    from tracker.core.formats import LOCAL_TZ, format_date
+    from tracker.core.i18n import has_key
+
+    shown = frame.copy()
+    config: dict[str, Any] = {}
+    for column in shown.columns:
+        label = t(f"{prefix}{column}") if prefix and has_key(f"{prefix}{column}") else None
+        sample = shown[column].dropna()
+        first = sample.iloc[0] if not sample.empty else None
+        if isinstance(first, datetime_type) or isinstance(shown[column].dtype,
+                                                          pd.DatetimeTZDtype):
+            local = pd.to_datetime(shown[column], utc=True).dt.tz_convert(LOCAL_TZ)
+            shown[column] = [v.strftime("%d/%m/%Y %H:%M") if not pd.isna(v) else "—"
+                             for v in local]
+        elif isinstance(first, date_type):
+            shown[column] = [format_date(v) if isinstance(v, date_type) else "—"
+                             for v in shown[column]]
+        elif shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda v: "—" if v is None else v)
+        if label:
+            config[column] = st.column_config.Column(label)
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(placeholder="—", data=shown, column_config=config, **kwargs)
+
+
+def period_label(key: str) -> str:
+    """'2025-T2' → 'T2 2025' (Q2 2025 in English)."""
+    from tracker.core.formats import quarter_label
+
+    year, quarter = key.split("-T")
+    return quarter_label(int(year), int(quarter))
+
+
+def script_error(error: Exception) -> bool:
+    """Any error no page caught: logged with its traceback for the operators, shown to the user
+    as one sentence in their language (never a traceback)."""
+    import logging
+
+    logging.getLogger("tracker").exception("unexpected error", exc_info=error)
+    if isinstance(error, TrackerError):
+        st.error(str(error))
+    else:
+        st.error(t("common.unexpected"))
+    return True
