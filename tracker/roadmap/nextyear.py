@@ -21,7 +21,8 @@ from tracker.core.models import (
     Milestone,
     Pillar,
 )
-from tracker.roadmap.editing import milestone_label, replace_links
+from tracker.roadmap.editing.initiatives import replace_links
+from tracker.roadmap.editing.milestones import milestone_label
 from tracker.roadmap.queries import copies_in_year, list_pillars
 from tracker.roadmap.rules import (
     computed_status,

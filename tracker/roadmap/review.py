@@ -22,7 +22,7 @@ from tracker.core.models import (
     Milestone,
     utcnow,
 )
-from tracker.roadmap.editing import milestone_label
+from tracker.roadmap.editing.milestones import milestone_label
 from tracker.roadmap.queries import list_dated_conferences, list_roadmap_events
 from tracker.roadmap.rules import status_label
 

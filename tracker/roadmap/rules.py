@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.core import cells
 from tracker.core.i18n import get_language, t
 from tracker.core.models import (
     Initiative,
@@ -47,6 +48,18 @@ DSI_MILESTONE_FIELDS = ("done_on",)
 def status_label(status: str | None) -> str:
     """dans les temps / à risque / en retard / achevée."""
     return t(f"roadmap.status.{status}") if status in STATUSES else (status or "")
+
+
+def weight_of_cell(value: object) -> float | None:
+    """An edited weight: an empty cell counts 1; a negative or unreadable one is refused
+    (None)."""
+    try:
+        number = cells.number(value)
+    except cells.CellError:
+        return None
+    if number is None:
+        return 1.0
+    return None if number < 0 else number
 
 
 def pillar_title(pillar: Pillar) -> str:

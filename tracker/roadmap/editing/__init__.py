@@ -1,0 +1,14 @@
+"""Saving the edited tables of the roadmap: pillars, initiatives and milestones, cells read and
+checked row by row, each save checking versions, audited, refreshing the stored statuses."""
+
+from tracker.roadmap.editing.initiatives import replace_links, save_initiatives
+from tracker.roadmap.editing.milestones import (
+    milestone_label,
+    removed_ids,
+    save_milestones,
+    sync_statuses,
+)
+from tracker.roadmap.editing.pillars import create_default_pillars, save_pillars
+
+__all__ = ["create_default_pillars", "milestone_label", "removed_ids", "replace_links",
+           "save_initiatives", "save_milestones", "save_pillars", "sync_statuses"]
