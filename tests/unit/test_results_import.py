@@ -703,9 +703,11 @@ def test_kpi_named_by_the_template_label_column_alone() -> None:
 
 
 def test_a_file_beyond_the_row_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.files.spreadsheets as module
+    import tracker.files.uploads as module
+    from tracker.files.spreadsheets import forget_read_files
 
     monkeypatch.setattr(module, "MAX_ROWS", 3)
+    forget_read_files()
     rows = [FR_HEADER] + [["MS", code, "1", "", "", ""] for code in ("ESV_PUB", "ESV_NEW",
                                                                       "ESV_DEM")]
     with pytest.raises(UploadError, match="3 lignes"):

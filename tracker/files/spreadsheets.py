@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,16 +25,24 @@ from defusedxml.ElementTree import iterparse
 from tracker.core.errors import RowError, UploadError
 from tracker.core.i18n import t
 from tracker.core.refdata import normalize
-from tracker.files.uploads import check_size, decode_text, open_safe_zip, sniff_format
+from tracker.files.uploads import (
+    MAX_COLUMNS,
+    Budget,
+    Refusal,
+    check_size,
+    check_text,
+    decode_text,
+    open_safe_zip,
+    sniff_format,
+)
 
 # Title blocks above the header are a few lines; a header further down is not a header.
 HEADER_SEARCH_ROWS = 50
 CSV_DELIMITERS = (";", ",", "\t")
-# One quarter of the whole public sector is a few thousand rows (60 structures x 55 KPIs); far
-# beyond that a file is a mistake, and reading it would hold a page for many seconds.
-MAX_ROWS = 200_000
-# Excel's own limit; a cell repeated further (ODS compresses repeats) is a bomb, not a table.
-MAX_COLUMNS = 16_384
+# The limits (rows, cells, columns, seconds) are tracker.files.uploads', for every import.
+# Files read lately, by content: a page reruns on every click, and reading a file is the
+# costly part of an import (see read_rows).
+CACHED_FILES = 3
 
 Row = tuple[int, Sequence[object]]
 HeaderFound = tuple[int, dict[str, int], dict[str, str]]
@@ -113,14 +124,12 @@ class Rows:
         (``empty_key``: its message) rather than imported as nothing."""
         found = False
         for number, cells in self._rows:
-            if number > MAX_ROWS:
-                raise UploadError(t("upload.too_many_rows", file=self.filename, limit=MAX_ROWS))
             if all(is_blank(cell) for cell in cells):
                 continue
             found = True
             yield number, cells
         if not found:
-            raise UploadError(t(empty_key, file=self.filename))
+            raise Refusal(empty_key, file=self.filename)
 
     def formula_notes(self, columns: dict[int, str], rows: Iterable[int] | None = None
                       ) -> list[RowError]:
@@ -139,23 +148,62 @@ def read_rows(data: bytes, filename: str, *, roles: dict[str, str], no_header_ke
 
     A text file's separator is the one under which the import's header (``roles``, ``enough``:
     see find_header) is found; without one, ``no_header_key`` says so. Any other kind of file
-    is refused, naming the formats accepted and the one found."""
+    is refused, naming the formats accepted and the one found.
+
+    Reading costs at most the limits of tracker.files.uploads (rows, cells, seconds), and a
+    file is read once: the rows of the last few files read (or why they were refused) are kept
+    by content, so the reruns of a page with a file in its uploader read nothing again."""
     check_size(data, filename)
     kind = sniff_format(data)
-    if kind == "xlsx":
-        return _xlsx_rows(data, filename)
-    if kind == "ods":
-        return _ods_rows(data, filename)
+    if kind in ("xlsx", "ods"):
+        return _cached((hashlib.sha256(data).digest(), filename, kind),
+                       lambda: (_xlsx_rows if kind == "xlsx" else _ods_rows)(data, filename))
     if kind == "broken_zip":
-        raise UploadError(t("upload.corrupt", file=filename))
+        raise Refusal("upload.corrupt", file=filename)
     if kind not in ("text", "utf16"):
-        raise UploadError(t("upload.not_spreadsheet", file=filename,
-                            found=t(f"upload.kind_{kind}")))
+        raise Refusal("upload.not_spreadsheet", file=filename, found=t(f"upload.kind_{kind}"))
     text = decode(data, filename)
     delimiter = sniff_delimiter(text, roles, enough=enough)
     if delimiter is None:
-        raise UploadError(t(no_header_key, file=filename))
-    return Rows(_csv_rows(text, delimiter, filename), filename)
+        raise Refusal(no_header_key, file=filename)
+    return _cached((hashlib.sha256(data).digest(), filename, delimiter),
+                   lambda: Rows(iter(list(_csv_rows(text, delimiter, filename))), filename))
+
+
+_read: OrderedDict[tuple[bytes, str, str], tuple[list[Row], dict[tuple[int, int], str]]
+                   | UploadError] = OrderedDict()
+_read_lock = threading.Lock()
+
+
+def forget_read_files() -> None:
+    """Empty the files-read cache (after a limit changes, in tests)."""
+    with _read_lock:
+        _read.clear()
+
+
+def _cached(key: tuple[bytes, str, str], read: Callable[[], Rows]) -> Rows:
+    """The rows of a file read before (by content, name and separator), else ``read()``'s; a
+    refusal is kept too and told again in the current language."""
+    with _read_lock:
+        known = _read.get(key)
+        if known is not None:
+            _read.move_to_end(key)
+    if known is None:
+        try:
+            rows = read()
+            known = (list(rows), rows.formulas)
+        except UploadError as exc:
+            known = exc
+        with _read_lock:
+            _read[key] = known
+            while len(_read) > CACHED_FILES:
+                _read.popitem(last=False)
+    if isinstance(known, Refusal):
+        raise known.retold() from known.__cause__
+    if isinstance(known, UploadError):
+        raise UploadError(str(known)) from known.__cause__
+    rows_read, formulas = known
+    return Rows(iter(rows_read), key[1], formulas)
 
 
 def _percent(value: Decimal) -> str:
@@ -191,7 +239,7 @@ def _open_workbook(data: bytes, filename: str, *, data_only: bool) -> Any:
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
+        raise Refusal("upload.corrupt", file=filename) from exc
 
 
 def _xlsx_rows(data: bytes, filename: str) -> Rows:
@@ -201,23 +249,23 @@ def _xlsx_rows(data: bytes, filename: str) -> Rows:
     formats: dict[tuple[int, int], str | None] = {}
     try:
         if not workbook.worksheets:
-            raise UploadError(t("upload.no_sheet", file=filename))
+            raise Refusal("upload.no_sheet", file=filename)
         sheet = workbook.worksheets[0]
         # A wrong <dimension> (common from non-Excel producers) would cut columns off.
         sheet.reset_dimensions()
+        budget = Budget(filename)
         for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-            if number > MAX_ROWS:
-                raise UploadError(t("upload.too_many_rows", file=filename, limit=MAX_ROWS))
             values = []
             for index, cell in enumerate(cells):
                 if getattr(cell, "data_type", None) == "f" and cell.value is not None:
                     formats[(number, index)] = cell.number_format
                 values.append(_xlsx_cell(cell))
+            budget.row(number, values)
             rows.append((number, values))
     except UploadError:
         raise
     except Exception as exc:
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
+        raise Refusal("upload.corrupt", file=filename) from exc
     finally:
         workbook.close()
     formulas = _xlsx_computed(data, filename, rows, formats) if formats else {}
@@ -243,7 +291,7 @@ def _xlsx_computed(data: bytes, filename: str, rows: list[tuple[int, list[object
                 computed[(number, index)] = str(values[index])
                 values[index] = _xlsx_value(value, formats[(number, index)])
     except Exception as exc:
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
+        raise Refusal("upload.corrupt", file=filename) from exc
     finally:
         workbook.close()
     return computed
@@ -342,7 +390,8 @@ def _ods_cell(cell: Element) -> tuple[object, str | None]:
     return cell.get(_STRING_VALUE) or _ods_text(cell) or None, written
 
 
-def _ods_row(row: Element, filename: str) -> tuple[list[object], dict[int, str]]:
+def _ods_row(row: Element, filename: str, budget: Budget
+             ) -> tuple[list[object], dict[int, str]]:
     """A row's cells (blank ones at its end left out) and its formulas by column index."""
     cells: list[object] = []
     formulas: dict[int, str] = {}
@@ -356,7 +405,8 @@ def _ods_row(row: Element, filename: str) -> tuple[list[object], dict[int, str]]
             blanks += repeat
             continue
         if len(cells) + blanks + repeat > MAX_COLUMNS:
-            raise UploadError(t("upload.zip_bomb", file=filename))
+            raise Refusal("upload.zip_bomb", file=filename)
+        budget.tick()
         cells.extend([None] * blanks)
         blanks = 0
         for _ in range(repeat):
@@ -372,6 +422,7 @@ def _ods_sheet(stream: IO[bytes], filename: str) -> tuple[list[Row], dict[tuple[
     depth = 0  # tables open: a table nested in a cell is not the sheet's rows
     number = 0
     seen = False
+    budget = Budget(filename)
     for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
         if element.tag == _TABLE:
             seen = True
@@ -382,19 +433,19 @@ def _ods_sheet(stream: IO[bytes], filename: str) -> tuple[list[Row], dict[tuple[
         if event != "end" or element.tag != _ROW or depth != 1:
             continue
         repeat = int(element.get(_ROWS_REPEATED, "1"))
-        cells, row_formulas = _ods_row(element, filename)
+        cells, row_formulas = _ods_row(element, filename, budget)
         element.clear()
+        budget.tick()
         if not cells:
             number += repeat  # trailing blank rows come as one row repeated a million times
             continue
         for _ in range(repeat):
             number += 1
-            if number > MAX_ROWS:
-                raise UploadError(t("upload.too_many_rows", file=filename, limit=MAX_ROWS))
+            budget.row(number, cells)
             rows.append((number, cells))
             formulas.update(((number, index), text) for index, text in row_formulas.items())
     if not seen:
-        raise UploadError(t("upload.no_sheet", file=filename))
+        raise Refusal("upload.no_sheet", file=filename)
     return rows, formulas
 
 
@@ -403,14 +454,14 @@ def _ods_rows(data: bytes, filename: str) -> Rows:
     try:
         if "mimetype" in archive.namelist() and \
                 archive.read("mimetype").decode("ascii", "replace").strip() != _ODS_MIME:
-            raise UploadError(t("upload.corrupt", file=filename))
+            raise Refusal("upload.corrupt", file=filename)
         with archive.open("content.xml") as stream:
             rows, formulas = _ods_sheet(stream, filename)
     except UploadError:
         raise
     except (ParseError, DefusedXmlException, ValueError, InvalidOperation, KeyError, OSError,
             EOFError, zipfile.BadZipFile) as exc:
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
+        raise Refusal("upload.corrupt", file=filename) from exc
     finally:
         archive.close()
     return Rows(iter(rows), filename, formulas)
@@ -455,18 +506,20 @@ def decode(data: bytes, filename: str) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         check_size(data, filename)
         try:
-            return data.decode("utf-16")
+            return check_text(data.decode("utf-16"), filename)
         except UnicodeDecodeError as exc:
-            raise UploadError(t("upload.not_text", file=filename)) from exc
+            raise Refusal("upload.not_text", file=filename) from exc
     return decode_text(data, filename)
 
 
 def _csv_rows(text: str, delimiter: str, filename: str) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
+    budget = Budget(filename)
     try:
         # A spreadsheet row is a CSV record, even when a quoted cell spans several lines.
         for number, cells in enumerate(reader, start=1):
+            budget.row(number, cells)
             yield number, cells
     except csv.Error as exc:
-        raise UploadError(t("upload.csv_broken", file=filename, row=number + 1)) from exc
+        raise Refusal("upload.csv_broken", file=filename, row=number + 1) from exc

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
+from collections.abc import Sequence
 
 from tracker.core.config import upload_limit_mb
 from tracker.core.errors import UploadError
@@ -15,14 +17,87 @@ MAX_ZIP_RATIO = 200
 
 ZIP_MAGIC = b"PK\x03\x04"
 
+# What one upload may cost, for every import (results, targets, follow-up) and the PV; the
+# largest real file is a few thousand rows (60 structures x 55 KPIs x 5 periods of targets).
+MAX_ROWS = 50_000
+MAX_CELLS = 500_000  # a 50 000-row file of 10 columns; reading it takes a few seconds
+MAX_COLUMNS = 16_384  # Excel's own limit
+MAX_CELL_CHARS = 32_767  # Excel's own limit on one cell
+MAX_TEXT_CHARS = 2_000_000  # a PV of a thousand pages
+READ_SECONDS = 10.0
+
+
+class Refusal(UploadError):
+    """An UploadError that remembers its catalogue entry, so that a refusal kept in a cache is
+    told again in the language of whoever reads it."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(t(key, None, **params))
+        self.key = key
+        self.params = params
+
+    def retold(self) -> Refusal:
+        return Refusal(self.key, **self.params)
+
+
+def column_name(index: int) -> str:
+    """A column as a spreadsheet names it: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+class Budget:
+    """The work reading one file may cost (rows, cells, seconds), checked as its rows come, and
+    what no cell may hold (a NUL character, more than an Excel cell holds)."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.cells = 0
+        self.deadline = time.monotonic() + READ_SECONDS
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise Refusal("upload.too_slow", file=self.filename, limit=int(READ_SECONDS))
+
+    def row(self, number: int, cells: Sequence[object]) -> None:
+        if number > MAX_ROWS:
+            raise Refusal("upload.too_many_rows", file=self.filename, limit=MAX_ROWS)
+        if len(cells) > MAX_COLUMNS:
+            raise Refusal("upload.too_many_columns", file=self.filename, row=number,
+                          limit=MAX_COLUMNS)
+        self.cells += len(cells)
+        if self.cells > MAX_CELLS:
+            raise Refusal("upload.too_many_cells", file=self.filename, limit=MAX_CELLS)
+        for index, cell in enumerate(cells):
+            if isinstance(cell, str) and (len(cell) > MAX_CELL_CHARS or "\x00" in cell):
+                key = "upload.nul_cell" if "\x00" in cell else "upload.cell_too_long"
+                raise Refusal(key, file=self.filename, row=number, column=column_name(index),
+                              limit=MAX_CELL_CHARS)
+        self.tick()
+
+
+def check_text(text: str, filename: str, *, max_chars: int | None = None) -> str:
+    """Refuse a text with a NUL character anywhere (naming its line; no database stores it
+    the same way), or longer than ``max_chars``."""
+    position = text.find("\x00")
+    if position >= 0:
+        raise Refusal("upload.nul_line", file=filename, line=text.count("\n", 0, position) + 1)
+    if max_chars is not None and len(text) > max_chars:
+        raise Refusal("upload.too_many_chars", file=filename, limit=max_chars)
+    return text
+
 
 def check_size(data: bytes, filename: str) -> None:
     """Refuse empty files and files over the upload limit (``TRACKER_UPLOAD_LIMIT_MB``)."""
     if not data:
-        raise UploadError(t("upload.empty", file=filename))
+        raise Refusal("upload.empty", file=filename)
     limit_mb = upload_limit_mb()
     if len(data) > limit_mb * 1024 * 1024:
-        raise UploadError(t("upload.too_large", file=filename, limit=limit_mb))
+        raise Refusal("upload.too_large", file=filename, limit=limit_mb)
 
 
 def is_zip(data: bytes) -> bool:
@@ -37,27 +112,27 @@ def open_safe_zip(data: bytes, filename: str, *, required: str | None = None) ->
     """
     check_size(data, filename)
     if not is_zip(data):
-        raise UploadError(t("upload.not_office", file=filename))
+        raise Refusal("upload.not_office", file=filename)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
+        raise Refusal("upload.corrupt", file=filename) from exc
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise UploadError(t("upload.zip_bomb", file=filename))
+        raise Refusal("upload.zip_bomb", file=filename)
     expanded = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
     if expanded > MAX_ZIP_EXPANDED_BYTES or expanded / compressed > MAX_ZIP_RATIO:
-        raise UploadError(t("upload.zip_bomb", file=filename))
+        raise Refusal("upload.zip_bomb", file=filename)
     names = {info.filename for info in infos}
     if required and required not in names:
-        raise UploadError(t("upload.wrong_format", file=filename))
+        raise Refusal("upload.wrong_format", file=filename)
     try:
         bad = archive.testzip()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise UploadError(t("upload.corrupt", file=filename)) from exc
+        raise Refusal("upload.corrupt", file=filename) from exc
     if bad is not None:
-        raise UploadError(t("upload.corrupt", file=filename))
+        raise Refusal("upload.corrupt", file=filename)
     return archive
 
 
@@ -100,15 +175,16 @@ def sniff_format(data: bytes) -> str:
 
 
 def decode_text(data: bytes, filename: str) -> str:
-    """Decode a text upload: UTF-8 (with or without BOM), else Windows-1252; refuse binary."""
+    """Decode a text upload: UTF-8 (with or without BOM), else Windows-1252; refuse binary,
+    and a NUL anywhere (see check_text)."""
     check_size(data, filename)
     if b"\x00" in data[:4096] or is_zip(data):
-        raise UploadError(t("upload.not_text", file=filename))
+        raise Refusal("upload.not_text", file=filename)
     try:
-        return data.decode("utf-8-sig")
+        return check_text(data.decode("utf-8-sig"), filename)
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        return check_text(data.decode("cp1252"), filename)
     except UnicodeDecodeError as exc:
-        raise UploadError(t("upload.not_text", file=filename)) from exc
+        raise Refusal("upload.not_text", file=filename) from exc
