@@ -74,7 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[
         pytest.fail("tracker/demo/generator.py is missing: the journeys run on the demo data set "
                     "that `python -m tracker init` loads", pytrace=False)
     workdir = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{workdir / 'tracker.core.db'}"
+    database_url = f"sqlite:///{workdir / 'tracker.db'}"
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
            "TRACKER_COOKIE_SECRET": "e2e-cookie-secret-0123456789abcdefghijklmnop",
            "PYTHONUNBUFFERED": "1"}

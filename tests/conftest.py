@@ -144,7 +144,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
             engine.dispose()
         return url
     template = request.getfixturevalue("_sqlite_template")
-    path = tmp_path / "tracker.core.db"
+    path = tmp_path / "tracker.db"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
 

@@ -35,7 +35,7 @@ def _healthy(url: str) -> bool:
 
 
 def _demo_database(tmp_path: Path) -> tuple[str, dict[str, str]]:
-    database_url = f"sqlite:///{tmp_path / 'tracker.core.db'}"
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
            "TRACKER_COOKIE_SECRET": "load-test-cookie-secret-0123456789abcdefghij",
            "PYTHONUNBUFFERED": "1"}

@@ -79,7 +79,7 @@ def test_readme_command_line_works_as_written(line: str, databases: dict[str, Pa
     shutil.copytree(ROOT / "tests" / "fixtures", work / "tests" / "fixtures")
     (work / "data").mkdir()
     words = shlex.split(line)[3 if line.startswith("python") else 1:]
-    database = tmp_path / "tracker.core.db"
+    database = tmp_path / "tracker.db"
     if _needs(words) != "new":
         shutil.copy(databases[_needs(words)], database)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": f"sqlite:///{database}"}

@@ -162,7 +162,7 @@ class _Commands:
         # SUPPRESS: a sub-command given no --database-url keeps the one given before it.
         self.common.add_argument("--database-url", default=argparse.SUPPRESS, metavar="URL",
                                  help="database (default: TRACKER_DATABASE_URL, else "
-                                      "data/tracker.core.db)")
+                                      "data/tracker.db)")
         self.parent = parent
 
     def group(self, parser: argparse.ArgumentParser, dest: str) -> Any:
@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
                "reminder); 2 bad usage or input that could not be read.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--database-url", metavar="URL",
-                        help="database (default: TRACKER_DATABASE_URL, else data/tracker.core.db)")
+                        help="database (default: TRACKER_DATABASE_URL, else data/tracker.db)")
     commands = _Commands(parser)
     sub = commands.group(parser, "command")
 

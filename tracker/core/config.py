@@ -18,7 +18,7 @@ def runtime_dir(root: Path, cwd: Path) -> Path:
 
 
 DATA_DIR = runtime_dir(ROOT, Path.cwd())
-DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.core.db'}"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.db'}"
 DEFAULT_UPLOAD_LIMIT_MB = 10
 
 
