@@ -34,8 +34,8 @@ copy of the database (one DSI per structure in force; bench/load_setup.py). A DS
 editor's real widget state), saves, ticks the confirmation and submits: the page's own buttons,
 no service call. A secretariat session validates, on « Validation », each declaration its DSIs
 submitted (picked in the page's selectbox, the page's « Valider » button). Then every session
-cycles through the pages of its navigation menu (the role's pages, from tracker.navigation, as the
-server sends them), with a think time between clicks, until the time is up; the secretariat then
+cycles through the pages of its navigation menu (the role's pages, from tracker.ui.navigation, as
+the server sends them), with a think time between clicks, until the time is up; the secretariat then
 validates what is still waiting. Quarters already submitted or validated in the demo data are
 reopened before the run (in the harness's copy) so that every DSI can save.
 
