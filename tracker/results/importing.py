@@ -85,6 +85,9 @@ class ImportPreview:
     rejected: list[RowError] = field(default_factory=list)
     skipped: int = 0
     notes: list[RowError] = field(default_factory=list)  # values a formula computed
+    # Per structure code, the version of its declaration when the preview checked it (None: not
+    # started): writing the rows checks that it is still this one.
+    seen_versions: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> list[int]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import (
@@ -21,6 +21,7 @@ from tracker.core import audit
 from tracker.core import repository as repo
 from tracker.core.db import bulk_writer, collector_paused
 from tracker.core.errors import (
+    PermissionDenied,
     RowError,
     StaleEdit,
 )
@@ -67,6 +68,9 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
             verdicts[row.structure_code] = _import_refusal(
                 actor, structure, quarter_submissions.get(structure.id or 0), window, today)
         reason = verdicts[row.structure_code]
+        if row.structure_code not in preview.seen_versions:
+            seen = quarter_submissions.get(by_code[row.structure_code].id or 0)
+            preview.seen_versions[row.structure_code] = seen.version if seen else None
         if reason:
             preview.rejected.append(RowError(row.row, t("results.col_structure"), reason))
         else:
@@ -104,18 +108,25 @@ _RESULT_COLUMNS = ("structure_id", "kpi_id", "year", "quarter", "value", "numera
 
 
 @collector_paused()
-def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) -> int:
+def apply_import(session: Session, actor: Actor | None, preview: ImportPreview, *,
+                 today: date | None = None) -> int:
     """Write every accepted row in this one transaction; the same file again changes nothing.
 
-    Written in bulk (multi-row inserts and one UPDATE statement for all rows, audit included) so
-    that a whole administration's quarter imports in seconds; each UPDATE checks the row's
-    version."""
+    The preview is not trusted: the declaration of every structure written to is locked, then
+    the actor's right to write it, its version (the one the preview saw) and its status are
+    checked again; any refusal writes nothing. Written in bulk (multi-row inserts and one UPDATE
+    statement for all rows, audit included) so that a whole administration's quarter imports in
+    seconds; each UPDATE checks the row's version."""
     if not preview.accepted:
         return 0
     year, quarter = preview.year, preview.quarter
     kpi_ids = {k.code: k.id or 0 for k in repo.list_kpis(session)}
-    structure_ids = {s.code: s.id or 0 for s in repo.list_structures(session)}
-    submissions = _import_submissions(session, actor, preview, structure_ids)
+    structures = {s.code: s for s in repo.list_structures(session)}
+    structure_ids = {code: s.id or 0 for code, s in structures.items()}
+    wanted = sorted({structure_ids[row.structure_code] for row in preview.accepted})
+    _check_import(session, actor, preview, [s for s in structures.values() if s.id in wanted],
+                  _locked_submissions(session, year, quarter, wanted), today or date.today())
+    submissions = _import_submissions(session, actor, preview, wanted)
     status_by_structure = {sid: SubmissionStatus(sub.status).value
                            for sid, sub in submissions.items()}
     ids = list(submissions)
@@ -169,11 +180,15 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
         return 0
     # Touch every submission written to, so that an editor who loaded it earlier is refused.
     sub_table = _table(Submission)
-    session.connection().execute(
-        sub_table.update().where(sub_table.c.id == bindparam("b_id")).values(
+    touched = session.connection().execute(
+        sub_table.update().where(sub_table.c.id == bindparam("b_id"),
+                                 sub_table.c.version == bindparam("b_version")).values(
             version=sub_table.c.version + 1, updated_at=bindparam("b_at"),
             updated_by_id=bindparam("b_by")),
-        [{"b_id": sub.id, "b_at": now, "b_by": actor_id} for sub in submissions.values()])
+        [{"b_id": sub.id, "b_version": sub.version, "b_at": now, "b_by": actor_id}
+         for sub in submissions.values()]).rowcount
+    if touched != len(submissions):
+        raise StaleEdit(t("results.conflict_new"))
     with bulk_writer(session) as writer:  # results are stored while their audit is built
         if created:
             inserts = [(sid, kid, year, quarter, row.value, row.numerator, row.denominator,
@@ -196,11 +211,44 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview) 
     return written
 
 
+def _locked_submissions(session: Session, year: int, quarter: int,
+                        structure_ids: list[int]) -> dict[int, Submission]:
+    """The quarter's declarations of these structures, as stored now, locked until the end of
+    the transaction (PostgreSQL: FOR UPDATE; SQLite: the write transaction is already
+    exclusive)."""
+    return {s.structure_id: s for s in session.exec(
+        select(Submission).where(Submission.year == year, Submission.quarter == quarter,
+                                 col(Submission.structure_id).in_(structure_ids))
+        .order_by(col(Submission.structure_id))  # one order: two imports cannot deadlock
+        .with_for_update().execution_options(populate_existing=True))}
+
+
+def _check_import(session: Session, actor: Actor | None, preview: ImportPreview,
+                  structures: list[Structure], locked: dict[int, Submission],
+                  today: date) -> None:
+    """Refuse the whole file unless the actor may write every structure it names, each
+    declaration is still the version the preview saw, and each is still open to entry."""
+    window = get_window(session, preview.year, preview.quarter)
+    for structure in structures:
+        if actor is not None and not may(actor, Action.enter_results, structure.id):
+            raise PermissionDenied(t("results.other_structure", code=structure.code))
+    for structure in structures:
+        if structure.code not in preview.seen_versions:
+            raise StaleEdit(t("results.import_unchecked", code=structure.code))
+        submission = locked.get(structure.id or 0)
+        if preview.seen_versions[structure.code] != (submission.version if submission else None):
+            state = submission.status if submission else "not_started"
+            raise StaleEdit(t("results.import_changed", code=structure.code,
+                              state=t(f"results.states.{state}")))
+        refusal = _import_refusal(actor, structure, submission, window, today)
+        if refusal:
+            raise PermissionDenied(refusal)
+
+
 def _import_submissions(session: Session, actor: Actor | None, preview: ImportPreview,
-                        structure_ids: dict[str, int]) -> dict[int, Submission]:
+                        wanted: list[int]) -> dict[int, Submission]:
     """The quarter's submission of every structure the file writes to, created (as drafts,
     audited) where missing."""
-    wanted = sorted({structure_ids[row.structure_code] for row in preview.accepted})
     submissions = _quarter_submissions(session, preview.year, preview.quarter)
     missing = [sid for sid in wanted if sid not in submissions]
     if missing:
