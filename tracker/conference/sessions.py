@@ -302,7 +302,9 @@ def set_status(session: Session, actor: Actor, conference_id: int, seen_version:
 
 def resolve_next_session_dues(session: Session, actor: Actor | None,
                               conference: Conference) -> int:
-    """Items due "before the next session" from earlier sessions get this session's date."""
+    """Items due "before the next session" from earlier sessions get this session's date; the
+    secretariat's decision (the command line acts as the secretariat)."""
+    require(actor, Action.edit_conferences)
     if conference.session_date is None:
         return 0
     day = conference.session_date

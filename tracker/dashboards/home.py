@@ -9,7 +9,9 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from tracker.accounts.auth import Actor
-from tracker.accounts.permissions import sees_the_national_picture
+from tracker.accounts.permissions import own_structure, sees_the_national_picture
+from tracker.core.errors import PermissionDenied
+from tracker.core.i18n import t
 from tracker.core.models import (
     CLOSED_ACTION_STATUSES,
     ActionItem,
@@ -68,16 +70,19 @@ def _counts(session: Session, today: date, structure_id: int | None) -> tuple[in
 
 
 def structure_home(session: Session, actor: Actor, today: date) -> StructureHome:
-    """A DSI's home: their structure, this quarter's submission, their open and overdue actions."""
-    assert actor.structure_id is not None
-    structure = session.get(Structure, actor.structure_id)
-    assert structure is not None
+    """A DSI's home: their structure, this quarter's submission, their open and overdue actions.
+    Whoever answers for no structure (ASIN, leadership, viewers) is refused: theirs is the
+    national home."""
+    structure_id = own_structure(actor)
+    structure = session.get(Structure, structure_id) if structure_id is not None else None
+    if structure is None:
+        raise PermissionDenied(t("common.permission"))
     year, quarter = reporting_quarter(session, today)
     submission = session.exec(select(Submission).where(
-        Submission.structure_id == actor.structure_id, Submission.year == year,
+        Submission.structure_id == structure_id, Submission.year == year,
         Submission.quarter == quarter)).first()
     window = get_window(session, year, quarter)
-    open_count, overdue, escalated = _counts(session, today, actor.structure_id)
+    open_count, overdue, escalated = _counts(session, today, structure_id)
     return StructureHome(code=structure.code, name=structure.name_fr, year=year, quarter=quarter,
                          submission_status=submission.status if submission else None,
                          window_closes_on=window.closes_on if window else None,
