@@ -27,7 +27,7 @@ from tracker.core.errors import UploadError
 from tracker.core.frdates import resolve_due
 from tracker.core.i18n import t
 from tracker.core.refdata import StructureRef
-from tracker.files.uploads import check_size, decode_text, is_zip
+from tracker.files.uploads import MAX_TEXT_CHARS, check_size, check_text, decode_text, is_zip
 from tracker.minutes.markdown import markdown_blocks
 from tracker.minutes.model import (
     ParsedAction,
@@ -55,8 +55,6 @@ _READ_INTO_STATUS = re.compile(r"\ben\s+retard\b|%")
 
 __all__ = ["ALL_STRUCTURES", "ParsedMinutes", "StructureIndex", "parse_minutes", "status_of"]
 
-MAX_TEXT_CHARS = 2_000_000
-
 PDF_MAGIC = b"%PDF-"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RTF_MAGIC = b"{\\rtf"
@@ -68,11 +66,19 @@ def _mostly_control_characters(text: str) -> bool:
     return controls > max(2, len(sample) // 200)
 
 
+def _block_texts(blocks: list[Block]) -> list[str]:
+    """Every text a Word PV holds, paragraphs and table cells, for the checks a text file gets."""
+    return [part for block in blocks
+            for part in (block.text, *(cell for row in block.rows for cell in row))]
+
+
 def _read_blocks(data: bytes, filename: str) -> tuple[list[Block], SourceFormat]:
     check_size(data, filename)
     head = data[:1024].lstrip()
     if is_zip(data):
-        return docx_blocks(data, filename), "docx"
+        blocks = docx_blocks(data, filename)
+        check_text("\n".join(_block_texts(blocks)), filename, max_chars=MAX_TEXT_CHARS)
+        return blocks, "docx"
     if head.startswith(PDF_MAGIC):
         raise UploadError(t("minutes.pdf", file=filename))
     if data.startswith(OLE_MAGIC):
@@ -82,13 +88,12 @@ def _read_blocks(data: bytes, filename: str) -> tuple[list[Block], SourceFormat]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Notepad's "Unicode" encoding; decode_text refuses it for its NUL bytes.
         try:
-            text = data.decode("utf-16")
+            text = check_text(data.decode("utf-16"), filename)
         except UnicodeDecodeError as exc:
             raise UploadError(t("upload.not_text", file=filename)) from exc
     else:
         text = decode_text(data, filename)
-    if len(text) > MAX_TEXT_CHARS:
-        raise UploadError(t("minutes.too_long", file=filename))
+    check_text(text, filename, max_chars=MAX_TEXT_CHARS)
     if _mostly_control_characters(text):
         raise UploadError(t("upload.not_text", file=filename))
     if looks_like_markdown(text):
