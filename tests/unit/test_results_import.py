@@ -715,3 +715,11 @@ def test_a_file_beyond_the_row_limit_is_refused(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(UploadError, match="3 lignes"):
         read(xlsx_bytes(rows), "enorme.xlsx")  # type: ignore[arg-type]
     assert len(read(csv_bytes(rows[:3])).accepted) == 2
+
+
+def test_columns_after_the_known_ones_are_not_read_as_the_missing_ones() -> None:
+    rows = [["Structure", "Indicateur", "Valeur", "Échéance", "Statut"],
+            ["MS", "ESV_PUB", "12", "31/12/2025", "En cours"]]
+    preview = read(csv_bytes(rows))
+    assert not preview.rejected
+    assert [(r.kpi_code, r.value, r.comment) for r in preview.accepted] == [("ESV_PUB", 12.0, None)]

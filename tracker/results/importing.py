@@ -182,7 +182,8 @@ class _Reader:
     def read(self, number: int, cells: Sequence[object]) -> None:
         """Accept or reject one data row (``number`` as the user sees it)."""
         short = self.width - len(cells)
-        row = [*cells, *([None] * short)] if short > 0 else cells
+        # The slot of the columns the file lacks stays empty, whatever the row holds beyond.
+        row = [*cells, *([None] * short)] if short > 0 else [*cells[:self.width - 1], None]
         (structure_raw, kpi_raw, label_raw, value, numerator, denominator, comment, evidence,
          year_raw, quarter_raw) = [
             (cell.strip() or None) if cell.__class__ is str else cell  # type: ignore[attr-defined]
