@@ -17,6 +17,7 @@ from tracker.accounts.auth import (
 )
 from tracker.accounts.permissions import Action, require
 from tracker.core import audit
+from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
 from tracker.core.formats import format_datetime
@@ -206,10 +207,10 @@ def save_users(session: Session, actor: Actor, changes: list[RowChange],
         try:
             update_user(session, actor, UserUpdate(
                 user_id=change.id, version=versions.get(change.id, 0),
-                display_name=str(values.get("display_name") or ""),
-                role=str(values.get("role") or ""),
-                structure_code=values.get("structure") or None,
-                active=bool(values.get("active")), email=str(values.get("email") or "")))
+                display_name=read.text(values.get("display_name")),
+                role=read.text(values.get("role")),
+                structure_code=read.optional_text(values.get("structure")),
+                active=read.boolean(values.get("active")), email=read.text(values.get("email"))))
             written += 1
         except StaleEdit:
             raise

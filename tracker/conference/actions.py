@@ -15,6 +15,7 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, may, require, writes_for_own_structure_only
 from tracker.conference.sessions import conference_label, held_numbers, sessions_since
 from tracker.core import audit
+from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, PermissionDenied, RowError, ValidationFailed
 from tracker.core.i18n import t
@@ -167,18 +168,12 @@ def column_specs(kind: str, actor: Actor, owner_codes: Sequence[str],
     return specs
 
 
-def _text(value: object, limit: int | None = None) -> str:
-    text = "" if value is None else str(value).strip()
-    return text[:limit] if limit else text
-
-
 def _as_date(value: object) -> date | str | None:
-    if value is None or isinstance(value, date):
-        return value
+    """A due date cell: a date, None when empty, or the text typed (refused by _check_row)."""
     try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)  # refused by _check_row
+        return read.day(value)
+    except read.CellError:
+        return read.text(value)
 
 
 def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str],
@@ -198,11 +193,11 @@ def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str],
             continue
         new = change.values[field]
         if field == "escalated":
-            new = bool(new)
+            new = read.boolean(new)
         elif field == "due_date":
             new = _as_date(new)
         else:
-            new = _text(new) or ("" if field != "owner" else None)
+            new = read.text(new) or ("" if field != "owner" else None)
             old = old if field == "owner" else (old or "")
         if new != old:
             wanted[field] = new

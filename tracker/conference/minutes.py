@@ -21,6 +21,7 @@ from tracker.conference.sessions import (
     update_conference,
 )
 from tracker.core import audit
+from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, RowError, TrackerError, ValidationFailed
 from tracker.core.i18n import t
@@ -119,25 +120,6 @@ def session_input(parsed: ParsedMinutes, today: date) -> ConferenceInput:
 # --- confirmation -------------------------------------------------------------------------
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _date(value: object) -> date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    return date.fromisoformat(text[:10])
-
-
 @dataclass
 class _Item:
     position: int
@@ -174,12 +156,12 @@ class _Checker:
     def items(self, table: str, frame: pd.DataFrame) -> list[_Item]:
         out = []
         for position, row in enumerate(frame.to_dict("records"), start=1):
-            text = _text(row.get("text"))
+            text = read.text(row.get("text"))
             if not text:
-                if any(_text(v) for v in row.values()):
+                if any(read.text(v) for v in row.values()):
                     self.error(table, position, "text", t("minutes_review.text_required"))
                 continue
-            owner = _text(row.get("owner"))
+            owner = read.text(row.get("owner"))
             group = owner == ALL_STRUCTURES or (self.index.lookup(owner) is None and \
                 owner.casefold().startswith("tous les minist"))
             owners: list[int] = []
@@ -192,20 +174,20 @@ class _Checker:
             elif owner:
                 sid = self.structure(table, position, "owner", owner)
                 owners = [sid] if sid is not None else []
-            kind = _text(row.get("due_kind"))
+            kind = read.text(row.get("due_kind"))
             try:
-                due = _date(row.get("due"))
-            except ValueError:
+                due = read.day(row.get("due"))
+            except read.CellError:
                 self.error(table, position, "due", t("minutes_review.invalid_date"))
                 continue
             if kind not in DUE_KINDS:
                 self.error(table, position, "due_kind", t("minutes_review.invalid_due_kind"))
-            status = _text(row.get("status")) or ActionStatus.not_started.value
+            status = read.text(row.get("status")) or ActionStatus.not_started.value
             if status not in {s.value for s in ActionStatus}:
                 self.error(table, position, "status", t("minutes_review.invalid_status"))
             due_kind = {NEXT_SESSION: DueKind.next_session, RECURRING: DueKind.recurring}.get(
                 kind, DueKind.date if due else DueKind.none)
-            out.append(_Item(position, _text(row.get("number")), text, owners, group,
+            out.append(_Item(position, read.text(row.get("number")), text, owners, group,
                              due if due_kind == DueKind.date else None, due_kind.value, status))
         return out
 
@@ -232,16 +214,16 @@ def confirm_minutes(session: Session, actor: Actor, meta: ConferenceInput,
     checker = _Checker(session, meta.session_date)
     attendance: dict[int, tuple[str, str, str]] = {}
     for position, row in enumerate(frames["participants"].to_dict("records"), start=1):
-        raw = _text(row.get("structure"))
+        raw = read.text(row.get("structure"))
         if not raw:
             continue
         sid = checker.structure("participants", position, "structure", raw)
         if sid is not None and sid not in attendance:
-            attendance[sid] = (AttendanceStatus.present.value, _text(row.get("name")),
-                               _text(row.get("role")))
+            attendance[sid] = (AttendanceStatus.present.value, read.text(row.get("name")),
+                               read.text(row.get("role")))
     for position, row in enumerate(frames["absences"].to_dict("records"), start=1):
-        raw = _text(row.get("structure"))
-        status = _text(row.get("status"))
+        raw = read.text(row.get("structure"))
+        status = read.text(row.get("status"))
         if not raw:
             continue
         if status not in (AttendanceStatus.excused.value, AttendanceStatus.absent.value):
@@ -272,13 +254,13 @@ def confirm_minutes(session: Session, actor: Actor, meta: ConferenceInput,
         session.delete(old_attendance)
     session.flush()
     rows: list[Any] = []
-    titles = [_text(r.get("title")) for r in frames["agenda"].to_dict("records")]
+    titles = [read.text(r.get("title")) for r in frames["agenda"].to_dict("records")]
     for i, title in enumerate([x for x in titles if x], start=1):
         notes = follow_up_notes if "mise en oeuvre" in normalize(title) else ""
         follow_up_notes = "" if notes else follow_up_notes
         rows.append(AgendaItem(conference_id=conference_id, position=i, title=title[:500],
                                notes=notes))
-    texts = [_text(r.get("text")) for r in frames["decisions"].to_dict("records")]
+    texts = [read.text(r.get("text")) for r in frames["decisions"].to_dict("records")]
     rows += [Decision(conference_id=conference_id, number=f"D{i}", text=text)
              for i, text in enumerate([x for x in texts if x], start=1)]
     rows += [Attendance(conference_id=conference_id, structure_id=sid, status=status,

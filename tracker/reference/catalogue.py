@@ -15,6 +15,7 @@ from sqlmodel import Session
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, require
 from tracker.core import audit
+from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, RowError, ValidationFailed
 from tracker.core.i18n import has_key, t
@@ -139,7 +140,7 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
     by_code = {s.code: s for s in repo.list_structures(session)}
     validated: list[tuple[RowChange, StructureCreate]] = []
     # A successor may be a structure added in the same save (a merger entered at once).
-    added_codes = {str(c.values.get("code") or "").strip().upper() for c in changes
+    added_codes = {read.text(c.values.get("code")).upper() for c in changes
                    if c.id is None}
     for change in changes:
         values = dict(change.values)
@@ -214,8 +215,8 @@ def save_kpis(session: Session, actor: Actor, changes: list[RowChange],
     validated: list[tuple[RowChange, KpiCreate]] = []
     for change in changes:
         values = dict(change.values)
-        values["ratio"] = bool(values.get("ratio"))
-        values["active"] = True if values.get("active") is None else bool(values.get("active"))
+        values["ratio"] = read.boolean(values.get("ratio"))
+        values["active"] = read.boolean(values.get("active"), default=True)
         for text_field in ("indicative_target", "platform", "gtmi", "note", "label_en"):
             values[text_field] = values.get(text_field) or ""
         try:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, own_structure, reads_drafts_anywhere, require
 from tracker.core import audit
+from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
 from tracker.core.formats import format_value, quarter_key
@@ -189,8 +190,8 @@ def save_targets(session: Session, actor: Actor, year: int, changes: list[RowCha
     clean: list[tuple[RowChange, dict[str, object]]] = []
     for change in changes:
         v = change.values
-        kpi = kpis.get(str(v.get("kpi") or "").strip().upper())
-        code = str(v.get("structure") or "").strip().upper()
+        kpi = kpis.get(read.text(v.get("kpi")).upper())
+        code = read.text(v.get("structure")).upper()
         quarter, value = v.get("quarter") or 0, v.get("value")
         if kpi is None:
             errors.append(RowError(change.position, t("results.col_code"),
