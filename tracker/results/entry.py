@@ -26,6 +26,7 @@ from tracker.accounts.permissions import (
     writes_for_own_structure_only,
 )
 from tracker.core import audit
+from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import (
     NotFound,
@@ -355,8 +356,7 @@ def entry_rows_from_frame(edited: pd.DataFrame) -> list[EntryRow]:
     for position, (_, row) in enumerate(edited.iterrows(), start=1):
         def cell(name: str, row: pd.Series = row) -> object:
             value = row.get(name)
-            return None if value is None or (isinstance(value, float) and pd.isna(value)) \
-                else value
+            return None if read.is_blank(value) else value
         rows.append(EntryRow(position=position, kpi_code=str(row["code"]), value=cell("value"),
                              numerator=cell("numerator"), denominator=cell("denominator"),
                              comment=str(cell("comment") or ""),
