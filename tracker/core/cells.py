@@ -1,5 +1,4 @@
-"""Reading the cells of an edited table: each reader returns a typed value or raises CellError
-with the reason, which the caller turns into a RowError (row, column, reason)."""
+"""Typed readers of an edited table's cells; a refused cell raises CellError with its reason."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Where demo recommendations and actions stand today: one row per owner, with status, dates
-and blockers; the demo accounts find overdue actions of their own."""
+"""Where demo recommendations and actions stand today, one row per owner."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Demo sessions: the calendar, the invented DSIs, and each session's agenda, attendance,
-decisions, recommendations and actions."""
+"""Demo sessions: calendar, invented DSIs, and each session's agenda, roll call and decisions."""
 
 from __future__ import annotations
 

@@ -50,18 +50,6 @@ def status_label(status: str | None) -> str:
     return t(f"roadmap.status.{status}") if status in STATUSES else (status or "")
 
 
-def weight_of_cell(value: object) -> float | None:
-    """An edited weight: an empty cell counts 1; a negative or unreadable one is refused
-    (None)."""
-    try:
-        number = cells.number(value)
-    except cells.CellError:
-        return None
-    if number is None:
-        return 1.0
-    return None if number < 0 else number
-
-
 def pillar_title(pillar: Pillar) -> str:
     return (pillar.title_en or pillar.title_fr) if get_language() == "en" else pillar.title_fr
 
@@ -84,6 +72,18 @@ class Share:
     @property
     def percent(self) -> float | None:
         return None if self.total <= 0 else 100.0 * self.achieved / self.total
+
+
+def weight_of_cell(value: object) -> float | None:
+    """An edited weight: an empty cell counts 1; a negative or unreadable one is refused
+    (None)."""
+    try:
+        number = cells.number(value)
+    except cells.CellError:
+        return None
+    if number is None:
+        return 1.0
+    return None if number < 0 else number
 
 
 def milestone_share(milestones: Sequence[Milestone]) -> Share | None:

@@ -1,6 +1,7 @@
-"""The secretariat's follow-up spreadsheet imports like a results file: previewed row by row, then
-written all or nothing; the same file twice changes nothing; a closed session only takes status
-and comment updates."""
+"""The secretariat's follow-up spreadsheet: template, preview, then an all-or-nothing import.
+
+The same file twice changes nothing; a closed session only takes status and comment updates.
+"""
 
 from tracker.conference.followup.applying import apply_followup
 from tracker.conference.followup.columns import parse_session, parse_status

@@ -1,5 +1,4 @@
-"""Writing a previewed follow-up file in one transaction: new items inserted, changed ones
-updated with a version check, every change audited."""
+"""Writing a previewed follow-up file in one transaction, versions checked, every change audited."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The follow-up file's columns and words: headers and their synonyms, kinds, statuses, how a
-session is named, and reading a cell of a row."""
+"""The follow-up file's columns and words: headers, kinds, statuses, session names, cells."""
 
 from __future__ import annotations
 

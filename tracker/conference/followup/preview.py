@@ -1,5 +1,4 @@
-"""The preview of a follow-up import: each row accepted (the stored items it maps to and
-what would change) or rejected, and the frame the page shows; nothing is written here."""
+"""The preview of a follow-up import, row by row, and the frame the page shows."""
 
 from __future__ import annotations
 

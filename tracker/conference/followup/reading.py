@@ -1,5 +1,4 @@
-"""Reading a follow-up file row by row and matching each row to the items already stored:
-the session it names, its owners ("Tous les ministères" included), its due date and status."""
+"""Reading a follow-up file row by row and matching each row to the items already stored."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Saving the edited tables of the roadmap: pillars, initiatives and milestones, cells read and
-checked row by row, each save checking versions, audited, refreshing the stored statuses."""
+"""Saving the roadmap's edited tables: pillars, initiatives and milestones, all or nothing."""
 
 from tracker.roadmap.editing.initiatives import replace_links, save_initiatives
 from tracker.roadmap.editing.milestones import (

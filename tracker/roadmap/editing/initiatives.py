@@ -1,5 +1,4 @@
-"""Saving the edited initiatives of a year (secretariat): pillar, owner, partners, KPIs,
-quarters, weight and status override checked row by row, links to partners and KPIs kept."""
+"""Saving edited initiatives: each row's cells checked, partner and KPI links kept."""
 
 from __future__ import annotations
 

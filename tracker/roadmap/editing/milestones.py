@@ -1,5 +1,4 @@
-"""Saving the edited milestones of a year: the secretariat edits every field, a DSI records its
-own milestones' done dates; the initiatives' stored statuses follow each save."""
+"""Saving edited milestones (a DSI: its own done dates) and refreshing the stored statuses."""
 
 from __future__ import annotations
 
