@@ -366,7 +366,7 @@ CASES: dict[str, Case] = {
                                                     lambda f, db, a, w: f(db, a, TODAY)),
     "tracker.results.loading.apply_import": Case(
         needs(Action.enter_results, for_ms=True),
-        lambda f, db, a, w: f(db, a, _admin_preview(db, w, "MS"), today=TODAY)),
+        lambda f, db, a, w: f(db, a, _admin_preview(db, w, "MS"))),  # today: the default
     "tracker.results.loading.import_preview": Case(everyone, lambda f, db, a, w: f(
         db, a, b"Structure;Indicateur;Valeur\nMS;ESV_PUB;8\n", "t1.csv", year=YEAR,
         quarter=QUARTER, structure_code=None, today=TODAY)),
