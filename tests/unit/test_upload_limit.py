@@ -4,6 +4,7 @@ server start when Streamlit's server.maxUploadSize says something else."""
 import asyncio
 import importlib.util
 import logging
+import threading
 
 import pytest
 import streamlit as st
@@ -119,7 +120,10 @@ def test_app_lifespan_checks_the_limit_then_migrates(tmp_path, monkeypatch, serv
         async with app._lifespan(app.app):
             pass
 
-    asyncio.run(start_and_stop())
+    # In a thread of its own: a browser test of the same worker may hold an event loop here.
+    worker = threading.Thread(target=asyncio.run, args=(start_and_stop(),))
+    worker.start()
+    worker.join(timeout=120)
 
     assert len(ui_warnings()) == 1
     assert "TRACKER_UPLOAD_LIMIT_MB is 30" in ui_warnings()[0]
