@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 import tracker
-from tracker.accounts import permissions
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, may, own_structure
 from tracker.conference.actions import Filters
@@ -34,6 +33,9 @@ from tracker.core.models import (
     ActionItem,
     Conference,
     DueKind,
+    Initiative,
+    Milestone,
+    Pillar,
     Role,
     Submission,
     SubmissionWindow,
@@ -80,11 +82,6 @@ EXCLUDED: dict[str, str] = {
     "tracker.conference.minutes.confirm_minutes":
         "needs a whole reviewed minutes parse (frames of decisions, recommendations, actions); "
         "covered by tests/unit for the secretariat only",
-    "tracker.conference.followup.read_followup_file":
-        "needs a follow-up spreadsheet; the module is being split (issue 14), covered once "
-        "its layout settles",
-    "tracker.conference.followup.apply_followup":
-        "needs a follow-up preview read from a spreadsheet; see read_followup_file",
 }
 
 
@@ -127,13 +124,14 @@ class World:
     users: dict[str, int]
     conference_id: int
     action_id: int
+    milestone_id: int
 
 
 @pytest.fixture
 def world(engine, seeded, actor) -> World:
     """Reference data and accounts; T1 2026 open; MS's draft (one value), MEF's declaration
     submitted, SGG's T4 2025 validated; a dated planned session with an action owned by MS
-    due at the next session."""
+    due at the next session; a 2026 initiative of MS with one milestone."""
     ms, mef = seeded.structures["MS"], seeded.structures["MEF"]
     with transaction(engine) as db:
         db.add(SubmissionWindow(year=YEAR, quarter=QUARTER, opens_on=TODAY - timedelta(days=5),
@@ -163,10 +161,20 @@ def world(engine, seeded, actor) -> World:
         db.add(item)
         conference = Conference(number=2, year=YEAR, rank_in_year=2, session_date=TODAY)
         db.add(conference)
+        pillar = Pillar(year=YEAR, position=1, title_fr="Gouvernance")
+        db.add(pillar)
         db.flush()
-        assert conference.id is not None and item.id is not None
+        initiative = Initiative(pillar_id=pillar.id, title="Schéma directeur",
+                                owner_structure_id=ms)
+        db.add(initiative)
+        db.flush()
+        milestone = Milestone(initiative_id=initiative.id, title="Schéma validé",
+                              due_date=date(YEAR, 6, 30))
+        db.add(milestone)
+        db.flush()
+        assert conference.id is not None and item.id is not None and milestone.id is not None
         return World(ms=ms, mef=mef, users=dict(seeded.users), conference_id=conference.id,
-                     action_id=item.id)
+                     action_id=item.id, milestone_id=milestone.id)
 
 
 def _forged(world: World, role: Role, structure_id: int) -> Actor:
@@ -251,8 +259,25 @@ def _may_pick_a_structure(who: Actor, _w: World) -> bool:
     return own_structure(who) is not None or may(who, Action.enter_for_any)
 
 
-def _may_edit_some_milestone(who: Actor, _w: World) -> bool:
-    return may(who, Action.edit_roadmap) or permissions.writes_for_own_structure_only(who)
+def _milestone_done(db: Session, w: World) -> tuple[list[Any], dict[int, int]]:
+    from tracker.core.tables import RowChange
+
+    milestone = db.get(Milestone, w.milestone_id)
+    assert milestone is not None
+    return ([RowChange(1, w.milestone_id, {"done_on": TODAY})],
+            {w.milestone_id: milestone.version})
+
+
+FOLLOW_UP_FILE = ("Session;Recommandation/Action;Type;Responsable;Échéance;Statut;Observations\r\n"
+                  "2;Publier le schéma directeur;action;MS;;en cours;\r\n").encode("cp1252")
+
+
+def _follow_up_preview(db: Session) -> Any:
+    from tracker.conference.followup import read_followup_file
+
+    preview = read_followup_file(db, None, FOLLOW_UP_FILE, "suivi.csv")  # type: ignore[arg-type]
+    assert preview.accepted, preview.rejected
+    return preview
 
 
 def _follow_up_change(db: Session, w: World) -> tuple[list[Any], dict[int, int]]:
@@ -302,6 +327,11 @@ CASES: dict[str, Case] = {
     "tracker.conference.actions.save_followup": Case(
         needs(Action.update_action, for_ms=True),
         lambda f, db, a, w: f(db, a, "action", *_follow_up_change(db, w))),
+    "tracker.conference.followup.read_followup_file": Case(
+        needs(Action.edit_conferences),
+        lambda f, db, a, w: f(db, a, FOLLOW_UP_FILE, "suivi.csv")),
+    "tracker.conference.followup.apply_followup": Case(
+        needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, _follow_up_preview(db))),
     "tracker.conference.followup.followup_template": Case(needs(Action.edit_conferences),
                                                           lambda f, db, a, w: f(db, a)),
     "tracker.conference.kpis.refresh_computed_kpis": Case(needs(Action.edit_conferences),
@@ -419,9 +449,9 @@ CASES: dict[str, Case] = {
     "tracker.roadmap.editing.save_initiatives": Case(needs(Action.edit_roadmap),
                                                      lambda f, db, a, w: f(
                                                          db, a, YEAR, [], {}, TODAY)),
-    "tracker.roadmap.editing.save_milestones": Case(_may_edit_some_milestone,
-                                                    lambda f, db, a, w: f(
-                                                        db, a, YEAR, [], {}, TODAY)),
+    "tracker.roadmap.editing.save_milestones": Case(
+        needs(Action.record_milestone, for_ms=True),
+        lambda f, db, a, w: f(db, a, YEAR, *_milestone_done(db, w), TODAY)),
     "tracker.roadmap.editing.save_pillars": Case(needs(Action.edit_roadmap),
                                                  lambda f, db, a, w: f(db, a, YEAR, [], {})),
     "tracker.roadmap.nextyear.copy_to_next_year": Case(needs(Action.edit_roadmap),
