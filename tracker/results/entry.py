@@ -212,6 +212,11 @@ class EntryRow:
 
 def ensure_submission(session: Session, actor: Actor | None, structure_id: int, year: int,
                        quarter: int, seen_version: int | None, *, check: bool) -> Submission:
+    """The quarter's declaration of a structure, created (a draft, audited) when missing; with
+    ``check``, still the version the user saw. Asked by whoever may enter the structure's
+    results or review declarations, and no one else."""
+    if not (may(actor, Action.enter_results, structure_id) or may(actor, Action.validate)):
+        raise PermissionDenied(t("common.permission"))
     submission = get_submission(session, structure_id, year, quarter)
     if submission is None:
         if check and seen_version is not None:
