@@ -41,6 +41,7 @@ from tracker.core.models import (
     SubmissionWindow,
     User,
 )
+from tracker.core.tables import RowChange
 from tracker.results import review
 from tracker.results.entry import EntryRow, save_entries
 from tracker.results.targets import TargetPreview
@@ -261,8 +262,6 @@ def _may_enter_or_review(who: Actor, w: World) -> bool:
 
 
 def _milestone_done(db: Session, w: World) -> tuple[list[Any], dict[int, int]]:
-    from tracker.core.tables import RowChange
-
     milestone = db.get(Milestone, w.milestone_id)
     assert milestone is not None
     return ([RowChange(1, w.milestone_id, {"done_on": TODAY})],
@@ -282,8 +281,6 @@ def _follow_up_preview(db: Session) -> Any:
 
 
 def _follow_up_change(db: Session, w: World) -> tuple[list[Any], dict[int, int]]:
-    from tracker.core.tables import RowChange
-
     item = db.get(ActionItem, w.action_id)
     assert item is not None
     return ([RowChange(1, w.action_id, {"progress_comment": "Marché lancé"})],
@@ -344,7 +341,9 @@ CASES: dict[str, Case] = {
     "tracker.conference.sessions.resolve_next_session_dues": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, _conference(db, w))),
     "tracker.conference.sessions.save_agenda": Case(
-        needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, w.conference_id, [], {})),
+        needs(Action.edit_conferences), lambda f, db, a, w: f(
+            db, a, w.conference_id, [RowChange(1, None, {"position": 2, "title": "Point divers"})],
+            {})),
     "tracker.conference.sessions.save_attendance": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, w.conference_id, [], {})),
     "tracker.conference.sessions.set_status": Case(
