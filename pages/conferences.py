@@ -4,6 +4,8 @@ import streamlit as st
 
 from tracker import ui
 from tracker.accounts.permissions import Action, may
+from tracker.conference import agenda as session_agenda
+from tracker.conference import attendance as session_attendance
 from tracker.conference import kpis as conference_kpis
 from tracker.conference import pv_export
 from tracker.conference import sessions as conferences
@@ -91,8 +93,8 @@ with details:
                 flash=t("conferences.closed_now"))
 
 with ui.read() as session:
-    agenda_frame = conferences.agenda_frame(session, selected)
-    attendance_frame = conferences.attendance_frame(session, selected)
+    agenda_frame = session_agenda.agenda_frame(session, selected)
+    attendance_frame = session_attendance.attendance_frame(session, selected)
 agenda_key, attendance_key = (f"conferences_{name}_{selected}_{revision}"
                               for name in ("agenda", "attendance"))
 if editable:  # edits and versions apply to the rows drawn before the click
@@ -103,38 +105,39 @@ if editable:  # edits and versions apply to the rows drawn before the click
 with agenda:
     if editable:  # a range index lets the user add rows; the id travels in a hidden column
         edited = st.data_editor(
-            agenda_frame.reset_index(), column_config=ui.column_config(conferences.agenda_specs()),
+            agenda_frame.reset_index(),
+            column_config=ui.column_config(session_agenda.agenda_specs()),
             column_order=conferences.AGENDA_COLUMNS, num_rows="dynamic", hide_index=True,
             placeholder="—", key=agenda_key, width="stretch").set_index("id")
         if st.button(t("common.save"), key="conferences_agenda_save", type="primary"):
-            run(conferences.save_agenda, selected,
+            run(session_agenda.save_agenda, selected,
                 diff_frames(agenda_frame, edited, conferences.AGENDA_COLUMNS),
                 agenda_frame["version"].to_dict(),
-                conferences.removed_ids(agenda_frame, edited), flash=t("common.saved"))
+                session_agenda.removed_ids(agenda_frame, edited), flash=t("common.saved"))
     else:
         ui.table(agenda_frame[conferences.AGENDA_COLUMNS], "conferences.col_")
 
 with attendance:
     if editable:
         edited_attendance = st.data_editor(
-            attendance_frame, column_config=ui.column_config(conferences.attendance_specs()),
+            attendance_frame, column_config=ui.column_config(session_attendance.attendance_specs()),
             hide_index=True, placeholder="—",
             column_order=conferences.ATTENDANCE_COLUMNS,
             key=attendance_key, width="stretch", height=520)
         if st.button(t("common.save"), key="conferences_attendance_save", type="primary"):
-            run(conferences.save_attendance, selected, diff_frames(
+            run(session_attendance.save_attendance, selected, diff_frames(
                 attendance_frame, edited_attendance, conferences.ATTENDANCE_EDIT_COLUMNS),
                 attendance_frame["version"].to_dict(), flash=t("common.saved"))
     else:
-        st.dataframe(conferences.attendance_shown(attendance_frame), hide_index=True,
+        st.dataframe(session_attendance.attendance_shown(attendance_frame), hide_index=True,
                      placeholder="—", column_config=ui.labels(
                          "conferences.col_", conferences.ATTENDANCE_COLUMNS))
 
 with rates, ui.read() as session:
     st.subheader(t("conferences.rates_by_session"))
-    ui.table(conferences.attendance_by_session_frame(session), "conferences.col_")
+    ui.table(session_attendance.attendance_by_session_frame(session), "conferences.col_")
     st.subheader(t("conferences.rates_by_structure"))
-    ui.table(conferences.attendance_by_structure_frame(session), "conferences.col_")
+    ui.table(session_attendance.attendance_by_structure_frame(session), "conferences.col_")
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")

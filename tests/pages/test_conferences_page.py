@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from tracker.conference import sessions as conferences
+from tracker.conference import attendance as session_attendance
 from tracker.core.db import transaction
 from tracker.core.models import AgendaItem, Attendance, Conference
 
@@ -46,7 +46,7 @@ def test_secretariat_records_attendance_in_the_table(run_page, engine, held, see
     assert not at.exception
     key = f"conferences_attendance_{held.id}_0"
     with Session(engine) as session:
-        codes = list(conferences.attendance_frame(session, held.id)["code"])
+        codes = list(session_attendance.attendance_frame(session, held.id)["code"])
     at.session_state[key] = {"edited_rows": {codes.index("MS"): {
         "status": "present", "representative": "Koffi AGBANGLA"}},
         "added_rows": [], "deleted_rows": []}

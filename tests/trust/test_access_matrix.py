@@ -340,11 +340,11 @@ CASES: dict[str, Case] = {
             db, w, number=3, rank_in_year=3, session_date=None))),
     "tracker.conference.sessions.resolve_next_session_dues": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, _conference(db, w))),
-    "tracker.conference.sessions.save_agenda": Case(
+    "tracker.conference.agenda.save_agenda": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(
             db, a, w.conference_id, [RowChange(1, None, {"position": 2, "title": "Point divers"})],
             {})),
-    "tracker.conference.sessions.save_attendance": Case(
+    "tracker.conference.attendance.save_attendance": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, w.conference_id, [], {})),
     "tracker.conference.sessions.set_status": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(

@@ -13,6 +13,7 @@ import pytest
 from racing import race
 from sqlmodel import Session, func, select
 
+from tracker.conference import attendance
 from tracker.conference import sessions as conferences
 from tracker.conference.sessions import ConferenceInput
 from tracker.core.db import transaction
@@ -172,7 +173,7 @@ def test_simultaneous_first_attendance_records_one_wins_the_other_is_stale(
 
     def record(i: int) -> None:
         with transaction(engine) as db:
-            conferences.save_attendance(db, admin, conference_id, [RowChange(
+            attendance.save_attendance(db, admin, conference_id, [RowChange(
                 1, ms, {"code": "MS", "status": "present", "representative": f"R{i}",
                         "representative_role": ""})], {ms: 0})
 

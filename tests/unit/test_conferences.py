@@ -5,6 +5,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from tracker.conference import agenda as session_agenda
+from tracker.conference import attendance as session_attendance
 from tracker.conference import sessions as conferences
 from tracker.conference.sessions import ConferenceInput
 from tracker.core.db import reading, transaction
@@ -93,7 +95,7 @@ def test_attendance_is_recorded_and_rates_are_present_over_recorded(engine, acto
                                                                     seeded):
     admin = actor("admin")
     with reading(engine) as session:
-        frame = conferences.attendance_frame(session, first.id)
+        frame = session_attendance.attendance_frame(session, first.id)
     positions = {code: i for i, code in enumerate(frame["code"], start=1)}
     changes = [RowChange(positions[c], seeded.structures[c], {"code": c, "status": s,
                                                                "representative": name})
@@ -101,19 +103,20 @@ def test_attendance_is_recorded_and_rates_are_present_over_recorded(engine, acto
                                   ("MEF", "present", "Aïcha DOSSOU"),
                                   ("MND", "excused", ""), ("MSP", "absent", ""))]
     with transaction(engine) as session:
-        assert conferences.save_attendance(session, admin, first.id, changes, {}) == 4
+        assert session_attendance.save_attendance(session, admin, first.id, changes, {}) == 4
     with reading(engine) as session:
-        by_session = conferences.attendance_by_session_frame(session)
-        by_structure = conferences.attendance_by_structure_frame(session).set_index("structure")
-        kpi = conferences.attendance_kpi_frame(session).set_index("structure")
-        frame = conferences.attendance_frame(session, first.id)
+        by_session = session_attendance.attendance_by_session_frame(session)
+        by_structure = session_attendance.attendance_by_structure_frame(session) \
+            .set_index("structure")
+        kpi = session_attendance.attendance_kpi_frame(session).set_index("structure")
+        frame = session_attendance.attendance_frame(session, first.id)
     assert by_session.loc[0, ["present", "excused", "absent", "rate"]].tolist() == [2, 1, 1, 50.0]
     assert by_structure.loc["MS", "2025"] == 100.0 and by_structure.loc["MND", "2025"] == 0.0
     assert kpi.loc["MEF", ["numerator", "denominator", "quarter"]].tolist() == [1.0, 1.0, 1]
     # Clearing a status removes the record (audited).
     ms = frame.loc[seeded.structures["MS"]]
     with transaction(engine) as session:
-        conferences.save_attendance(session, admin, first.id, [RowChange(
+        session_attendance.save_attendance(session, admin, first.id, [RowChange(
             positions["MS"], seeded.structures["MS"], {"code": "MS", "status": None})],
             {seeded.structures["MS"]: int(ms["version"])})
     with reading(engine) as session:
@@ -126,15 +129,15 @@ def test_agenda_rejects_unknown_topics_per_row_and_saves_tags(engine, actor, fir
     admin = actor("admin")
     with pytest.raises(ValidationFailed) as refused:
         with transaction(engine) as session:
-            conferences.save_agenda(session, admin, first.id, [
+            session_agenda.save_agenda(session, admin, first.id, [
                 RowChange(2, None, {"position": 2, "title": "X-Road", "tags": "xroad, blockchain"})
             ], {})
     assert refused.value.errors[0].row == 2 and "blockchain" in refused.value.errors[0].reason
     with transaction(engine) as session:
-        conferences.save_agenda(session, admin, first.id, [
+        session_agenda.save_agenda(session, admin, first.id, [
             RowChange(2, None, {"position": 2, "title": "X-Road", "tags": "XRoad;pki"})], {})
     with reading(engine) as session:
-        frame = conferences.agenda_frame(session, first.id)
+        frame = session_agenda.agenda_frame(session, first.id)
     assert frame["tags"].tolist() == ["governance", "xroad,pki"]
 
 
@@ -151,9 +154,9 @@ def test_closing_makes_the_session_read_only(engine, actor, first):
     attempts = (
         lambda s: conferences.update_conference(s, admin, first.id, closed.version,
                                                 ConferenceInput(17, 2025, 1, theme="Nouveau")),
-        lambda s: conferences.save_agenda(s, admin, first.id, [
+        lambda s: session_agenda.save_agenda(s, admin, first.id, [
             RowChange(2, None, {"position": 2, "title": "Ajout"})], {}),
-        lambda s: conferences.save_attendance(s, admin, first.id, [], {}),
+        lambda s: session_attendance.save_attendance(s, admin, first.id, [], {}),
         lambda s: conferences.set_status(s, admin, first.id, closed.version, "held"),
     )
     for attempt in attempts:
@@ -162,7 +165,7 @@ def test_closing_makes_the_session_read_only(engine, actor, first):
                 attempt(session)
     with reading(engine) as session:
         assert session.get(Conference, first.id).theme == ""
-        assert len(conferences.agenda_frame(session, first.id)) == 1
+        assert len(session_agenda.agenda_frame(session, first.id)) == 1
 
 
 def test_a_session_needs_a_date_to_be_held(engine, actor, seeded):

@@ -414,7 +414,7 @@ def recommendation_kpi_frame(session: Session, quarters: Sequence[tuple[int, int
 def cdsi_kpis_frame(session: Session) -> pd.DataFrame:
     """CDSI_RECO and CDSI_PRES computed from the product's own data, every structure and
     quarter, as numerator and denominator (ratio KPIs)."""
-    from tracker.conference.sessions import attendance_kpi_frame
+    from tracker.conference.attendance import attendance_kpi_frame
 
     frames = [f for f in (recommendation_kpi_frame(session), attendance_kpi_frame(session))
               if not f.empty]

@@ -1,0 +1,110 @@
+"""A session's agenda: its items in order with tags and notes, edited as a table (the follow-up
+item of open recommendations opens every new session's agenda)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from tracker.accounts.auth import Actor
+from tracker.accounts.permissions import Action, require
+from tracker.conference.sessions import AGENDA_COLUMNS, ensure_open, get_conference
+from tracker.core import audit
+from tracker.core.errors import NotFound, RowError, ValidationFailed
+from tracker.core.i18n import t
+from tracker.core.models import (
+    TOPIC_TAGS,
+    AgendaItem,
+)
+from tracker.core.tables import ColumnSpec, RowChange
+
+# --- agenda -------------------------------------------------------------------------------
+
+
+def agenda_frame(session: Session, conference_id: int) -> pd.DataFrame:
+    """The agenda in order, indexed by item id."""
+    rows = [{"id": a.id, "position": a.position, "title": a.title, "tags": a.tags,
+             "notes": a.notes, "version": a.version}
+            for a in session.exec(select(AgendaItem).where(
+                AgendaItem.conference_id == conference_id).order_by(
+                col(AgendaItem.position), col(AgendaItem.id))).all()]
+    return pd.DataFrame(rows, columns=["id", *AGENDA_COLUMNS, "version"]).set_index("id")
+
+
+def agenda_specs() -> dict[str, ColumnSpec]:
+    return {
+        "position": ColumnSpec("number", t("conferences.col_position"), required=True),
+        "title": ColumnSpec("text", t("conferences.col_title"), required=True),
+        "tags": ColumnSpec("text", t("conferences.col_tags"),
+                           help=t("conferences.tags_help", tags=", ".join(TOPIC_TAGS))),
+        "notes": ColumnSpec("text", t("conferences.col_notes")),
+    }
+
+
+def parse_tags(text: object) -> tuple[str, list[str]]:
+    """Comma-separated tags, normalised; returns (tags, unknown ones)."""
+    raw = [part.strip().lower() for part in str(text or "").replace(";", ",").split(",")]
+    tags = [tag for tag in raw if tag]
+    unknown = [tag for tag in tags if tag not in TOPIC_TAGS]
+    return ",".join(dict.fromkeys(tags)), unknown
+
+
+def removed_ids(original: pd.DataFrame, edited: pd.DataFrame) -> list[int]:
+    """Rows of the original table that the user deleted in the editor."""
+    return [int(i) for i in original.index if i not in set(edited.index)]
+
+
+def save_agenda(session: Session, actor: Actor, conference_id: int, changes: list[RowChange],
+                versions: dict[int, int], removed: Sequence[int] = ()) -> int:
+    """Add, edit and remove agenda items, all or nothing (not once the session is closed)."""
+    require(actor, Action.edit_conferences)
+    conference = get_conference(session, conference_id)
+    ensure_open(conference)
+    errors: list[RowError] = []
+    clean: list[tuple[RowChange, dict[str, object]]] = []
+    for change in changes:
+        title = str(change.values.get("title") or "").strip()
+        tags, unknown = parse_tags(change.values.get("tags"))
+        position = change.values.get("position")
+        if not title or len(title) > 500:
+            errors.append(RowError(change.position, t("conferences.col_title"),
+                                   t("conferences.title_required")))
+        elif unknown:
+            errors.append(RowError(change.position, t("conferences.col_tags"),
+                                   t("conferences.unknown_tags", tags=", ".join(unknown),
+                                     allowed=", ".join(TOPIC_TAGS))))
+        elif position is None or int(float(str(position))) < 1:
+            errors.append(RowError(change.position, t("conferences.col_position"),
+                                   t("conferences.position_required")))
+        else:
+            clean.append((change, {"position": int(float(str(position))), "title": title,
+                                   "tags": tags,
+                                   "notes": str(change.values.get("notes") or "").strip()}))
+    if errors:
+        raise ValidationFailed(t("common.errors_title"), errors)
+    written = 0
+    for item_id in removed:
+        item = session.get(AgendaItem, item_id)
+        if item is None or item.conference_id != conference_id:
+            raise NotFound(t("common.not_found"))
+        audit.ensure_fresh(session, item, versions.get(item_id))
+        audit.record(session, actor, "delete", item, label=item.title)
+        session.delete(item)
+        written += 1
+    for change, values in clean:
+        if change.id is None:
+            item = AgendaItem(conference_id=conference_id, **values)  # type: ignore[arg-type]
+            audit.stamp(item, actor)
+            session.add(item)
+            audit.record(session, actor, "create", item, label=item.title,
+                         changes={k: (None, v) for k, v in values.items() if v not in ("", None)})
+            written += 1
+            continue
+        existing = session.get(AgendaItem, change.id)
+        if existing is None or existing.conference_id != conference_id:
+            raise NotFound(t("common.not_found"))
+        written += audit.save_edit(session, actor, existing, versions.get(change.id), values,
+                                   label=existing.title)
+    return written
