@@ -62,9 +62,12 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_SEPARATOR_CELL = re.compile(r":?-+:?")
 _RULE_LINE = re.compile(r"^(?:=+|-{3,}|\*{3,}|_{3,})$")
+# Blanks within a line only ([^\S\n]): "\s*" at the start of every line of a file of blank
+# lines backtracks over all the lines below, for each (minutes for a few thousand lines).
 MARKDOWN_HINT = re.compile(
-    r"^(?:#{1,6}\s|\S.*\n={3,}[ \t]*$|\s*\|.*\|\s*$"
-    r"|\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$)|\*\*",
+    r"^(?:#{1,6}\s|\S.*\n={3,}[ \t]*$|[^\S\n]*\|.*\|[^\S\n]*$"
+    r"|[^\S\n]*\|?[^\S\n]*:?-{2,}:?[^\S\n]*(?:\|[^\S\n]*:?-{2,}:?[^\S\n]*)+\|?[^\S\n]*$)"
+    r"|\*\*",
     re.MULTILINE,
 )
 _HYPHENATED = re.compile(r"[a-zà-ÿ]-$")
