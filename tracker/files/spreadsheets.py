@@ -26,7 +26,9 @@ from tracker.core.errors import RowError, UploadError
 from tracker.core.i18n import t
 from tracker.core.refdata import normalize
 from tracker.files.uploads import (
+    MAX_CELLS,
     MAX_COLUMNS,
+    MAX_ROWS,
     Budget,
     Refusal,
     check_size,
@@ -242,8 +244,41 @@ def _open_workbook(data: bytes, filename: str, *, data_only: bool) -> Any:
         raise Refusal("upload.corrupt", file=filename) from exc
 
 
+# A cell and a row of a sheet's XML, whatever the namespace prefix
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z0-9_.-]+:)?(c|row)[\s/>]")
+
+
+def _check_xlsx_size(archive: zipfile.ZipFile, filename: str) -> None:
+    """Refuse a workbook whose sheets hold more cells or rows than an import reads, before
+    openpyxl sees it: opening a sheet without a <dimension> makes openpyxl parse all of it,
+    out of reach of any budget (millions of cells, many seconds)."""
+    cells = rows = 0
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as stream:
+            pending = b""
+            while chunk := stream.read(1 << 20):
+                buffer = pending + chunk
+                cut = buffer.rfind(b"<")  # a tag cut in two is counted with the next chunk
+                cut = len(buffer) if cut < 0 else cut
+                for match in _XLSX_TAG.finditer(buffer, 0, cut):
+                    if match[1] == b"c":
+                        cells += 1
+                    else:
+                        rows += 1
+                pending = buffer[cut:]
+            for match in _XLSX_TAG.finditer(pending):
+                cells, rows = (cells + 1, rows) if match[1] == b"c" else (cells, rows + 1)
+        if cells > MAX_CELLS:
+            raise Refusal("upload.too_many_cells", file=filename, limit=MAX_CELLS)
+        if rows > MAX_ROWS:
+            raise Refusal("upload.too_many_rows", file=filename, limit=MAX_ROWS)
+
+
 def _xlsx_rows(data: bytes, filename: str) -> Rows:
-    open_safe_zip(data, filename, required="xl/workbook.xml").close()
+    with open_safe_zip(data, filename, required="xl/workbook.xml") as archive:
+        _check_xlsx_size(archive, filename)
     workbook = _open_workbook(data, filename, data_only=False)
     rows: list[tuple[int, list[object]]] = []
     formats: dict[tuple[int, int], str | None] = {}
@@ -424,6 +459,7 @@ def _ods_sheet(stream: IO[bytes], filename: str) -> tuple[list[Row], dict[tuple[
     seen = False
     budget = Budget(filename)
     for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        budget.tick()
         if element.tag == _TABLE:
             seen = True
             depth += 1 if event == "start" else -1
@@ -435,7 +471,6 @@ def _ods_sheet(stream: IO[bytes], filename: str) -> tuple[list[Row], dict[tuple[
         repeat = int(element.get(_ROWS_REPEATED, "1"))
         cells, row_formulas = _ods_row(element, filename, budget)
         element.clear()
-        budget.tick()
         if not cells:
             number += repeat  # trailing blank rows come as one row repeated a million times
             continue

@@ -19,8 +19,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 # What one upload may cost, for every import (results, targets, follow-up) and the PV; the
 # largest real file is a few thousand rows (60 structures x 55 KPIs x 5 periods of targets).
-MAX_ROWS = 50_000
-MAX_CELLS = 500_000  # a 50 000-row file of 10 columns; reading it takes a few seconds
+MAX_ROWS = 20_000
+MAX_CELLS = 200_000  # 20 000 rows of 10 columns; reading that many takes about 3 seconds
 MAX_COLUMNS = 16_384  # Excel's own limit
 MAX_CELL_CHARS = 32_767  # Excel's own limit on one cell
 MAX_TEXT_CHARS = 2_000_000  # a PV of a thousand pages
