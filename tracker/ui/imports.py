@@ -3,6 +3,7 @@ upload, preview of accepted and refused rows, confirmation."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import streamlit as st
@@ -44,26 +45,45 @@ def template_downloads(*, key: str, stem: str, template: Any, lang: str,
                                    mime="text/csv", key=f"{key}_tpl_csv")
 
 
+def read_once(key: str, data: bytes, name: str, scope: tuple[object, ...], read_file: Any
+              ) -> Any:
+    """The preview of the file in an uploader, read once per upload: kept in the page's
+    session state by content, name, ``scope`` (what else the preview depends on: structure,
+    period) and language, with the refusal when the file is refused. A rerun (another widget,
+    a language switch: the rows themselves stay in tracker.files.spreadsheets' cache) reads
+    nothing again."""
+    seen = (hashlib.sha256(data).hexdigest(), name, scope, get_language())
+    kept = st.session_state.get(f"{key}_read")
+    if kept is not None and kept[0] == seen:
+        return kept[1]
+    try:
+        with st.spinner(t("common.reading_file", file=plain(name))), read() as session:
+            outcome: Any = read_file(session, data, name)
+    except TrackerError as exc:
+        outcome = exc
+    st.session_state[f"{key}_read"] = (seen, outcome)  # one file per panel
+    return outcome
+
+
 def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
                  apply: Any, confirm_label: str, accepted_frame: Any = None,
-                 pending: Any = None) -> None:
+                 pending: Any = None, scope: tuple[object, ...] = ()) -> None:
     """Upload → preview (accepted rows, refused rows with row, column and reason) → one
     confirmation that re-reads the file and writes everything in one transaction, or nothing.
 
     ``read_file(session, data, filename)`` gives the preview (with ``rejected``), ``summary``
     its one-line description, ``apply(session, data, filename)`` writes and returns the message
-    shown afterwards."""
+    shown afterwards. ``scope``: what else the preview depends on (see read_once)."""
     if flash := st.session_state.pop(f"{key}_flash", None):
         st.success(plain(flash))
     upload = file_uploader(upload_label, types=UPLOAD_TYPES, key=f"{key}_file")
     if upload is None:
+        st.session_state.pop(f"{key}_read", None)
         return
     data = upload.getvalue()
-    try:
-        with st.spinner(t("common.reading_file", file=plain(upload.name))), read() as session:
-            preview = read_file(session, data, upload.name)
-    except TrackerError as exc:
-        show_error(exc)
+    preview = read_once(key, data, upload.name, scope, read_file)
+    if isinstance(preview, TrackerError):
+        show_error(preview)
         return
     st.markdown(plain(summary(preview)))
     if preview.rejected:
@@ -82,6 +102,7 @@ def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
         except TrackerError as exc:
             show_error(exc)
         else:
+            st.session_state.pop(f"{key}_read", None)  # what it found is written now
             st.session_state[f"{key}_flash"] = message
             st.rerun()
 
@@ -115,7 +136,7 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
         confirm_label=t("results.confirm_import"),
         summary=lambda p: t("results.preview", accepted=len(p.accepted),
                             rejected=len(p.rejected_rows)),
-        accepted_frame=loading.preview_frame)
+        accepted_frame=loading.preview_frame, scope=(actor.id, structure_code, year, quarter))
 
 
 def followup_import_panel(actor: auth.Actor, key: str) -> None:
@@ -141,7 +162,7 @@ def followup_import_panel(actor: auth.Actor, key: str) -> None:
 
     import_panel(
         key=key, upload_label=t("followup_import.upload"), read_file=read_file, apply=apply,
-        confirm_label=t("followup_import.confirm"), pending=pending,
+        confirm_label=t("followup_import.confirm"), pending=pending, scope=(actor.id,),
         summary=lambda p: t("followup_import.preview", create=p.to_create, update=p.to_update,
                             unchanged=p.unchanged, rejected=len(p.rejected_rows)),
         accepted_frame=followup_import.preview_frame)
@@ -165,6 +186,6 @@ def targets_import_panel(actor: auth.Actor, year: int, *, key: str) -> None:
 
     import_panel(
         key=key, upload_label=t("targets_import.upload"), read_file=read_file, apply=apply,
-        confirm_label=t("targets_import.confirm"),
+        confirm_label=t("targets_import.confirm"), scope=(actor.id, year),
         summary=lambda p: t("targets_import.preview", accepted=len(p.accepted),
                             rejected=len(p.rejected)))
