@@ -544,3 +544,35 @@ def test_a_file_in_an_import_panel_is_read_once_however_often_the_page_reruns(
         readers["results"](bomb, "bombe.xlsx")  # told again in the reader's language
     set_language("fr")
     spreadsheets.forget_read_files()
+
+
+def test_the_targets_panel_reads_an_uploaded_file_once_however_often_the_page_reruns(
+        run_page: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.results import targets
+
+    parsed: list[str] = []
+    previewed: list[str] = []
+    real_rows, real_preview = spreadsheets._csv_rows, targets.read_targets_file
+
+    def rows(text: str, delimiter: str, filename: str) -> Any:
+        parsed.append(filename)
+        return real_rows(text, delimiter, filename)
+
+    def preview(*args: Any, **kwargs: Any) -> Any:
+        previewed.append(args[3])
+        return real_preview(*args, **kwargs)
+
+    monkeypatch.setattr(spreadsheets, "_csv_rows", rows)
+    monkeypatch.setattr(targets, "read_targets_file", preview)
+    spreadsheets.forget_read_files()
+    at = run_page("pages/results_settings.py", "admin")
+    at.file_uploader(key="settings_targets_import_file").upload(
+        "cibles.csv", table_text(ROWS).encode(), "text/csv")
+    at.run()
+    assert "2 ligne(s) acceptée(s), 0 refus." in [m.value for m in at.markdown]
+    at.run()  # another widget, a click elsewhere: the same run again
+    at.run()
+    assert not at.exception
+    assert "2 ligne(s) acceptée(s), 0 refus." in [m.value for m in at.markdown]
+    assert parsed == previewed == ["cibles.csv"]  # a language switch: the function test above
+    spreadsheets.forget_read_files()
