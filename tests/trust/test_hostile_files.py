@@ -295,18 +295,18 @@ def corpus() -> Iterator[Hostile]:
                   "</table:table-row>"))
     yield Hostile("rows-repeated.ods", ods(ods_rows([HEADER]) + ods_rows([ROWS[0]]).replace(
         "<table:table-row>", '<table:table-row table:number-rows-repeated="1000000">')),
-        says="20000 lignes")
+        says="200000 cellules")  # 8 cells a row: the cells run out first
     yield Hostile("cells-240k.xlsx", xlsx(_noisy_sheet(16_000, 15)), says="200000 cellules")
     yield Hostile("cells-3m.xlsx", xlsx(_noisy_sheet(100_000, 30, 100)), says="200000 cellules")
     yield Hostile("cells-240k.csv", (table_text(ROWS) + "\r\n".join(
         ";".join(["1"] * 15) for _ in range(16_000))).encode(), says="200000 cellules")
-    yield Hostile("rows-30k.xlsx", xlsx(_noisy_sheet(30_000, 1)), says="20000 lignes")
+    yield Hostile("rows-60k.xlsx", xlsx(_noisy_sheet(60_000, 1)), says="50000 lignes")
     # A million rows, as text (cheap to build, under the upload limit)
     million = "\n".join(["a;b;MS"] * 1_000_000)
-    yield Hostile("million.csv", (text + million).encode(), says="20000 lignes")
-    yield Hostile("million-blank.csv", (text + "\n" * 1_000_000).encode(), says="20000")
+    yield Hostile("million.csv", (text + million).encode(), says="50000 lignes")
+    yield Hostile("million-blank.csv", (text + "\n" * 1_000_000).encode(), says="50000")
     yield Hostile("million-separators.csv", (text + ";;\n" * 1_000_000).encode(),
-                  says="20000")
+                  says="50000")
     yield Hostile("million.md", ("# PV\n\n" + "- décision\n" * 900_000).encode(),
                   refused=True)
     yield Hostile("characters.txt", ("Procès-verbal de session. " * 90_000).encode(),
