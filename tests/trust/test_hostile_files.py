@@ -293,20 +293,23 @@ def corpus() -> Iterator[Hostile]:
                   '<table:table-cell table:number-columns-repeated="100000" '
                   'office:value-type="string"><text:p>x</text:p></table:table-cell>'
                   "</table:table-row>"))
+    cells, rows = f"{uploads.MAX_CELLS} cellules", f"{uploads.MAX_ROWS} lignes"
     yield Hostile("rows-repeated.ods", ods(ods_rows([HEADER]) + ods_rows([ROWS[0]]).replace(
         "<table:table-row>", '<table:table-row table:number-rows-repeated="1000000">')),
-        says="200000 cellules")  # 8 cells a row: the cells run out first
-    yield Hostile("cells-240k.xlsx", xlsx(_noisy_sheet(16_000, 15)), says="200000 cellules")
-    yield Hostile("cells-3m.xlsx", xlsx(_noisy_sheet(100_000, 30, 100)), says="200000 cellules")
-    yield Hostile("cells-240k.csv", (table_text(ROWS) + "\r\n".join(
-        ";".join(["1"] * 15) for _ in range(16_000))).encode(), says="200000 cellules")
-    yield Hostile("rows-60k.xlsx", xlsx(_noisy_sheet(60_000, 1)), says="50000 lignes")
+        says=cells)  # 8 cells a row: the cells run out first
+    over = uploads.MAX_CELLS // 15 + 1_000  # rows of 15 cells: just past the cell limit
+    yield Hostile("cells-over.xlsx", xlsx(_noisy_sheet(over, 15)), says=cells)
+    yield Hostile("cells-3m.xlsx", xlsx(_noisy_sheet(100_000, 30, 100)), says=cells)
+    yield Hostile("cells-over.csv", (table_text(ROWS) + "\r\n".join(
+        ";".join(["1"] * 15) for _ in range(over))).encode(), says=cells)
+    yield Hostile("rows-over.xlsx", xlsx(_noisy_sheet(uploads.MAX_ROWS + 10_000, 1)), says=rows)
     # A million rows, as text (cheap to build, under the upload limit)
     million = "\n".join(["a;b;MS"] * 1_000_000)
-    yield Hostile("million.csv", (text + million).encode(), says="50000 lignes")
-    yield Hostile("million-blank.csv", (text + "\n" * 1_000_000).encode(), says="50000")
+    yield Hostile("million.csv", (text + million).encode(), says=rows)
+    yield Hostile("million-blank.csv", (text + "\n" * 1_000_000).encode(),
+                  says=str(uploads.MAX_ROWS))
     yield Hostile("million-separators.csv", (text + ";;\n" * 1_000_000).encode(),
-                  says="50000")
+                  says=str(uploads.MAX_ROWS))
     yield Hostile("million.md", ("# PV\n\n" + "- décision\n" * 900_000).encode(),
                   refused=True)
     yield Hostile("characters.txt", ("Procès-verbal de session. " * 90_000).encode(),
@@ -537,10 +540,10 @@ def test_a_file_in_an_import_panel_is_read_once_however_often_the_page_reruns(
     bomb = xlsx(_noisy_sheet(100_000, 30, 100))  # 3 million cells
     for lang in ("fr", "en"):
         set_language(lang)
-        with pytest.raises(UploadError, match="200000"):
+        with pytest.raises(UploadError, match=str(uploads.MAX_CELLS)):
             readers["results"](bomb, "bombe.xlsx")
     assert calls == ["suivi.xlsx", "bombe.xlsx"]
-    with pytest.raises(UploadError, match="more than 200000 cells"):
+    with pytest.raises(UploadError, match=f"more than {uploads.MAX_CELLS} cells"):
         readers["results"](bomb, "bombe.xlsx")  # told again in the reader's language
     set_language("fr")
     spreadsheets.forget_read_files()

@@ -128,7 +128,8 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
                                       structure_code=structure_code, today=today())
 
     def apply(session: Session, data: bytes, name: str) -> str:
-        written = loading.apply_import(session, actor, read_file(session, data, name))
+        written = loading.apply_import(session, actor, read_file(session, data, name),
+                                       today=today())
         return t("results.imported", n=written)
 
     import_panel(
