@@ -5,10 +5,18 @@ to date; a DSI uploads an ODS whose value a formula computed, and the preview sa
 import io
 import re
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from journey import open_menu, sign_in, wait_until_idle
 from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from tracker.accounts.auth import actor_from_user
+from tracker.core.db import make_engine, transaction
+from tracker.core.models import Structure, Submission, User
+from tracker.core.periods import reporting_quarter
+from tracker.results import review
 
 ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
@@ -64,7 +72,25 @@ def test_the_secretariat_round_trips_the_followup_spreadsheet_as_ods(page: Page)
                                        r"à jour ; 0 ligne\(s\) refusée\(s\)\.$"))).to_be_visible()
 
 
-def test_a_dsi_uploads_an_ods_whose_value_a_formula_computed_and_the_preview_says_so(page: Page):
+def _open_quarter_of_ms(database_url: str) -> None:
+    """Another journey of this worker may have submitted or validated MS's quarter: ASIN reopens
+    it, so that the DSI can import (the server is shared by the journeys of a worker)."""
+    engine = make_engine(database_url)
+    with transaction(engine) as db:
+        ms = db.exec(select(Structure).where(Structure.code == "MS")).one()
+        year, quarter = reporting_quarter(db, date.today())
+        sub = db.exec(select(Submission).where(
+            Submission.structure_id == ms.id, Submission.year == year,
+            Submission.quarter == quarter)).first()
+        if sub is not None and sub.status not in ("draft", "returned"):
+            admin = actor_from_user(db, db.exec(select(User).where(User.login == "admin")).one())
+            review.reopen(db, admin, ms.id or 0, year, quarter, seen_version=sub.version)
+    engine.dispose()
+
+
+def test_a_dsi_uploads_an_ods_whose_value_a_formula_computed_and_the_preview_says_so(page: Page,
+                                                                                      server):
+    _open_quarter_of_ms(server.database_url)
     data = _ods_with_a_formula()
     sign_in(page, "dsi-ms")
     open_menu(page, "Saisie des résultats", "Saisie des résultats")

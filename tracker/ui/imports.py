@@ -23,22 +23,18 @@ ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
 def template_downloads(*, key: str, stem: str, template: Any, lang: str,
                        csv: bytes | None = None) -> None:
-    """The template of an import as XLSX and ODS (and CSV when given), each written only when
-    clicked: ``template(session, lang)`` gives its tracker.files.spreadsheet_writing.Template."""
+    """The template of an import as XLSX and ODS (and CSV when given): ``template(session,
+    lang)`` gives its tracker.files.spreadsheet_writing.Template. The files are written in this
+    run (a tenth of a second): a file deferred to the click is lost when the page runs again
+    before the click, and the browser then gets nothing."""
     from tracker.files import spreadsheet_writing as spreadsheets
 
-    bound = engine()  # the click is served outside this script run
-
-    def build(writer: Any) -> Any:
-        def data() -> bytes:
-            with reading(bound) as session:
-                return bytes(writer(template(session, lang)))
-        return data
-
+    with reading(engine()) as session:
+        filled = template(session, lang)
     columns = st.columns(3 if csv is not None else 2)
-    columns[0].download_button(t("upload.template_xlsx"), build(spreadsheets.template_xlsx),
+    columns[0].download_button(t("upload.template_xlsx"), spreadsheets.template_xlsx(filled),
                                file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_tpl_xlsx")
-    columns[1].download_button(t("upload.template_ods"), build(spreadsheets.template_ods),
+    columns[1].download_button(t("upload.template_ods"), spreadsheets.template_ods(filled),
                                file_name=f"{stem}.ods", mime=ODS_MIME, key=f"{key}_tpl_ods")
     if csv is not None:
         columns[2].download_button(t("results.template_csv"), csv, file_name=f"{stem}.csv",
