@@ -2,7 +2,7 @@
 saves, validation, next year's copy (idempotent), the session review, exports and charts."""
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from tracker.core.db import transaction
 from tracker.core.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from tracker.core.formats import LOCAL_TZ
 from tracker.core.models import (
     AuditEvent,
     Conference,
@@ -430,7 +431,7 @@ def test_29_february_moves_to_28_february():
 
 
 def test_review_lists_roadmap_changes_since_the_previous_session(engine, rm, actor):
-    today = date.today()
+    today = datetime.now(LOCAL_TZ).date()  # the app's today: Porto-Novo's, not the machine's
     with transaction(engine) as session:
         session.add_all([
             Conference(number=17, year=today.year, rank_in_year=1,
