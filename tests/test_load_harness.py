@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,18 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 120
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
+# The harness's own server helpers (bench/load_server.py), not a second copy of them.
+sys.path.insert(0, str(ROOT / "bench"))
+from load_server import free_port, healthy  # noqa: E402
 
 
 def _demo_database(tmp_path: Path) -> tuple[str, dict[str, str]]:
@@ -49,7 +38,7 @@ def _demo_database(tmp_path: Path) -> tuple[str, dict[str, str]]:
 def server(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
     """The app on a free port, on a fresh SQLite database holding the demo data set."""
     database_url, env = _demo_database(tmp_path)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "streamlit.log"
     with log.open("w") as output:
@@ -61,7 +50,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, int]]:
             start_new_session=True)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not answer on {url}:\n{log.read_text()}",
                             pytrace=False)
