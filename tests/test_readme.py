@@ -44,9 +44,11 @@ def _argv(line: str, url: str) -> list[str]:
 
 
 def _needs(words: list[str]) -> str:
-    """The database a line expects: a new one (it creates), the reference data alone (an import
-    into quarters nobody declared), or the default demo data set (reports, reminders…)."""
-    if {"init", "demo", "create-user"} & set(words) or not {w for w in words if w[0] != "-"}:
+    """The database a line expects: a new one (it creates, or restores into it), the reference
+    data alone (an import into quarters nobody declared), or the default demo data set (reports,
+    reminders, backups…)."""
+    if {"init", "demo", "create-user", "restore"} & set(words) \
+            or not {w for w in words if w[0] != "-"}:
         return "new"
     if words[:2] == ["results", "import"]:
         return "reference"
@@ -68,7 +70,8 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_the_readme_shows_the_commands_it_promises() -> None:
     commands = readme_commands()
     for expected in ("report bilan", "results import", "minutes parse", "demo --scale decade",
-                     "remind --dry-run", "init --no-demo", "create-user", "--version"):
+                     "remind --dry-run", "init --no-demo", "create-user", "--version",
+                     "backup --out", "restore "):
         assert any(expected in line for line in commands), f"README lost « {expected} »"
 
 
@@ -82,6 +85,11 @@ def test_readme_command_line_works_as_written(line: str, databases: dict[str, Pa
     database = tmp_path / "tracker.db"
     if _needs(words) != "new":
         shutil.copy(databases[_needs(words)], database)
+    if "restore" in words:  # the drill: the file it names is a backup of the demo database
+        backup = work / words[words.index("restore") + 1]
+        subprocess.run([sys.executable, "-m", "tracker", "--database-url",
+                        f"sqlite:///{databases['demo']}", "backup", "--out", str(backup)],
+                       cwd=ROOT, check=True, capture_output=True, timeout=300)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": f"sqlite:///{database}"}
     env = {k: v for k, v in env.items() if not k.startswith("TRACKER_SMTP")}
     result = subprocess.run(_argv(line, f"sqlite:///{database}"), cwd=work, env=env, text=True,

@@ -148,6 +148,27 @@ def cmd_conference_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from tracker.core.backup import backup
+
+    done = backup(_url(args), Path(args.out))
+    print(t("backup.done_backup", file=done.path, size=max(1, round(done.size / 1024)),
+            revision=done.revision or "-", seconds=f"{done.seconds:.1f}"))
+    return EXIT_DONE
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tracker.core.backup import head_revision, restore
+
+    done = restore(_url(args), Path(args.file))
+    print(t("backup.done_restore", url=shown_url(_url(args)), file=done.path,
+            revision=done.revision or "-", seconds=f"{done.seconds:.1f}"))
+    head = head_revision()
+    if done.revision != head:
+        print(t("backup.upgrade_pending", revision=done.revision or "-", head=head))
+    return EXIT_DONE
+
+
 def _prog() -> str:
     """How the user called us: ``cdsi`` (console script) or ``python -m tracker``."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
@@ -249,6 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "store CDSI_RECO and CDSI_PRES computed from the actions and attendance "
                         "(running it twice changes nothing)", cmd_conference_kpis)
     kpis.add_argument("--json", action="store_true")
+
+    save = commands.add(sub, "backup", "back up the database to a file (SQLite: online "
+                        "backup API, consistent while the app runs; PostgreSQL: pg_dump)",
+                        cmd_backup)
+    save.add_argument("--out", required=True, help="file to write")
+    back = commands.add(sub, "restore", "restore a backup into an empty database (refused, "
+                        "exit 2, when the database holds data)", cmd_restore)
+    back.add_argument("file", help="a file written by the backup command")
 
     forecast = commands.add(sub, "forecast", "year-end forecasts of the KPIs against their "
                             "targets, from validated results", cmd_forecast)
