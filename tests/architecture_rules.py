@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 # The ground floor's own order: each module imports only those before it.
 CORE_ORDER = ("errors", "i18n", "config", "progress", "formats", "tables", "cells", "refdata",
-              "frdates", "models", "periods", "repository", "db", "audit", "backup")
+              "frdates", "models", "periods", "repository", "db", "audit", "saving", "backup")
 UI_PACKAGE = "tracker.ui"
 CHART_MODULES = ("tracker.dashboards.charts", "tracker.dashboards.charts_forecast",
                  "tracker.conference.charts", "tracker.roadmap.charts")

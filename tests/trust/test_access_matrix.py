@@ -62,7 +62,10 @@ EXCLUDED: dict[str, str] = {
     # Plumbing that records what a service has already decided.
     **{f"tracker.core.audit.{name}": "audit plumbing: the actor only names who did it, the "
        "calling service has checked" for name in (
-           "add_new", "event_rows", "event_values", "record", "save_edit", "stamp")},
+           "add_new", "created", "creation_event_rows", "creation_events", "event_rows",
+           "event_values", "record", "save_edit", "stamp")},
+    "tracker.core.saving.write_rows": "the save skeleton: writes rows its calling service has "
+                                      "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
         "base.sidebar", "imports.followup_import_panel", "imports.results_import_panel",
@@ -74,9 +77,6 @@ EXCLUDED: dict[str, str] = {
            "tracker.dashboards.home.uses_national_home", "tracker.dashboards.trajectories.scope_of",
            "tracker.results.entry.can_edit", "tracker.roadmap.views.initiative_specs",
            "tracker.roadmap.views.milestone_specs", "tracker.roadmap.views.pillar_specs")},
-    "tracker.roadmap.editing.sync_statuses":
-        "recomputes initiative statuses from their milestones after a checked save; the actor "
-        "only names who in the audit (no check of its own: see the report of issue 14)",
     "tracker.conference.minutes.confirm_minutes":
         "needs a whole reviewed minutes parse (frames of decisions, recommendations, actions); "
         "covered by tests/unit for the secretariat only",

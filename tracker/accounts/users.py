@@ -64,8 +64,10 @@ def create_user(session: Session, actor: Actor | None, data: dict[str, object], 
                 password_hash=hash_password(payload.password) if payload.password else None,
                 updated_by_id=actor.id if actor else None)
     session.add(user)
-    audit.record(session, actor, "create", user, label=login,
-                 changes={"role": (None, user.role), "structure_id": (None, structure_id)})
+    audit.created(session, actor, user, label=login,
+                  entered={"login": login, "display_name": user.display_name,
+                           "email": user.email, "role": user.role,
+                           "structure_id": structure_id})
     return user
 
 

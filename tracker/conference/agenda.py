@@ -4,6 +4,7 @@ item of open recommendations opens every new session's agenda)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from sqlmodel import Session, col, select
@@ -12,12 +13,13 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, require
 from tracker.conference.sessions import AGENDA_COLUMNS, ensure_open, get_conference
 from tracker.core import audit
-from tracker.core.errors import NotFound, RowError, ValidationFailed
+from tracker.core.errors import NotFound
 from tracker.core.i18n import t
 from tracker.core.models import (
     TOPIC_TAGS,
     AgendaItem,
 )
+from tracker.core.saving import RowRefused, check_rows, write_rows
 from tracker.core.tables import ColumnSpec, RowChange
 
 # --- agenda -------------------------------------------------------------------------------
@@ -62,28 +64,22 @@ def save_agenda(session: Session, actor: Actor, conference_id: int, changes: lis
     require(actor, Action.edit_conferences)
     conference = get_conference(session, conference_id)
     ensure_open(conference)
-    errors: list[RowError] = []
-    clean: list[tuple[RowChange, dict[str, object]]] = []
-    for change in changes:
+    def check(change: RowChange) -> dict[str, Any]:
         title = str(change.values.get("title") or "").strip()
         tags, unknown = parse_tags(change.values.get("tags"))
         position = change.values.get("position")
         if not title or len(title) > 500:
-            errors.append(RowError(change.position, t("conferences.col_title"),
-                                   t("conferences.title_required")))
-        elif unknown:
-            errors.append(RowError(change.position, t("conferences.col_tags"),
-                                   t("conferences.unknown_tags", tags=", ".join(unknown),
-                                     allowed=", ".join(TOPIC_TAGS))))
-        elif position is None or int(float(str(position))) < 1:
-            errors.append(RowError(change.position, t("conferences.col_position"),
-                                   t("conferences.position_required")))
-        else:
-            clean.append((change, {"position": int(float(str(position))), "title": title,
-                                   "tags": tags,
-                                   "notes": str(change.values.get("notes") or "").strip()}))
-    if errors:
-        raise ValidationFailed(t("common.errors_title"), errors)
+            raise RowRefused(t("conferences.col_title"), t("conferences.title_required"))
+        if unknown:
+            raise RowRefused(t("conferences.col_tags"),
+                             t("conferences.unknown_tags", tags=", ".join(unknown),
+                               allowed=", ".join(TOPIC_TAGS)))
+        if position is None or int(float(str(position))) < 1:
+            raise RowRefused(t("conferences.col_position"), t("conferences.position_required"))
+        return {"position": int(float(str(position))), "title": title, "tags": tags,
+                "notes": str(change.values.get("notes") or "").strip()}
+
+    planned = check_rows(changes, check)
     written = 0
     for item_id in removed:
         item = session.get(AgendaItem, item_id)
@@ -93,18 +89,7 @@ def save_agenda(session: Session, actor: Actor, conference_id: int, changes: lis
         audit.record(session, actor, "delete", item, label=item.title)
         session.delete(item)
         written += 1
-    for change, values in clean:
-        if change.id is None:
-            item = AgendaItem(conference_id=conference_id, **values)  # type: ignore[arg-type]
-            audit.stamp(item, actor)
-            session.add(item)
-            audit.record(session, actor, "create", item, label=item.title,
-                         changes={k: (None, v) for k, v in values.items() if v not in ("", None)})
-            written += 1
-            continue
-        existing = session.get(AgendaItem, change.id)
-        if existing is None or existing.conference_id != conference_id:
-            raise NotFound(t("common.not_found"))
-        written += audit.save_edit(session, actor, existing, versions.get(change.id), values,
-                                   label=existing.title)
-    return written
+    return written + write_rows(
+        session, actor, AgendaItem, planned, versions,
+        new=lambda values: AgendaItem(conference_id=conference_id, **values),
+        label=lambda item: item.title, belongs=lambda item: item.conference_id == conference_id)

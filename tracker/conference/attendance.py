@@ -129,8 +129,7 @@ def save_attendance(session: Session, actor: Actor, conference_id: int,
             row = Attendance(conference_id=conference_id, structure_id=change.id,
                              **values)  # type: ignore[arg-type]
             audit.add_new(session, actor, row)
-            audit.record(session, actor, "create", row, label=code,
-                         changes={k: (None, v) for k, v in values.items() if v})
+            audit.created(session, actor, row, label=code, entered=values)
             written += 1
             continue
         diff = audit.apply_changes(row, values)

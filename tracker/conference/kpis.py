@@ -127,9 +127,9 @@ def refresh_computed_kpis(session: Session, actor: Actor | None, *,
         label_of = [labels[(r["structure_id"], r["kpi_id"], r["year"], r["quarter"])]
                     for r in inserts]
         for new_id, row, label in zip(result.scalars().all(), inserts, label_of, strict=True):
-            audits.extend(audit.event_rows(actor, "create", "Result", new_id, label,
-                                           {"numerator": (None, row["numerator"]),
-                                            "denominator": (None, row["denominator"])}, now))
+            audits.extend(audit.creation_event_rows(
+                actor, "Result", new_id, label,
+                {"numerator": row["numerator"], "denominator": row["denominator"]}, now))
     if audits:
         connection.execute(_table(AuditEvent).insert(), audits)
         # Results loaded in this session before the bulk writes are stale: reread them.

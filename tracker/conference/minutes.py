@@ -288,9 +288,12 @@ def confirm_minutes(session: Session, actor: Actor, meta: ConferenceInput,
         session.add(row)
     session.flush()
     for row in rows:
-        label = getattr(row, "number", "") or getattr(row, "title", "") or filename
-        action = "import" if isinstance(row, Minutes) else "create"
-        audit.record(session, actor, action, row, label=str(label)[:300])
+        label = str(getattr(row, "number", "") or getattr(row, "title", "") or filename)[:300]
+        if isinstance(row, Minutes):  # the file itself: its name is the label
+            audit.record(session, actor, "import", row, label=label)
+        else:
+            audit.created(session, actor, row, label=label,
+                          entered=row.model_dump(exclude={"conference_id"}))
     return conference
 
 

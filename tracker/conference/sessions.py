@@ -237,8 +237,8 @@ def create_conference(session: Session, actor: Actor, data: ConferenceInput) -> 
     conference = Conference(**_values(data), status=ConferenceStatus.planned)  # type: ignore[arg-type]
     audit.stamp(conference, actor)
     session.add(conference)
-    audit.record(session, actor, "create", conference, label=conference_label(conference),
-                 changes={k: (None, v) for k, v in _values(data).items() if v not in (None, "")})
+    audit.created(session, actor, conference, label=conference_label(conference),
+                  entered=_values(data))
     assert conference.id is not None
     lines = open_items_before(session, conference.number)
     notes = "\n".join(lines) if lines else t("conferences.follow_up_none", lang="fr")
@@ -246,8 +246,9 @@ def create_conference(session: Session, actor: Actor, data: ConferenceInput) -> 
                       title=t(FOLLOW_UP_KEY, lang="fr"), tags="governance", notes=notes)
     audit.stamp(item, actor)
     session.add(item)
-    audit.record(session, actor, "create", item, label=item.title,
-                 changes={"title": (None, item.title)})
+    audit.created(session, actor, item, label=item.title,
+                  entered={"position": item.position, "title": item.title, "tags": item.tags,
+                           "notes": item.notes})
     if conference.session_date is not None:
         resolve_next_session_dues(session, actor, conference)
     return conference

@@ -103,6 +103,41 @@ def record(
         session.add(AuditEvent(**base, field=field, old_value=_text(old), new_value=_text(new)))
 
 
+# Never written to the audit trail: the row's own bookkeeping, and secrets.
+NOT_AUDITED = frozenset({"id", "version", "updated_at", "updated_by_id", "created_at",
+                         "password_hash"})
+
+
+def creation_changes(entered: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The one rule for what a creation records: each field the row was created with a value
+    (None → value), leaving out empty values (None, empty text), bookkeeping and secrets.
+    ``entered`` holds what the user (or the import) gave; the row's key goes in the label."""
+    return {field: (None, value) for field, value in entered.items()
+            if field not in NOT_AUDITED and value is not None and value != ""}
+
+
+def created(session: Session, actor: ActorLike | None, obj: SQLModel, *, label: str,
+            entered: Mapping[str, Any] | None = None, action: str = "create") -> None:
+    """Audit the creation of ``obj`` by the creation rule (see ``creation_changes``)."""
+    record(session, actor, action, obj, label=label, changes=creation_changes(entered or {}))
+
+
+def creation_events(actor: ActorLike | None, object_type: str, object_id: int | None,
+                    label: str, entered: Mapping[str, Any], at: datetime
+                    ) -> list[tuple[Any, ...]]:
+    """The same creation rule for bulk inserts, as tuples in EVENT_COLUMNS order."""
+    return event_values(actor, "create", object_type, object_id, label,
+                        creation_changes(entered), at)
+
+
+def creation_event_rows(actor: ActorLike | None, object_type: str, object_id: int | None,
+                        label: str, entered: Mapping[str, Any], at: datetime
+                        ) -> list[dict[str, Any]]:
+    """The same creation rule for bulk inserts through SQLAlchemy, as dictionaries."""
+    return event_rows(actor, "create", object_type, object_id, label,
+                      creation_changes(entered), at)
+
+
 def apply_changes(obj: SQLModel, updates: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Set the fields that really change on ``obj`` and return them as {field: (old, new)}."""
     changes: dict[str, tuple[Any, Any]] = {}

@@ -7,6 +7,7 @@ an admin edits them in the app, each save validated row by row and audited.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
@@ -14,10 +15,9 @@ from sqlmodel import Session
 
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, require
-from tracker.core import audit
 from tracker.core import cells as read
 from tracker.core import repository as repo
-from tracker.core.errors import NotFound, RowError, ValidationFailed
+from tracker.core.errors import RowError, ValidationFailed
 from tracker.core.i18n import has_key, t
 from tracker.core.models import (
     Direction,
@@ -36,6 +36,7 @@ from tracker.core.refdata import (
     load_kpis_csv,
     load_structures_csv,
 )
+from tracker.core.saving import Planned, RowRefused, check_rows, write_rows
 from tracker.core.tables import ColumnSpec, RowChange
 
 
@@ -132,17 +133,41 @@ def _field_error(exc: ValidationError, table: str) -> tuple[str, str]:
         f"reference.invalid_{table}_{field}") else t("reference.invalid_field", field=field)
 
 
+def _refused(exc: ValidationError, table: str) -> RowRefused:
+    field, reason = _field_error(exc, table)
+    return RowRefused(t(f"reference.col_{field}") if has_key(f"reference.col_{field}") else field,
+                      reason)
+
+
+def _creation_order(planned: list[Planned]) -> list[Planned]:
+    """New structures before edited ones, and a new structure after the new successor it
+    names (a merger entered at once), so that every successor has an id when it is named."""
+    new = [p for p in planned if p[0].id is None]
+    waiting = {p[1]["code"] for p in new}
+    ordered: list[Planned] = []
+    while new:
+        ready = [p for p in new if p[1]["successor_code"] not in waiting]
+        if not ready:  # successors naming each other: no order gives them ids
+            raise ValidationFailed(t("common.errors_title"), [
+                RowError(p[0].position, t("reference.col_successor"),
+                         t("reference.successor_cycle")) for p in new])
+        for p in ready:
+            ordered.append(p)
+            waiting.discard(p[1]["code"])
+        new = [p for p in new if p not in ready]
+    return ordered + [p for p in planned if p[0].id is not None]
+
+
 def save_structures(session: Session, actor: Actor, changes: list[RowChange],
                     versions: dict[int, int]) -> int:
     """Apply edited and added structure rows, all or nothing; returns the rows written."""
     require(actor, Action.edit_reference)
-    errors: list[RowError] = []
     by_code = {s.code: s for s in repo.list_structures(session)}
-    validated: list[tuple[RowChange, StructureCreate]] = []
     # A successor may be a structure added in the same save (a merger entered at once).
     added_codes = {read.text(c.values.get("code")).upper() for c in changes
                    if c.id is None}
-    for change in changes:
+
+    def check(change: RowChange) -> dict[str, Any]:
         values = dict(change.values)
         values["successor_code"] = values.pop("successor", None) or None
         for text_field in ("name_en", "note"):
@@ -150,70 +175,54 @@ def save_structures(session: Session, actor: Actor, changes: list[RowChange],
         try:
             payload = StructureCreate.model_validate(values)
         except ValidationError as exc:
-            field, reason = _field_error(exc, "structure")
-            errors.append(RowError(change.position, t(f"reference.col_{field}") if has_key(
-                f"reference.col_{field}") else field, reason))
-            continue
+            raise _refused(exc, "structure") from exc
         successor = payload.successor_code.strip().upper() if payload.successor_code else None
         if successor and successor not in by_code and successor not in added_codes:
-            errors.append(RowError(change.position, t("reference.col_successor"),
-                                   t("reference.unknown_successor", code=successor)))
-            continue
+            raise RowRefused(t("reference.col_successor"),
+                             t("reference.unknown_successor", code=successor))
         if successor == payload.code:
-            errors.append(RowError(change.position, t("reference.col_successor"),
-                                   t("reference.self_successor")))
-            continue
+            raise RowRefused(t("reference.col_successor"), t("reference.self_successor"))
         clash = by_code.get(payload.code)
         if clash is not None and clash.id != change.id:
-            errors.append(RowError(change.position, t("reference.col_code"),
-                                   t("reference.duplicate_code", code=payload.code)))
-            continue
-        validated.append((change, payload))
-    if errors:
-        raise ValidationFailed(t("common.errors_title"), errors)
-    written = 0
-    # New rows first, so that every successor named in this save has an id.
-    validated.sort(key=lambda item: item[0].id is not None)
-    for change, payload in validated:
-        if change.id is None:
-            row = Structure(code=payload.code, name_fr=payload.name_fr.strip(),
-                            kind=payload.kind.value)
-            session.add(row)
-            by_code[row.code] = row
-    session.flush()
-    for change, payload in validated:
-        successor_code = payload.successor_code.strip().upper() if payload.successor_code else None
-        values = {"code": payload.code, "name_fr": payload.name_fr.strip(),
-                  "name_en": payload.name_en.strip(), "kind": payload.kind.value,
-                  "valid_from": payload.valid_from, "valid_to": payload.valid_to,
-                  "successor_id": by_code[successor_code].id if successor_code else None,
-                  "note": payload.note}
-        if change.id is None:
-            row = by_code[payload.code]
-            for field_name, value in values.items():
-                setattr(row, field_name, value)
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "create", row, label=row.code,
-                         changes={k: (None, v) for k, v in values.items() if v not in (None, "")})
-            written += 1
-            continue
-        row_or_none = session.get(Structure, change.id)
-        if row_or_none is None:
-            raise NotFound(t("common.not_found"))
-        written += audit.save_edit(session, actor, row_or_none, versions.get(change.id), values,
-                                   label=row_or_none.code)
-    return written
+            raise RowRefused(t("reference.col_code"),
+                             t("reference.duplicate_code", code=payload.code))
+        return {"code": payload.code, "name_fr": payload.name_fr.strip(),
+                "name_en": payload.name_en.strip(), "kind": payload.kind.value,
+                "valid_from": payload.valid_from, "valid_to": payload.valid_to,
+                "successor_code": successor, "note": payload.note}
+
+    planned = _creation_order(check_rows(changes, check))
+
+    def stored(values: dict[str, Any]) -> dict[str, Any]:
+        """The values as the table stores them: the successor by id (known by now)."""
+        row = dict(values)
+        successor = row.pop("successor_code")
+        row["successor_id"] = by_code[str(successor)].id if successor else None
+        return row
+
+    def new(values: dict[str, Any]) -> Structure:
+        row = Structure(**stored(values))
+        by_code[row.code] = row
+        return row
+
+    def label(row: Structure) -> str:
+        return row.code
+
+    # The new rows first (each successor created before it is named), then the edited ones.
+    added = [p for p in planned if p[0].id is None]
+    written = write_rows(session, actor, Structure, added, versions, new=new, label=label)
+    edited = [(change, stored(values)) for change, values in planned if change.id is not None]
+    return written + write_rows(session, actor, Structure, edited, versions, new=new,
+                                label=label)
 
 
 def save_kpis(session: Session, actor: Actor, changes: list[RowChange],
               versions: dict[int, int]) -> int:
     """Apply edited and added KPI rows, all or nothing; returns the rows written."""
     require(actor, Action.edit_reference)
-    errors: list[RowError] = []
     by_code = {k.code: k for k in repo.list_kpis(session)}
-    validated: list[tuple[RowChange, KpiCreate]] = []
-    for change in changes:
+
+    def check(change: RowChange) -> dict[str, Any]:
         values = dict(change.values)
         values["ratio"] = read.boolean(values.get("ratio"))
         values["active"] = read.boolean(values.get("active"), default=True)
@@ -222,38 +231,22 @@ def save_kpis(session: Session, actor: Actor, changes: list[RowChange],
         try:
             payload = KpiCreate.model_validate(values)
         except ValidationError as exc:
-            field, reason = _field_error(exc, "kpi")
-            errors.append(RowError(change.position, t(f"reference.col_{field}") if has_key(
-                f"reference.col_{field}") else field, reason))
-            continue
+            raise _refused(exc, "kpi") from exc
         clash = by_code.get(payload.code.strip().upper())
         if clash is not None and clash.id != change.id:
-            errors.append(RowError(change.position, t("reference.col_code"),
-                                   t("reference.duplicate_code", code=payload.code)))
-            continue
-        validated.append((change, payload))
-    if errors:
-        raise ValidationFailed(t("common.errors_title"), errors)
-    written = 0
-    for change, payload in validated:
-        values = payload.model_dump()
-        values["code"] = values["code"].strip().upper()
+            raise RowRefused(t("reference.col_code"),
+                             t("reference.duplicate_code", code=payload.code))
+        clean = payload.model_dump()
+        clean["code"] = clean["code"].strip().upper()
         for enum_field in ("unit", "direction", "agg_quarters", "agg_structures"):
-            values[enum_field] = str(values[enum_field])
-        if change.id is None:
-            kpi = Kpi(**values, position=len(by_code))
-            audit.stamp(kpi, actor)
-            session.add(kpi)
-            audit.record(session, actor, "create", kpi, label=kpi.code)
-            by_code[kpi.code] = kpi
-            written += 1
-            continue
-        row = session.get(Kpi, change.id)
-        if row is None:
-            raise NotFound(t("common.not_found"))
-        written += audit.save_edit(session, actor, row, versions.get(change.id), values,
-                                   label=row.code)
-    return written
+            clean[enum_field] = str(clean[enum_field])
+        return clean
+
+    planned = check_rows(changes, check)
+    positions = iter(range(len(by_code), len(by_code) + len(planned)))
+    return write_rows(session, actor, Kpi, planned, versions,
+                      new=lambda values: Kpi(**values, position=next(positions)),
+                      label=lambda row: row.code)
 
 
 def structure_column_config() -> dict[str, ColumnSpec]:

@@ -231,8 +231,7 @@ def ensure_submission(session: Session, actor: Actor | None, structure_id: int, 
             session.flush()
         except IntegrityError as exc:  # someone created it at the same moment
             raise StaleEdit(t("common.stale_concurrent")) from exc
-        audit.record(session, actor, "create", submission,
-                     label=f"{structure_id} {year}-T{quarter}")
+        audit.created(session, actor, submission, label=f"{structure_id} {year}-T{quarter}")
         return submission
     if check:
         audit.ensure_fresh(session, submission, seen_version)
@@ -255,8 +254,7 @@ def _write_result(session: Session, actor: Actor | None, kpi: Kpi, structure: St
                         source=source, status=status, **values)  # type: ignore[arg-type]
         audit.stamp(result, actor)
         session.add(result)
-        audit.record(session, actor, "create", result, label=label,
-                     changes={k: (None, v) for k, v in values.items() if v not in (None, "")})
+        audit.created(session, actor, result, label=label, entered=values)
         return True
     changes = audit.apply_changes(result, values)
     if not changes:

@@ -198,12 +198,10 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview, 
             new_ids = writer.insert_returning_ids(
                 table, _RESULT_COLUMNS, inserts, key=("structure_id", "kpi_id", "year", "quarter"))
             for new_id, (row, _, _, label) in zip(new_ids, created, strict=True):
-                stored = {f: (None, v) for f, v in (("value", row.value),
-                                                    ("numerator", row.numerator),
-                                                    ("denominator", row.denominator))
-                          if v is not None}
-                audits.extend(audit.event_values(actor, "create", "Result", new_id, label,
-                                                 stored, now))
+                audits.extend(audit.creation_events(
+                    actor, "Result", new_id, label,
+                    {"value": row.value, "numerator": row.numerator,
+                     "denominator": row.denominator}, now))
         anchor = submissions[ids[0]]
         audits.extend(audit.event_values(actor, "import", "Submission", anchor.id,
                                          f"{preview.filename} ({written})", {}, now))
@@ -261,8 +259,8 @@ def _import_submissions(session: Session, actor: Actor | None, preview: ImportPr
              "updated_by_id": actor.id if actor else None, "version": 1} for sid in missing])
         submissions = _quarter_submissions(session, preview.year, preview.quarter)
         session.connection().execute(_table(AuditEvent).insert(), [
-            row for sid in missing for row in audit.event_rows(
-                actor, "create", "Submission", submissions[sid].id,
+            row for sid in missing for row in audit.creation_event_rows(
+                actor, "Submission", submissions[sid].id,
                 f"{sid} {preview.year}-T{preview.quarter}", {}, now)])
     return {sid: submissions[sid] for sid in wanted}
 

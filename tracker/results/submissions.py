@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
@@ -12,7 +14,7 @@ from tracker.accounts.permissions import Action, own_structure, reads_drafts_any
 from tracker.core import audit
 from tracker.core import cells as read
 from tracker.core import repository as repo
-from tracker.core.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
+from tracker.core.errors import NotFound, StaleEdit, TrackerError
 from tracker.core.formats import format_value, quarter_key
 from tracker.core.i18n import get_language, t
 from tracker.core.models import (
@@ -25,6 +27,7 @@ from tracker.core.models import (
     Target,
 )
 from tracker.core.periods import get_window, previous_quarter
+from tracker.core.saving import RowRefused, check_rows, write_rows
 from tracker.core.tables import ColumnSpec, RowChange
 from tracker.results.entry import rule_of, target_for, targets_lookup
 from tracker.results.kpis import display_value, far_from_target, jump_flag
@@ -152,8 +155,8 @@ def set_window(session: Session, actor: Actor, year: int, quarter: int, opens_on
         window = SubmissionWindow(year=year, quarter=quarter, opens_on=opens_on,
                                   closes_on=closes_on)
         audit.add_new(session, actor, window)
-        audit.record(session, actor, "create", window, label=f"{year}-T{quarter}",
-                     changes={"opens_on": (None, opens_on), "closes_on": (None, closes_on)})
+        audit.created(session, actor, window, label=f"{year}-T{quarter}",
+                      entered={"opens_on": opens_on, "closes_on": closes_on})
         return window
     audit.ensure_fresh(session, window, seen_version)
     changes = audit.apply_changes(window, {"opens_on": opens_on, "closes_on": closes_on})
@@ -186,50 +189,33 @@ def save_targets(session: Session, actor: Actor, year: int, changes: list[RowCha
     require(actor, Action.manage_windows)
     kpis: dict[str, Kpi] = {k.code: k for k in repo.list_kpis(session)}
     structures: dict[str, Structure] = {s.code: s for s in repo.list_structures(session)}
-    errors: list[RowError] = []
-    clean: list[tuple[RowChange, dict[str, object]]] = []
-    for change in changes:
+
+    def check(change: RowChange) -> dict[str, Any]:
         v = change.values
         kpi = kpis.get(read.text(v.get("kpi")).upper())
         code = read.text(v.get("structure")).upper()
         quarter, value = v.get("quarter") or 0, v.get("value")
         if kpi is None:
-            errors.append(RowError(change.position, t("results.col_code"),
-                                   t("results.unknown_kpi", code=v.get("kpi"))))
-        elif code and code not in structures:
-            errors.append(RowError(change.position, t("results.col_structure"),
-                                   t("users.unknown_structure", code=code)))
-        elif not isinstance(quarter, int | float) or int(quarter) not in range(5):
-            errors.append(RowError(change.position, t("results.col_quarter"),
-                                   t("results.bad_quarter")))
-        elif not isinstance(value, int | float):
-            errors.append(RowError(change.position, t("results.col_value"),
-                                   t("results.value_required")))
-        else:
-            clean.append((change, {"kpi_id": kpi.id, "structure_id":
-                                   structures[code].id if code else None,
-                                   "quarter": int(quarter), "value": float(value)}))
-    if errors:
-        raise ValidationFailed(t("common.errors_title"), errors)
-    written = 0
-    for change, values in clean:
-        if change.id is None:
-            target = Target(year=year, **values)  # type: ignore[arg-type]
-            audit.stamp(target, actor)
-            session.add(target)
-            audit.record(session, actor, "create", target, label=f"{year}",
-                         changes={"value": (None, values["value"])})
-            written += 1
-            continue
-        existing = session.get(Target, change.id)
-        if existing is None:
-            raise NotFound(t("common.not_found"))
-        written += audit.save_edit(session, actor, existing, versions.get(change.id), values,
-                                   label=f"{year}")
+            raise RowRefused(t("results.col_code"), t("results.unknown_kpi", code=v.get("kpi")))
+        if code and code not in structures:
+            raise RowRefused(t("results.col_structure"), t("users.unknown_structure", code=code))
+        if not isinstance(quarter, int | float) or int(quarter) not in range(5):
+            raise RowRefused(t("results.col_quarter"), t("results.bad_quarter"))
+        if not isinstance(value, int | float):
+            raise RowRefused(t("results.col_value"), t("results.value_required"))
+        return {"kpi_id": kpi.id, "structure_id": structures[code].id if code else None,
+                "quarter": int(quarter), "value": float(value)}
+
+    def duplicate() -> TrackerError:  # the unique scope (kpi, year, structure, quarter)
+        return TrackerError(t("results.duplicate_target"))
+
+    written = write_rows(session, actor, Target, check_rows(changes, check), versions,
+                         new=lambda values: Target(year=year, **values),
+                         label=lambda _row: f"{year}", conflict=duplicate)
     try:
         session.flush()
-    except Exception as exc:  # the unique scope (kpi, year, structure, quarter)
-        raise TrackerError(t("results.duplicate_target")) from exc
+    except IntegrityError as exc:  # an edited row moved onto another's scope
+        raise duplicate() from exc
     return written
 
 

@@ -141,8 +141,7 @@ def apply_targets(session: Session, actor: Actor, preview: TargetPreview) -> int
                             quarter=row.quarter, value=row.value)
             audit.stamp(target, actor)
             session.add(target)
-            audit.record(session, actor, "create", target, label=label,
-                         changes={"value": (None, row.value)})
+            audit.created(session, actor, target, label=label, entered={"value": row.value})
             written += 1
             continue
         changes = audit.apply_changes(target, {"value": row.value})

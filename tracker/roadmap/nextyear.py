@@ -117,7 +117,9 @@ def copy_to_next_year(session: Session, actor: Actor, year: int, today: date) ->
                             title_en=f.pillar.title_en)
             audit.stamp(pillar, actor)
             session.add(pillar)
-            audit.record(session, actor, "create", pillar, label=f"{target} · {pillar.title_fr}")
+            audit.created(session, actor, pillar, label=f"{target} · {pillar.title_fr}",
+                          entered={"position": pillar.position, "title_fr": pillar.title_fr,
+                                   "title_en": pillar.title_en})
             pillars[pillar.position] = pillar
             created_pillars += 1
         pending = [m for m in f.milestones if m.done_on is None]
@@ -135,15 +137,19 @@ def copy_to_next_year(session: Session, actor: Actor, year: int, today: date) ->
         session.flush()
         replace_links(session, copy.id or 0, data.partners.get(source.id or 0, []),
                        data.kpis.get(source.id or 0, []))
-        audit.record(session, actor, "create", copy, label=copy.title,
-                     changes={"copied_from_id": (None, source.id)})
+        audit.created(session, actor, copy, label=copy.title,
+                      entered={"title": copy.title, "copied_from_id": source.id,
+                               "owner_structure_id": copy.owner_structure_id,
+                               "start_quarter": copy.start_quarter,
+                               "end_quarter": copy.end_quarter, "weight": copy.weight,
+                               "status": copy.status})
         initiatives += 1
         for m, due in shifted:
             row = Milestone(initiative_id=copy.id or 0, title=m.title, due_date=due,
                             weight=m.weight)
             audit.stamp(row, actor)
             session.add(row)
-            audit.record(session, actor, "create", row, label=milestone_label(copy, row),
-                         changes={"due_date": (m.due_date, due)})
+            audit.created(session, actor, row, label=milestone_label(copy, row),
+                          entered={"title": row.title, "due_date": due, "weight": row.weight})
             milestones += 1
     return CopyResult(initiatives, milestones, created_pillars)

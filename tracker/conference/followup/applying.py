@@ -70,11 +70,11 @@ def apply_followup(session: Session, actor: Actor, preview: FollowupPreview) -> 
                 table.insert().returning(table.c.id, sort_by_parameter_order=True), inserts)
             for new_id, values, label in zip(result.scalars().all(), inserts, labels,
                                              strict=True):
-                changes = {f: (None, values[f]) for f in ("title", "text", "owner_structure_id",
-                                                          "due_date", "status")
-                           if values.get(f) not in (None, "")}
-                audits.extend(audit.event_rows(actor, "create", model.__name__, new_id, label,
-                                               changes, now))
+                entered: dict[str, Any] = {
+                    f: values[f] for f in ("title", "text", "owner_structure_id", "due_date",
+                                           "status") if f in values}
+                audits.extend(audit.creation_event_rows(actor, model.__name__, new_id, label,
+                                                        entered, now))
             created += len(inserts)
     if created or updated:
         audits.extend(audit.event_rows(actor, "import", "FollowupImport", None,

@@ -5,9 +5,8 @@ from tracker.roadmap.editing.milestones import (
     milestone_label,
     removed_ids,
     save_milestones,
-    sync_statuses,
 )
 from tracker.roadmap.editing.pillars import create_default_pillars, save_pillars
 
 __all__ = ["create_default_pillars", "milestone_label", "removed_ids", "replace_links",
-           "save_initiatives", "save_milestones", "save_pillars", "sync_statuses"]
+           "save_initiatives", "save_milestones", "save_pillars"]

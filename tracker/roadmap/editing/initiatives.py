@@ -193,8 +193,7 @@ def _write_initiative(session: Session, actor: Actor, data: RoadmapData, plan: _
         session.flush()
         replace_links(session, row.id or 0, plan.partners, plan.kpis)
         shown = {**values, "partners": partner_text, "kpis": kpi_text}
-        audit.record(session, actor, "create", row, label=row.title,
-                     changes={k: (None, v) for k, v in shown.items() if v not in ("", None)})
+        audit.created(session, actor, row, label=row.title, entered=shown)
         return
     old_partners = ", ".join(sorted(codes.get(s, "?") for s in data.partners.get(row.id or 0, [])))
     old_kpis = ", ".join(sorted(kpi_codes.get(k, "?") for k in data.kpis.get(row.id or 0, [])))

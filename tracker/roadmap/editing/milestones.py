@@ -14,9 +14,10 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, may, require, writes_for_own_structure_only
 from tracker.core import audit
 from tracker.core import cells as read
-from tracker.core.errors import NotFound, PermissionDenied, RowError, ValidationFailed
+from tracker.core.errors import NotFound, PermissionDenied
 from tracker.core.i18n import t
 from tracker.core.models import Initiative, Milestone
+from tracker.core.saving import RowRefused, check_rows, write_rows
 from tracker.core.tables import RowChange
 from tracker.roadmap.queries import list_milestones
 from tracker.roadmap.rules import (
@@ -46,13 +47,12 @@ def milestone_label(initiative: Initiative, milestone: Milestone) -> str:
     return f"{milestone.title} — {initiative.title}"[:300]
 
 
-def _check_milestone(data: RoadmapData, position: int, cells: dict[str, Any],
-                     errors: list[RowError]) -> dict[str, Any] | None:
-    before = len(errors)
+def checked_milestone(data: RoadmapData, cells: dict[str, Any]) -> dict[str, Any]:
+    """A milestone row's clean values, or every problem of the row at once (RowRefused)."""
+    problems: list[tuple[str, str]] = []
 
     def fail(column: str, key: str, **values: Any) -> None:
-        errors.append(RowError(position, t(f"roadmap.col_{column}"), t(f"roadmap.{key}",
-                                                                         **values)))
+        problems.append((t(f"roadmap.col_{column}"), t(f"roadmap.{key}", **values)))
 
     by_title = {f.initiative.title: f.initiative for f in data.facts}
     initiative = by_title.get(read.text(cells.get("initiative")))
@@ -82,8 +82,8 @@ def _check_milestone(data: RoadmapData, position: int, cells: dict[str, Any],
     weight = weight_of_cell(cells.get("weight"))
     if weight is None:
         fail("weight", "invalid_weight")
-    if len(errors) > before or initiative is None:
-        return None
+    if problems or initiative is None:
+        raise RowRefused(*problems[0], *problems[1:])
     return {"initiative_id": initiative.id, "title": title, "due_date": due, "done_on": done,
             "weight": weight}
 
@@ -109,9 +109,7 @@ def save_milestones(session: Session, actor: Actor, year: int, changes: list[Row
     data = load_roadmap(session, year, today)
     owners = {m.id: f.initiative for f, m in data.milestone_rows()}
     rows = {m.id: m for _, m in data.milestone_rows()}
-    errors: list[RowError] = []
-    planned: list[tuple[Milestone | None, dict[str, Any]]] = []
-    for change in changes:
+    def check(change: RowChange) -> dict[str, Any]:
         row = rows.get(change.id) if change.id is not None else None
         if change.id is not None and row is None:
             raise NotFound(t("common.not_found"))
@@ -130,36 +128,23 @@ def save_milestones(session: Session, actor: Actor, year: int, changes: list[Row
             if moved - set(DSI_MILESTONE_FIELDS):
                 raise PermissionDenied(t("common.permission"))
         cells.update(wanted)
-        values = _check_milestone(data, change.position, cells, errors)
-        if values is not None:
-            planned.append((row, values))
+        return checked_milestone(data, cells)
+
     doomed = [rows[i] for i in deleted if i in rows]
     if len(doomed) != len(deleted):
         raise NotFound(t("common.not_found"))
-    if errors:
-        raise ValidationFailed(t("common.errors_title"), errors)
-    touched: set[int] = set()
-    written = 0
+    planned = check_rows(changes, check)
+    # Each initiative whose milestones change (before or after a move) has its status refreshed.
+    touched = {values["initiative_id"] for _, values in planned}
+    touched |= {rows[change.id].initiative_id for change, _ in planned if change.id is not None}
     by_id = data.by_id
-    for row, values in planned:
-        initiative = by_id[values["initiative_id"]].initiative
-        if row is None:
-            row = Milestone(**values)
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "create", row, label=milestone_label(initiative, row),
-                         changes={k: (None, v) for k, v in values.items() if v is not None})
-        else:
-            touched.add(row.initiative_id)
-            diff = audit.apply_changes(row, values)
-            if not diff:
-                continue
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "update", row, label=milestone_label(initiative, row),
-                         changes=diff)
-        touched.add(values["initiative_id"])
-        written += 1
+
+    def label(row: Milestone) -> str:
+        return milestone_label(by_id[row.initiative_id].initiative, row)
+
+    written = write_rows(session, actor, Milestone, planned, versions,
+                         new=lambda values: Milestone(**values), label=label,
+                         belongs=lambda row: row.id in rows)
     for row in doomed:
         audit.ensure_fresh(session, row, versions.get(row.id or 0))
         audit.record(session, actor, "delete", row, label=milestone_label(owners[row.id], row),
@@ -168,12 +153,12 @@ def save_milestones(session: Session, actor: Actor, year: int, changes: list[Row
         session.delete(row)
         written += 1
     session.flush()
-    sync_statuses(session, actor, year, sorted(touched), today)
+    _sync_statuses(session, actor, year, sorted(touched), today)
     return written
 
 
-def sync_statuses(session: Session, actor: Actor | None, year: int, initiative_ids: Sequence[int],
-                  today: date) -> int:
+def _sync_statuses(session: Session, actor: Actor, year: int, initiative_ids: Sequence[int],
+                   today: date) -> int:
     """Refresh the stored status snapshot of initiatives not overridden, audited as a status
     change. A plain UPDATE on purpose: the snapshot is derived, so refreshing it must not make a
     colleague's open edit of the initiative stale."""

@@ -11,9 +11,10 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, require
 from tracker.core import audit
 from tracker.core import cells as read
-from tracker.core.errors import NotFound, RowError, ValidationFailed
+from tracker.core.errors import NotFound
 from tracker.core.i18n import t
 from tracker.core.models import Pillar
+from tracker.core.saving import RowRefused, check_rows, write_rows
 from tracker.core.tables import RowChange
 from tracker.roadmap.queries import list_pillars
 from tracker.roadmap.rules import DEFAULT_PILLARS, PILLAR_FIELDS
@@ -29,7 +30,8 @@ def create_default_pillars(session: Session, actor: Actor, year: int) -> int:
         pillar = Pillar(year=year, position=position, title_fr=fr, title_en=en)
         audit.stamp(pillar, actor)
         session.add(pillar)
-        audit.record(session, actor, "create", pillar, label=f"{year} · {fr}")
+        audit.created(session, actor, pillar, label=f"{year} · {fr}",
+                      entered={"position": position, "title_fr": fr, "title_en": en})
     return len(DEFAULT_PILLARS)
 
 
@@ -48,54 +50,34 @@ def save_pillars(session: Session, actor: Actor, year: int, changes: list[RowCha
     require(actor, Action.edit_roadmap)
     existing = {p.id: p for p in list_pillars(session, year)}
     positions: dict[int, int] = {p.position: p.id or 0 for p in existing.values()}
-    errors: list[RowError] = []
-    planned: list[tuple[Pillar | None, dict[str, Any]]] = []
-    for change in changes:
+
+    def check(change: RowChange) -> dict[str, Any]:
         row = existing.get(change.id) if change.id is not None else None
         if change.id is not None and row is None:
             raise NotFound(t("common.not_found"))
         if row is not None:
             audit.ensure_fresh(session, row, versions.get(change.id or 0))
         values: dict[str, Any] = {"position": row.position if row else len(positions) + 1,
-                  "title_fr": row.title_fr if row else "", "title_en": row.title_en if row else ""}
+                                  "title_fr": row.title_fr if row else "",
+                                  "title_en": row.title_en if row else ""}
         for name in PILLAR_FIELDS:
             if name in change.values:
                 values[name] = change.values[name]
         position = _position(values["position"])
         if position is None:
-            errors.append(RowError(change.position, t("roadmap.col_position"),
-                                   t("roadmap.invalid_position")))
-            continue
+            raise RowRefused(t("roadmap.col_position"), t("roadmap.invalid_position"))
         values.update(position=position, title_fr=read.text(values["title_fr"], 300),
                       title_en=read.text(values["title_en"], 300))
         if not values["title_fr"]:
-            errors.append(RowError(change.position, t("roadmap.col_title_fr"),
-                                   t("roadmap.title_required")))
-            continue
-        holder = positions.get(values["position"])
+            raise RowRefused(t("roadmap.col_title_fr"), t("roadmap.title_required"))
+        holder = positions.get(position)
         if holder is not None and holder != change.id:
-            errors.append(RowError(change.position, t("roadmap.col_position"),
-                                   t("roadmap.duplicate_position", position=values["position"])))
-            continue
-        positions[values["position"]] = change.id if change.id is not None else -change.position
-        planned.append((row, values))
-    if errors:
-        raise ValidationFailed(t("common.errors_title"), errors)
-    written = 0
-    for row, values in planned:
-        if row is None:
-            row = Pillar(year=year, **values)
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "create", row, label=f"{year} · {row.title_fr}",
-                         changes={k: (None, v) for k, v in values.items() if v not in ("", None)})
-            written += 1
-            continue
-        diff = audit.apply_changes(row, values)
-        if diff:
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "update", row, label=f"{year} · {row.title_fr}",
-                         changes=diff)
-            written += 1
-    return written
+            raise RowRefused(t("roadmap.col_position"),
+                             t("roadmap.duplicate_position", position=position))
+        positions[position] = change.id if change.id is not None else -change.position
+        return values
+
+    return write_rows(session, actor, Pillar, check_rows(changes, check), versions,
+                      new=lambda values: Pillar(year=year, **values),
+                      label=lambda row: f"{year} · {row.title_fr}",
+                      belongs=lambda row: row.year == year)
