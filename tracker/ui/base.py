@@ -90,10 +90,46 @@ def today() -> date:
 # --- language -----------------------------------------------------------------------------
 
 
+_DRAWN_IN = "ui_language_drawn"
+# The pickers whose choice Streamlit keeps as its worded label (format_func's output): their
+# serialisers, by class name (selectbox, radio, multiselect, select_slider, pills, segmented).
+_WORDED_CHOICES = {"SelectboxSerde", "RadioSerde", "MultiSelectSerde", "SelectSliderSerde",
+                   "_SingleSelectButtonGroupSerde", "_MultiSelectButtonGroupSerde"}
+
+
 def apply_language() -> str:
-    lang = st.session_state.get("lang", "fr")
+    """The session's language for this run. When it has just changed, every picker keeps its
+    choice (see ``keep_worded_choices``)."""
+    lang = str(st.session_state.get("lang", "fr"))
+    if st.session_state.get(_DRAWN_IN, lang) != lang:
+        keep_worded_choices()
+    st.session_state[_DRAWN_IN] = lang
     set_language(lang)
-    return str(lang)
+    return lang
+
+
+def keep_worded_choices() -> None:
+    """Streamlit remembers a picker's choice by its label, worded in the language it was drawn
+    in (« 1er trimestre 2026 »); the other language has no such option, so the picker would fall
+    back to its default (or show a label it does not offer). Before the page is drawn in the new
+    language, each picker with a key is given its choice again as a value, which Streamlit then
+    words in the new language."""
+    from streamlit.runtime.state import get_session_state
+
+    # Streamlit's own state (it has no public API to tell a picker's key from others').
+    state = get_session_state()._state
+    mapper, widgets = state._key_id_mapper, state._new_widget_state
+    for key in list(st.session_state.keys()):
+        widget_id = mapper.get_id_from_key(str(key))
+        metadata = widgets.widget_metadata.get(widget_id) if widget_id else None
+        owner = getattr(metadata.deserializer, "__self__", None) if metadata else None
+        if type(owner).__name__ not in _WORDED_CHOICES:
+            continue
+        try:
+            choice = st.session_state[key]
+        except KeyError:
+            continue
+        st.session_state[key] = choice
 
 
 def language_switch() -> None:
