@@ -26,7 +26,7 @@ from sqlmodel import Session
 from tracker.conference.followup import read_followup_file
 from tracker.core.errors import UploadError, ValidationFailed
 from tracker.core.i18n import set_language
-from tracker.files import spreadsheets, uploads
+from tracker.files import spreadsheets, uploads, xlsx_reading
 from tracker.minutes.parser import parse_minutes
 from tracker.reference.catalogue import kpi_refs, structure_refs
 from tracker.results.importing import read_results_file
@@ -522,13 +522,13 @@ def test_a_file_in_an_import_panel_is_read_once_however_often_the_page_reruns(
         readers: dict[str, Callable[[bytes, str], Any]], monkeypatch: pytest.MonkeyPatch
         ) -> None:
     calls: list[str] = []
-    real = spreadsheets._xlsx_rows
+    real = xlsx_reading.read_xlsx
 
     def counted(data: bytes, filename: str) -> Any:
         calls.append(filename)
         return real(data, filename)
 
-    monkeypatch.setattr(spreadsheets, "_xlsx_rows", counted)
+    monkeypatch.setattr(xlsx_reading, "read_xlsx", counted)
     spreadsheets.forget_read_files()
     data = xlsx()
     for lang in ("fr", "en", "fr"):  # a language switch is a rerun too

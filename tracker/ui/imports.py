@@ -27,14 +27,14 @@ def template_downloads(*, key: str, stem: str, template: Any, lang: str,
     lang)`` gives its tracker.files.spreadsheet_writing.Template. The files are written in this
     run (a tenth of a second): a file deferred to the click is lost when the page runs again
     before the click, and the browser then gets nothing."""
-    from tracker.files import spreadsheet_writing as spreadsheets
+    from tracker.files import spreadsheet_writing
 
     with reading(engine()) as session:
         filled = template(session, lang)
     columns = st.columns(3 if csv is not None else 2)
-    columns[0].download_button(t("upload.template_xlsx"), spreadsheets.template_xlsx(filled),
+    columns[0].download_button(t("upload.template_xlsx"), spreadsheet_writing.template_xlsx(filled),
                                file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_tpl_xlsx")
-    columns[1].download_button(t("upload.template_ods"), spreadsheets.template_ods(filled),
+    columns[1].download_button(t("upload.template_ods"), spreadsheet_writing.template_ods(filled),
                                file_name=f"{stem}.ods", mime=ODS_MIME, key=f"{key}_tpl_ods")
     if csv is not None:
         columns[2].download_button(t("results.template_csv"), csv, file_name=f"{stem}.csv",
