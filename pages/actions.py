@@ -46,8 +46,11 @@ filters = actions.Filters(structure_id=structure, status=status, conference_id=c
                           topic=topic if kind == actions.ACTION else None,
                           overdue_only=overdue, blocked_only=blocked)
 
-with ui.read() as session:
-    frame = actions.followup_frame(session, actor, kind, filters, ui.today())
+with ui.read() as session:  # kept as drawn while edits are pending or being saved
+    fresh = actions.followup_frame(session, actor, kind, filters, ui.today())
+pending = st.session_state.get("actions_editor_key")
+frame = ui.on_screen(f"actions_{kind}_{filters}", fresh, keep=ui.clicked("actions_save") or (
+    bool(pending) and ui.editing(pending)))
 columns = actions.COLUMNS[kind]
 editable_columns = actions.editable_columns(actor, kind)
 editable = bool(editable_columns) and (reads_drafts_anywhere(actor) or structure == own)

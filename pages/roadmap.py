@@ -21,14 +21,18 @@ with ui.read() as session:
     years = views.year_choices(session, ui.today())
 year = st.selectbox(t("roadmap.year"), years, index=years.index(ui.today().year),
                     key="roadmap_year")
-with ui.read() as session:
-    view = views.roadmap_view(session, actor, year, ui.today())
+with ui.read() as session:  # kept as drawn while edits are pending or being saved
+    fresh = views.roadmap_view(session, actor, year, ui.today())
+TABLES = ("pillars", "initiatives", "milestones")
+editors = [st.session_state.get(f"roadmap_{name}_key") for name in TABLES]
+view = ui.on_screen(f"roadmap_view_{year}", fresh, keep=ui.clicked(
+    *(f"roadmap_save_{name}" for name in TABLES)) or any(ui.editing(k) for k in editors if k))
 
 
 def save(action, message_key: str) -> None:
     """One write; on success the page comes back with its tables redrawn and a message."""
     def done(_written) -> None:
-        for name in ("pillars", "initiatives", "milestones"):
+        for name in TABLES:
             st.session_state.pop(f"roadmap_{name}_key", None)
 
     ui.act("roadmap", lambda session: action(session),
