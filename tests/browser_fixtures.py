@@ -4,7 +4,9 @@ an xdist worker running tests of both starts one server and one Playwright, neve
 
 One server per test session (per xdist worker): a fresh SQLite database under a temporary
 directory, `python -m tracker init` (demo data), then `streamlit run` on a free port, ready once
-/_stcore/health answers "ok" and the sign-in page shows its own text.
+/_stcore/health answers "ok" and the sign-in page shows its own text. `postgres_server` is the
+same app on a fresh PostgreSQL database of its own, created on the server that
+TRACKER_TEST_DATABASE_URL names and dropped at the end (skipped, saying so, without it).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from postgres_databases import PG_ENV, PG_SKIP_REASON, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "test-results"
@@ -67,14 +71,13 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Server]:
-    """The app with demo data on a free port; stopped at the end of the session."""
+@contextmanager
+def running_app(workdir: Path, database_url: str) -> Iterator[Server]:
+    """`python -m tracker init` (demo data) on ``database_url``, then the app on a free port
+    until the block ends."""
     if importlib.util.find_spec("tracker.demo.generator") is None:
         pytest.fail("tracker/demo/generator.py is missing: the journeys run on the demo data set "
                     "that `python -m tracker init` loads", pytrace=False)
-    workdir = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{workdir / 'tracker.db'}"
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
            "TRACKER_COOKIE_SECRET": "e2e-cookie-secret-0123456789abcdefghijklmnop",
            "PYTHONUNBUFFERED": "1"}
@@ -112,6 +115,35 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Server]:
+    """The app with demo data on SQLite, on a free port; stopped at the end of the session."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    with running_app(workdir, f"sqlite:///{workdir / 'tracker.db'}") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def server(sqlite_server: Server) -> Server:
+    """The app the journeys use (SQLite; a module may override ``server`` to choose)."""
+    return sqlite_server
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory, chromium: str,
+                    worker_id: str) -> Iterator[Server]:
+    """The same app on a new PostgreSQL database of its own (one per xdist worker), dropped
+    at the end of the session; skipped, with the reason printed, without a PostgreSQL server."""
+    base_url = os.environ.get(PG_ENV)
+    if not base_url:
+        print(PG_SKIP_REASON)
+        pytest.skip(PG_SKIP_REASON)
+    workdir = tmp_path_factory.mktemp("e2e-postgres")
+    with fresh_postgres_database(base_url, f"browsers_{worker_id}") as database_url, \
+            running_app(workdir, database_url) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -121,8 +153,7 @@ def browser(chromium: str) -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def app_url(server: Server, browser) -> str:
+def signed_out_page_shown(browser, server: Server) -> str:
     """The server's URL once the sign-in page has rendered (the first run imports a lot)."""
     from playwright.sync_api import expect
 
@@ -135,6 +166,18 @@ def app_url(server: Server, browser) -> str:
     finally:
         context.close()
     return server.url
+
+
+@pytest.fixture(scope="session")
+def app_url(sqlite_server: Server, browser) -> str:
+    """The SQLite server's URL once the sign-in page has rendered."""
+    return signed_out_page_shown(browser, sqlite_server)
+
+
+@pytest.fixture(scope="session")
+def postgres_app_url(postgres_server: Server, browser) -> str:
+    """The PostgreSQL server's URL once the sign-in page has rendered."""
+    return signed_out_page_shown(browser, postgres_server)
 
 
 @pytest.hookimpl(hookwrapper=True)

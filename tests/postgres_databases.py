@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+PG_ENV = "TRACKER_TEST_DATABASE_URL"
+PG_SKIP_REASON = f"PostgreSQL run skipped: {PG_ENV} is not set"  # as tests/conftest.py says it
+
 
 def _admin(base_url: str, statement: str) -> None:
     engine = create_engine(base_url, isolation_level="AUTOCOMMIT")

@@ -1,6 +1,7 @@
 """Issue 14 in Chromium: two people open the same row; the first saves; the second, still on
 the older screen, saves too and is refused with « modifiée par … », and the first change
-survives. One scenario per editing page."""
+survives. One scenario per editing page, on SQLite; a representative few (conference details,
+targets, validation, results entry) on PostgreSQL too, against a server of their own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from browser_fixtures import Server
 from journey import (
     cell,
     choose_in_cell,
@@ -49,6 +51,9 @@ from tracker.results import review
 from tracker.results.entry import EntryRow
 
 STALE = "modifiée par"
+# The scenarios run on PostgreSQL as well: one server per database, shared by the module.
+ON_BOTH_DATABASES = pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True,
+                                            scope="module")
 
 
 @dataclass
@@ -70,18 +75,29 @@ def _pair(browser, app_url: str, login: str) -> tuple[list, Two]:
 
 
 @pytest.fixture(scope="module")
-def admins(browser, app_url: str) -> Iterator[Two]:
+def server(request: pytest.FixtureRequest) -> Server:
+    """This module's app, signed-out page shown: the SQLite one of every browser test, or, for
+    the scenarios marked ON_BOTH_DATABASES, the one on a PostgreSQL database of its own."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        request.getfixturevalue("postgres_app_url")
+        return request.getfixturevalue("postgres_server")  # type: ignore[no-any-return]
+    request.getfixturevalue("app_url")
+    return request.getfixturevalue("sqlite_server")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def admins(browser, server: Server) -> Iterator[Two]:
     """Two browsers (separate profiles) signed in as the secretariat, for the whole module."""
-    contexts, pair = _pair(browser, app_url, "admin")
+    contexts, pair = _pair(browser, server.url, "admin")
     yield pair
     for context in contexts:
         context.close()
 
 
 @pytest.fixture(scope="module")
-def dsis(browser, app_url: str) -> Iterator[Two]:
+def dsis(browser, server: Server) -> Iterator[Two]:
     """Two browsers signed in as the DSI of MS (the DSI and a delegate)."""
-    contexts, pair = _pair(browser, app_url, "dsi-ms")
+    contexts, pair = _pair(browser, server.url, "dsi-ms")
     yield pair
     for context in contexts:
         context.close()
@@ -115,6 +131,7 @@ def saved_form(page: Page, button: str) -> Locator:
     return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=button))
 
 
+@ON_BOTH_DATABASES
 def test_conference_details_second_save_from_an_older_screen_is_refused(two: Two, server):
     both(two, lambda p: open_menu(p, "Conférences", "Sessions de la conférence"))
     for page, theme in ((two.first, "Thème de A"), (two.second, "Thème de B")):
@@ -251,6 +268,7 @@ def test_window_second_save_from_an_older_screen_is_refused(two: Two, server):
     assert 2020 in years and 2019 not in years
 
 
+@ON_BOTH_DATABASES
 def test_targets_second_save_from_an_older_screen_is_refused(two: Two, server):
     both(two, lambda p: open_menu(p, "Fenêtres et cibles", "Fenêtres et cibles"))
 
@@ -274,6 +292,7 @@ def _submitted(server) -> tuple[Submission, str]:
         return submission, structure.code
 
 
+@ON_BOTH_DATABASES
 def test_validation_of_a_declaration_changed_since_it_was_displayed_is_refused(two: Two,
                                                                               server):
     submission, code = _submitted(server)
@@ -325,6 +344,7 @@ def _count_row(server) -> tuple[int, str]:
     return row, codes[row]
 
 
+@ON_BOTH_DATABASES
 def test_results_entry_second_save_from_an_older_screen_is_refused(two_dsis: Two, server):
     two = two_dsis
     row, _code = _count_row(server)
