@@ -40,4 +40,5 @@ if __name__ == "__main__":
         sections.setdefault(t(p.section_key), []).append(
             st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
                     default=i == 0))
-    st.navigation(sections).run()
+    # Every page of the role in view: a collapsed "View more" hid the secretariat's main pages.
+    st.navigation(sections, expanded=True).run()

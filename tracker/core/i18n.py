@@ -11,6 +11,8 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
+
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
@@ -46,12 +48,35 @@ def catalogue(lang: str) -> dict[str, str]:
     return entries
 
 
+def plural_category(lang: str, count: object) -> str:
+    """The CLDR plural category of ``count`` in ``lang`` (Babel's rules: in French 0 and 1 are
+    « one », in English only 1 is)."""
+    try:
+        number = abs(int(str(count).replace("\u202f", "").replace("\u00a0", "")
+                         .replace(" ", "")))
+    except ValueError:
+        return "other"
+    return str(Locale.parse(lang).plural_form(number))
+
+
+def _entry(lang: str, key: str, values: dict[str, object]) -> str | None:
+    entries = catalogue(lang)
+    text = entries.get(key)
+    if text is not None or f"{key}.other" not in entries:
+        return text
+    # A message with plural forms ({one = "…", other = "…"}) is worded for its count, ``n``.
+    form = plural_category(lang, values.get("n", 0))
+    return entries.get(f"{key}.{form}") or entries[f"{key}.other"]
+
+
 def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The text for ``key`` in the current language, with ``{name}`` placeholders filled."""
+    """The text for ``key`` in the current language, with ``{name}`` placeholders filled; a
+    message with plural forms takes the form its count ``n`` calls for."""
     lang = lang or get_language()
-    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    text = _entry(lang, key, values) or _entry(DEFAULT_LANGUAGE, key, values) or key
     return text.format(**values) if values else text
 
 
 def has_key(key: str) -> bool:
-    return key in catalogue(DEFAULT_LANGUAGE)
+    entries = catalogue(DEFAULT_LANGUAGE)
+    return key in entries or f"{key}.other" in entries
