@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,80 @@ def _secret_file() -> str:
     return value
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOOPBACK = ("127.0.0.1", "::1")  # Streamlit gives no address (None) for these
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class TrustedProxies:
+    """Who may tell the client's address in X-Forwarded-For (``TRACKER_TRUSTED_PROXIES``):
+    nobody (the default: the connection's own address counts), ``hops`` reverse proxies in
+    front of every request whatever their addresses, or the proxies at ``networks``."""
+
+    hops: int = 0
+    networks: tuple[Network, ...] = ()
+
+    def _trusted(self, peer: str | None) -> bool:
+        candidates = LOOPBACK if peer is None else (peer,)
+        for text in candidates:
+            address = _address(text)
+            if address is not None and any(address in net for net in self.networks):
+                return True
+        return False
+
+    def client(self, peer: str | None, forwarded_for: Sequence[str] | str | None) -> str | None:
+        """The client's address: ``peer`` (the connection's, None for localhost), unless it is
+        a trusted proxy; then the address its proxies recorded in X-Forwarded-For (every header
+        of that name, in order), read from the right past the trusted ones."""
+        if isinstance(forwarded_for, str):
+            forwarded_for = [forwarded_for]
+        chain = [part.strip() for header in forwarded_for or () for part in header.split(",")
+                 if part.strip()]
+        if self.hops:
+            # Each proxy appends the address it was reached from: the client is the one the
+            # outermost proxy wrote. Fewer entries than proxies: the header is not theirs.
+            return chain[-self.hops] if len(chain) >= self.hops else peer
+        if not self.networks or not self._trusted(peer):
+            return peer  # not through a trusted proxy: its header proves nothing
+        nearest = peer
+        for entry in reversed(chain):
+            if _address(entry) is None:
+                return nearest  # a trusted proxy never writes this: stop at the last sure hop
+            if not self._trusted(entry):
+                return entry
+            nearest = entry
+        return nearest
+
+
+def trusted_proxies(env: Mapping[str, str]) -> TrustedProxies:
+    """``TRACKER_TRUSTED_PROXIES``: empty (nobody), a number of proxy hops (``1`` behind one
+    reverse proxy), or proxy addresses and networks separated by commas (``10.0.0.5,
+    10.1.0.0/16``; ``127.0.0.1`` for a proxy on the same machine)."""
+    raw = (env.get("TRACKER_TRUSTED_PROXIES") or "").strip()
+    if not raw:
+        return TrustedProxies()
+    if raw.isdigit():
+        return TrustedProxies(hops=int(raw))
+    networks = []
+    for part in raw.replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"TRACKER_TRUSTED_PROXIES must be a number of proxies or proxy "
+                             f"addresses and networks separated by commas; {part!r} is "
+                             "neither") from None
+    return TrustedProxies(networks=tuple(networks))
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -47,6 +122,7 @@ class Settings:
     smtp_password: str
     smtp_sender: str
     smtp_tls: str = "starttls"
+    trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
 
 
 def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
@@ -95,6 +171,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_password=env.get("TRACKER_SMTP_PASSWORD", ""),
         smtp_sender=env.get("TRACKER_SMTP_SENDER", "cdsi@asin.bj"),
         smtp_tls=smtp_tls(env),
+        trusted_proxies=trusted_proxies(env),
     )
 
 

@@ -199,7 +199,7 @@ def login_page() -> None:
     if submitted:
         try:
             actor, session_id, code = auth.sign_in(engine(), login, password,
-                                                   client=st.context.ip_address)
+                                                   client=client_address())
         except TrackerError as exc:
             st.error(plain(exc))
         else:
@@ -211,6 +211,14 @@ def login_page() -> None:
         st.warning(t("common.demo_notice"), icon=":material/science:")
         st.markdown(f"**{t('auth.demo_accounts')}**")
         st.table(demo_accounts_frame().set_index(t("users.login")))
+
+
+def client_address() -> str | None:
+    """The signing-in browser's address for the per-address throttle: the connection's, or,
+    behind a trusted reverse proxy (TRACKER_TRUSTED_PROXIES), the one its X-Forwarded-For
+    gives."""
+    return settings().trusted_proxies.client(st.context.ip_address,
+                                             st.context.headers.get_all("X-Forwarded-For"))
 
 
 def demo_accounts_frame() -> pd.DataFrame:
