@@ -72,15 +72,16 @@ def chromium() -> str:
 
 
 @contextmanager
-def running_app(workdir: Path, database_url: str) -> Iterator[Server]:
+def running_app(workdir: Path, database_url: str,
+                environment: dict[str, str] | None = None) -> Iterator[Server]:
     """`python -m tracker init` (demo data) on ``database_url``, then the app on a free port
-    until the block ends."""
+    until the block ends (``environment``: more variables for both)."""
     if importlib.util.find_spec("tracker.demo.generator") is None:
         pytest.fail("tracker/demo/generator.py is missing: the journeys run on the demo data set "
                     "that `python -m tracker init` loads", pytrace=False)
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
            "TRACKER_COOKIE_SECRET": "e2e-cookie-secret-0123456789abcdefghijklmnop",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", **(environment or {})}
     init = subprocess.run([sys.executable, "-m", "tracker", "init"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     if init.returncode != 0 or "demo data loaded" not in init.stdout:

@@ -90,7 +90,8 @@ class TrustedProxies:
 def trusted_proxies(env: Mapping[str, str]) -> TrustedProxies:
     """``TRACKER_TRUSTED_PROXIES``: empty (nobody), a number of proxy hops (``1`` behind one
     reverse proxy), or proxy addresses and networks separated by commas (``10.0.0.5,
-    10.1.0.0/16``; ``127.0.0.1`` for a proxy on the same machine)."""
+    10.1.0.0/16``). Streamlit's server (uvicorn) already puts the client's address in place of
+    a proxy's at 127.0.0.1 or ::1 (its FORWARDED_ALLOW_IPS): this is for proxies elsewhere."""
     raw = (env.get("TRACKER_TRUSTED_PROXIES") or "").strip()
     if not raw:
         return TrustedProxies()
