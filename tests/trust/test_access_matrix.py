@@ -25,7 +25,7 @@ from sqlmodel import Session, SQLModel
 
 import tracker
 from tracker.accounts.auth import Actor
-from tracker.accounts.permissions import Action, may, own_structure
+from tracker.accounts.permissions import Action, may, own_structure, sees_the_national_picture
 from tracker.conference.actions import Filters
 from tracker.core.db import transaction
 from tracker.core.errors import PermissionDenied
@@ -68,7 +68,8 @@ EXCLUDED: dict[str, str] = {
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
-        "base.sidebar", "imports.followup_import_panel", "imports.results_import_panel",
+        "base.sidebar", "links.page_link", "imports.followup_import_panel",
+        "imports.results_import_panel",
         "imports.targets_import_panel")},
     # No session: answers computed from permissions, nothing read or written.
     **{name: "no session: a pure answer built from permissions, reads and writes nothing"
@@ -375,6 +376,10 @@ CASES: dict[str, Case] = {
         db, a, YEAR, TODAY)),
     "tracker.reports.workbook.submissions_sheet": Case(needs(Action.see_submissions),
                                                        lambda f, db, a, w: f(
+    "tracker.dashboards.home.missing_declarations": Case(
+        lambda who, w: sees_the_national_picture(who), lambda f, db, a, w: f(db, a, TODAY)),
+    "tracker.dashboards.home.overdue_overview": Case(
+        lambda who, w: sees_the_national_picture(who), lambda f, db, a, w: f(db, a, TODAY)),
                                                            db, a, _period(), TODAY)),
     "tracker.reports.workbook.targets_sheet": Case(needs(Action.read_reports),
                                                    lambda f, db, a, w: f(db, a, _period())),

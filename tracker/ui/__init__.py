@@ -24,6 +24,7 @@ from tracker.ui.imports import (
     results_import_panel,
     targets_import_panel,
 )
+from tracker.ui.links import page_link
 from tracker.ui.widgets import (
     STATE_ICONS,
     act,
@@ -65,6 +66,7 @@ __all__ = [
     "labels",
     "login_page",
     "on_screen",
+    "page_link",
     "page_revision",
     "period_label",
     "plain",
