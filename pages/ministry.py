@@ -5,13 +5,14 @@ import streamlit as st
 from tracker import ui
 from tracker.accounts.permissions import Action, may
 from tracker.conference import actions
-from tracker.core.formats import format_date
+from tracker.core.formats import format_date, quarter_label
 from tracker.core.i18n import get_language, t
+from tracker.dashboards import confidence
 from tracker.dashboards import views as dashboards
 
 actor = ui.require_actor("pages/ministry.py")
 st.title(t("dashboards.ministry_title"))
-results, cat, _targets = ui.dashboard_data()
+results, cat, targets = ui.dashboard_data()
 
 with ui.read() as session:
     options = ui.structure_options(session)
@@ -41,6 +42,20 @@ else:
     trend, figure = ui.dashboard_view(dashboards.view_structure_trend, code, kpi_id)
     ui.chart_block(figure, trend[["period", "value", "target"]], key="ministry_trend",
                    caption=caption, labels_prefix="dashboards.col_")
+
+st.subheader(t("ratings.section_forecast"))
+quarter, forecasts = ui.service_view(confidence.year_forecasts, year)
+with ui.read() as session:  # the ratings this user may read, beside the cached forecasts
+    section = confidence.structure_forecast(session, actor, structure_id, year, quarter,
+                                            forecasts, (results, cat, targets))
+if section.frame.empty:
+    st.info(t("ratings.forecast_none"))
+else:
+    st.caption(t("ratings.forecast_caption", year=year,
+                 quarter=quarter_label(year, quarter, long=True)))
+    ui.table(section.frame, "ratings.col.", key="ministry_forecast")
+    if section.flagged:
+        st.warning(t("ratings.forecast_flagged", n=section.flagged))
 
 with ui.read() as session:
     history = dashboards.submission_history(session, structure_id, ui.today())

@@ -7,7 +7,7 @@ from tracker.core.formats import format_date, quarter_label
 from tracker.core.i18n import t
 from tracker.core.periods import reporting_quarter
 from tracker.results import entry as results
-from tracker.results import review
+from tracker.results import ratings
 
 actor = ui.require_actor("pages/results_entry.py")
 st.title(t("results.entry_title"))
@@ -54,17 +54,40 @@ if sheet.flags:
     st.warning(t("results.flags_title") + "\n\n"
                + "\n".join(f"- {ui.plain(f)}" for f in sheet.flags))
 
+st.subheader(t("ratings.entry_title"))
+ratings_key = f"entry_ratings_{structure_id}_{year}_{quarter}_{revision}"
+with ui.read() as session:  # kept like the sheet: a save checks the ratings' versions seen
+    rating = ui.on_screen(f"entry_ratings_{structure_id}_{year}_{quarter}", ratings.rating_sheet(
+        session, actor, structure_id, year, quarter, "dsi", ui.today()),
+        keep=ui.editing(ratings_key) or ui.clicked("entry_save", "entry_submit"))
+if rating.frame.empty:
+    st.caption(t("ratings.entry_none"))
+else:
+    st.caption(t("ratings.entry_help"))
+rated = st.data_editor(
+    placeholder="—", data=rating.frame, column_order=ratings.RATING_COLUMNS, hide_index=True,
+    width="stretch", disabled=not rating.editable, key=ratings_key,
+    column_config=ui.column_config(ratings.rating_column_specs())) \
+    if not rating.frame.empty else rating.frame
+rating_rows = ratings.rating_rows_from_frame(rated)
+
 if sheet.editable:
+    missing = ratings.unrated(rating, rating_rows) if rating.editable else []
+    if missing:
+        st.warning(t("ratings.unrated_warning", kpis=ui.plain(", ".join(missing))))
     save_col, submit_col = st.columns(2)
     if save_col.button(t("results.save"), type="primary", key="entry_save"):
-        ui.act("entry", results.save_entries, actor, structure_id, year, quarter,
-               results.entry_rows_from_frame(edited), seen_version=sheet.submission_version,
-               today=ui.today(), flash=lambda n: t("results.saved", n=n))
+        ui.act("entry", ratings.save_draft_with_ratings, actor, structure_id, year, quarter,
+               results.entry_rows_from_frame(edited), rating_rows,
+               seen_version=sheet.submission_version, today=ui.today(),
+               flash=lambda n: t("results.saved", n=n))
     confirm = submit_col.checkbox(t("results.submit_confirm"), key="entry_confirm")
     if submit_col.button(t("results.submit"), disabled=not confirm, key="entry_submit"):
-        ui.act("entry", review.save_and_submit, actor, structure_id, year, quarter,
-               results.entry_rows_from_frame(edited), seen_version=sheet.submission_version,
-               today=ui.today(), flash=t("results.submitted"))
+        ui.act("entry", ratings.submit_with_ratings, actor, structure_id, year, quarter,
+               results.entry_rows_from_frame(edited), rating_rows,
+               seen_version=sheet.submission_version, today=ui.today(),
+               flash=lambda left: t("ratings.submitted_unrated", kpis=", ".join(left))
+               if left else t("results.submitted"))
 
     with st.expander(t("results.import_title")):
         ui.results_import_panel(actor, sheet.structure_code, year, quarter, key="entry_import")

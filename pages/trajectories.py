@@ -7,7 +7,7 @@ from tracker import ui
 from tracker.accounts.permissions import Action, may
 from tracker.core.formats import format_date, format_percent, format_value, quarter_label
 from tracker.core.i18n import t
-from tracker.dashboards import trajectories
+from tracker.dashboards import confidence, trajectories
 from tracker.dashboards.charts_forecast import CLASS_COLOURS
 
 actor = ui.require_actor("pages/trajectories.py")
@@ -22,7 +22,11 @@ caption = t("dashboards.caption", date=format_date(ui.today()), filters=str(year
 if not view.quarter:
     st.info(t("forecast.no_quarter", year=year))
     st.stop()
-st.caption(t("forecast.as_of", quarter=quarter_label(year, view.quarter, long=True)))
+as_of = quarter_label(year, view.quarter, long=True)
+st.caption(t("forecast.as_of", quarter=as_of))
+with ui.read() as session:  # the ratings of that quarter this user may read, with the flag
+    rated = confidence.rating_lines(session, actor, year, view.quarter,
+                                    forecasts=view.forecasts, data=(results, cat, _targets))
 
 st.subheader(t("forecast.section_national"))
 if view.forecasts.empty:
@@ -82,6 +86,22 @@ else:
     st.caption(t("forecast.figures", n=view.backtests, quarters=int(line["quarters_used"])))
     if used:
         st.caption(used)
+    mine = rated[(rated["structure"] == structure) & (rated["kpi"] == kpi)]
+    st.markdown(f"**{t('ratings.section_ratings', quarter=as_of)}**")
+    for sentence in confidence.cell_sentences(mine.iloc[0]) if not mine.empty else []:
+        st.write(ui.plain(sentence))
+    if mine.empty:
+        st.caption(t("ratings.no_rating"))
+    elif mine.iloc[0]["flagged"]:
+        st.warning(t("ratings.flagged_line"))
+
+st.subheader(t("ratings.flagged_title"))
+st.caption(t("ratings.flagged_help", quarter=as_of))
+flagged = rated[rated["flagged"].astype(bool)]
+if flagged.empty:
+    st.info(t("ratings.flagged_none"))
+else:
+    ui.table(confidence.flagged_display(flagged), "ratings.col.", key="trajectories_flagged")
 
 st.subheader(t("forecast.section_method"))
 st.write(t("forecast.method"))

@@ -7,12 +7,12 @@ from tracker.core.formats import quarter_label
 from tracker.core.i18n import t
 from tracker.core.periods import reporting_quarter
 from tracker.results import entry as results
+from tracker.results import ratings, submissions
 from tracker.results import review as declarations
-from tracker.results import submissions
 
 actor = ui.require_actor("pages/validation.py")
 st.title(t("results.validation_title"))
-ui.page_revision("validation")
+revision = ui.page_revision("validation")
 
 with ui.read() as session:
     current = reporting_quarter(session, ui.today())
@@ -51,6 +51,26 @@ if row["submission_id"] is not None and row["submission_id"] == row["submission_
     else:
         st.dataframe(placeholder="—", data=review, hide_index=True, width="stretch",
                      column_config=ui.labels("results.col_", list(review.columns)))
+    st.subheader(t("ratings.validation_title"))
+    ratings_key = f"validation_ratings_{submission_id}_{revision}"
+    with ui.read() as session:  # the ratings on screen are kept while edited or saved
+        rating = ui.on_screen(f"validation_ratings_{submission_id}", ratings.rating_sheet(
+            session, actor, int(row["structure_id"]), year, quarter, "asin", ui.today()),
+            keep=ui.editing(ratings_key) or ui.clicked("validation_ratings_save"))
+    st.caption(t("ratings.validation_help") if not rating.frame.empty
+               else t("ratings.validation_none"))
+    if not rating.frame.empty:
+        rated = st.data_editor(
+            placeholder="—", data=rating.frame, hide_index=True, width="stretch",
+            column_order=["code", "label", "other_level", "other_reason", "level", "reason"],
+            disabled=["code", "label", "other_level", "other_reason"] if rating.editable
+            else True, key=ratings_key, column_config={
+                **ui.column_config(ratings.rating_column_specs()),
+                **ui.labels("ratings.col.", ["other_level", "other_reason"])})
+        if rating.editable and st.button(t("ratings.save_asin"), key="validation_ratings_save"):
+            ui.act("validation", ratings.save_ratings, actor, int(row["structure_id"]), year,
+                   quarter, "asin", ratings.rating_rows_from_frame(rated), today=ui.today(),
+                   flash=lambda n: t("ratings.saved", n=n))
     if row["state"] == "submitted":
         left, right = st.columns(2)
         if left.button(t("results.validate"), type="primary", key="validation_validate"):

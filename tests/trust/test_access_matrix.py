@@ -25,7 +25,7 @@ from sqlmodel import Session, SQLModel
 
 import tracker
 from tracker.accounts.auth import Actor
-from tracker.accounts.permissions import Action, may, own_structure, sees_the_national_picture
+from tracker.accounts.permissions import Action, may, own_structure
 from tracker.conference.actions import Filters
 from tracker.core.db import transaction
 from tracker.core.errors import PermissionDenied
@@ -68,8 +68,7 @@ EXCLUDED: dict[str, str] = {
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
-        "base.sidebar", "links.page_link", "imports.followup_import_panel",
-        "imports.results_import_panel",
+        "base.sidebar", "imports.followup_import_panel", "imports.results_import_panel",
         "imports.targets_import_panel")},
     # No session: answers computed from permissions, nothing read or written.
     **{name: "no session: a pure answer built from permissions, reads and writes nothing"
@@ -81,6 +80,10 @@ EXCLUDED: dict[str, str] = {
     "tracker.conference.minutes.confirm_minutes":
         "needs a whole reviewed minutes parse (frames of decisions, recommendations, actions); "
         "covered by tests/unit for the secretariat only",
+    "tracker.results.ratings.may_read": "no session: a pure answer built from permissions",
+    "tracker.reports.trajectories.forecast_section":
+        "draws one structure's section into the PDF of fiche_pdf and bilan_pdf (in CASES, which "
+        "require read_reports); its ratings come from confidence.rating_lines (in CASES)",
 }
 
 
@@ -288,6 +291,15 @@ def _follow_up_change(db: Session, w: World) -> tuple[list[Any], dict[int, int]]
             {w.action_id: item.version})
 
 
+def _forecasts_and_data(db: Session) -> tuple[Any, Any]:
+    from tracker.dashboards import confidence
+    from tracker.dashboards import views as dashboards
+
+    data = (dashboards.validated_results(db), dashboards.catalogue(db),
+            dashboards.targets_frame(db))
+    return confidence.year_forecasts(db, *data, YEAR)[1], data
+
+
 @dataclass(frozen=True)
 class Case:
     expect: Expect
@@ -355,6 +367,12 @@ CASES: dict[str, Case] = {
             db, a, w.conference_id, _conference(db, w).version,
             _conference_input(db, w, place="Cotonou"))),
     # dashboards
+    "tracker.dashboards.confidence.flagged_lines": Case(everyone, lambda f, db, a, w: f(
+        db, a, YEAR, QUARTER)),
+    "tracker.dashboards.confidence.rating_lines": Case(everyone, lambda f, db, a, w: f(
+        db, a, YEAR, QUARTER)),
+    "tracker.dashboards.confidence.structure_forecast": Case(everyone, lambda f, db, a, w: f(
+        db, a, w.ms, YEAR, QUARTER, *_forecasts_and_data(db))),
     "tracker.dashboards.home.structure_home": Case(_own_structure_home,
                                                    lambda f, db, a, w: f(db, a, TODAY)),
     # reference
@@ -376,10 +394,6 @@ CASES: dict[str, Case] = {
         db, a, YEAR, TODAY)),
     "tracker.reports.workbook.submissions_sheet": Case(needs(Action.see_submissions),
                                                        lambda f, db, a, w: f(
-    "tracker.dashboards.home.missing_declarations": Case(
-        lambda who, w: sees_the_national_picture(who), lambda f, db, a, w: f(db, a, TODAY)),
-    "tracker.dashboards.home.overdue_overview": Case(
-        lambda who, w: sees_the_national_picture(who), lambda f, db, a, w: f(db, a, TODAY)),
                                                            db, a, _period(), TODAY)),
     "tracker.reports.workbook.targets_sheet": Case(needs(Action.read_reports),
                                                    lambda f, db, a, w: f(db, a, _period())),
@@ -408,6 +422,21 @@ CASES: dict[str, Case] = {
     "tracker.results.loading.import_preview": Case(everyone, lambda f, db, a, w: f(
         db, a, b"Structure;Indicateur;Valeur\nMS;ESV_PUB;8\n", "t1.csv", year=YEAR,
         quarter=QUARTER, structure_code=None, today=TODAY)),
+    "tracker.results.ratings.rating_sheet": Case(
+        needs(Action.rate_confidence, for_ms=True),
+        lambda f, db, a, w: f(db, a, w.ms, YEAR, QUARTER, "dsi", TODAY)),
+    "tracker.results.ratings.ratings_frame": Case(everyone, lambda f, db, a, w: f(db, a, YEAR)),
+    "tracker.results.ratings.save_ratings": Case(
+        needs(Action.rate_confidence, for_ms=True),
+        lambda f, db, a, w: f(db, a, w.ms, YEAR, QUARTER, "dsi", [], today=TODAY)),
+    "tracker.results.ratings.save_draft_with_ratings": Case(
+        needs(Action.enter_results, for_ms=True), lambda f, db, a, w: f(
+            db, a, w.ms, YEAR, QUARTER, [EntryRow(1, "ESV_PUB", value="7")], [],
+            seen_version=_submission(db, w.ms).version, today=TODAY)),
+    "tracker.results.ratings.submit_with_ratings": Case(
+        needs(Action.enter_results, for_ms=True), lambda f, db, a, w: f(
+            db, a, w.ms, YEAR, QUARTER, [EntryRow(1, "ESV_PUB", value="7")], [],
+            seen_version=_submission(db, w.ms).version, today=TODAY)),
     "tracker.results.review.reopen": Case(needs(Action.validate), lambda f, db, a, w: f(
         db, a, w.mef, YEAR, QUARTER, seen_version=_submission(db, w.mef).version)),
     "tracker.results.review.return_submission": Case(needs(Action.validate), lambda f, db, a, w: f(

@@ -20,7 +20,7 @@ OWN, OTHER = 7, 8  # two structures: the DSI's own and another one
 
 # What a DSI may do for their own structure only.
 DSI_OWN = {Action.read_drafts, Action.enter_results, Action.update_action,
-           Action.record_milestone, Action.read_submission_history}
+           Action.record_milestone, Action.read_submission_history, Action.rate_confidence}
 LEADERSHIP = {Action.see_submissions, Action.see_who, Action.read_reports,
               Action.read_submission_history, Action.compare_structures}
 

@@ -246,7 +246,7 @@ def test_national_year_figure_of_a_stock_is_the_last_quarter_not_a_sum():
     assert figures.national_year_figure(ratio, rows) == pytest.approx(50.0)  # (3+1)/(4+4)
 
 
-def test_fiche_is_one_page_about_one_structure(demo_engine, actor):
+def test_fiche_is_a_page_about_one_structure_then_its_forecasts(demo_engine, actor):
     with reading(demo_engine) as session:
         document = fiche_module.fiche_pdf(session, actor, "ms", T2, lang="fr", today=TODAY)
         results = dashboards.validated_results(session)
@@ -256,19 +256,24 @@ def test_fiche_is_one_page_about_one_structure(demo_engine, actor):
         overdue = actions.followup_frame(session, actor, actions.ACTION,
                                          actions.Filters(structure_id=ms.id), TODAY)
     reader = PdfReader(_bytes_io(document.data))
-    assert len(reader.pages) == 1
+    total = len(reader.pages)
+    assert total >= 2  # the page on the structure, then its trajectories and forecasts
     text = reader.pages[0].extract_text()
     assert document.filename == "fiche-MS-2026-T2-fr.pdf"
     assert "Fiche ministère — MS — 2e trimestre 2026" in text
     assert "Ministère de la Santé (Ministère)" in text
     # multi-line text keeps its no-break spaces unbreakable but prints them as spaces
     assert "Déclaration du T2 2026 : validée" in _flat(text)
-    assert "Page 1 / 1" in text and "Données validées au 25 novembre 2026" in text
+    assert f"Page 1 / {total}" in text and "Données validées au 25 novembre 2026" in text
     value = frame.set_index("kpi").loc["ESV_DEMAT"]
     line = next(x for x in text.split("\n") if x.startswith("ESV_DEMAT "))
     assert format_value(value["value"], "percent") in line
     assert f"dont en retard : {int(overdue['overdue'].sum())}" in _flat(text)
     assert _flat(HOSTILE_TITLE)[:40] in _flat(text)
+    rest = _flat(" ".join(page.extract_text() for page in reader.pages[1:]))
+    assert "Trajectoires et prévisions" in rest and "Intervalle à 90 %" in _flat(rest)
+    assert "(ESV_DEMAT)" in rest and "2e trimestre 2026" in rest
+    assert any(level in rest for level in ("en bonne voie", "difficultés", "hors d'atteinte"))
 
 
 def test_fiche_of_an_unknown_structure_or_kpi_says_so(demo_engine, actor):

@@ -6,8 +6,9 @@ The roles, as the conference works:
 - **leadership**, ASIN's direction: reads everything that is validated, the submissions matrix,
   the reports and who did what; writes nothing.
 - **dsi**, a ministry's IT director: reads what is validated, and their own structure's drafts;
-  enters, imports and submits their own structure's results; updates their own structure's
-  actions and roadmap milestones; nothing of another structure.
+  enters, imports and submits their own structure's results and rates their confidence in
+  its key KPIs; updates their own structure's actions and roadmap milestones; nothing of
+  another structure.
 - **viewer**: reads what is validated, nothing else.
 
 Services call ``require`` (or ``may``) with the structure concerned; pages read the same answers
@@ -32,7 +33,8 @@ class Action(StrEnum):
     read_drafts = "read_drafts"  # OWN: a structure's results before validation
     enter_results = "enter_results"  # OWN: enter, import, submit a structure's quarter
     enter_for_any = "enter_for_any"  # pick any structure on the entry page
-    validate = "validate"  # validate, return, reopen a declaration
+    validate = "validate"  # validate, return, reopen a declaration; ASIN's confidence rating
+    rate_confidence = "rate_confidence"  # OWN: the DSI's confidence rating of the key KPIs
     see_submissions = "see_submissions"  # the structures × quarters matrix
     manage_windows = "manage_windows"  # entry windows and targets
     # reference data and accounts
@@ -62,7 +64,8 @@ _EVERYWHERE: dict[Role, frozenset[Action]] = {
 }
 # Actions a DSI may take for their own structure only.
 _OWN_STRUCTURE = frozenset({Action.read_drafts, Action.enter_results, Action.update_action,
-                            Action.record_milestone, Action.read_submission_history})
+                            Action.record_milestone, Action.read_submission_history,
+                            Action.rate_confidence})
 
 
 def may(actor: Actor | None, action: Action, structure_id: int | None = None) -> bool:

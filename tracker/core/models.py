@@ -131,6 +131,20 @@ class ResultSource(StrEnum):
     computed = "computed"
 
 
+class ConfidenceLevel(StrEnum):
+    """The delivery scale of a confidence rating, from best to worst."""
+
+    on_track = "on_track"  # en bonne voie
+    manageable = "manageable"  # difficultés surmontables
+    serious = "serious"  # difficultés sérieuses
+    out_of_reach = "out_of_reach"  # hors d'atteinte
+
+
+class RatingSource(StrEnum):
+    dsi = "dsi"  # the structure's DSI, when submitting the quarter
+    asin = "asin"  # ASIN's validator
+
+
 class ConferenceStatus(StrEnum):
     planned = "planned"
     held = "held"
@@ -553,6 +567,36 @@ class Result(SQLModel, table=True):
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
     version: int = Field(default=1, sa_column=_result_version)
     __mapper_args__ = {"version_id_col": _result_version}
+
+
+_rating_version = version_column()
+
+
+class ConfidenceRating(SQLModel, table=True):
+    """How confident the DSI (or ASIN) is that a structure meets a KPI's target this year, as
+    rated for one quarter, with a short reason (required for the two bad levels)."""
+
+    __table_args__ = (
+        check_in("level", ConfidenceLevel),
+        check_in("source", RatingSource),
+        UniqueConstraint("structure_id", "year", "quarter", "kpi_id", "source",
+                         name="uq_confidencerating_scope"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
+        Index("ix_confidencerating_period", "year", "quarter"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    structure_id: int = Field(foreign_key="structure.id")
+    year: int
+    quarter: int
+    kpi_id: int = Field(foreign_key="kpi.id")
+    source: str = Field(max_length=10)
+    level: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=500)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = Field(default=1, sa_column=_rating_version)
+    __mapper_args__ = {"version_id_col": _rating_version}
 
 
 # --- roadmap ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from tracker.core.models import (
     ActionItem,
     ActionStatus,
     Conference,
+    ConfidenceRating,
     DueKind,
     Kpi,
     Pillar,
@@ -51,6 +52,7 @@ class DemoSummary:
     submissions: int = 0
     results: int = 0
     targets: int = 0
+    ratings: int = 0
     conferences: int = 0
     agenda_items: int = 0
     attendances: int = 0
@@ -236,7 +238,8 @@ def insert_ids(session: Session, model: type[SQLModel], rows: list[dict[str, Any
 
 
 DEMO_TABLES: tuple[type[SQLModel], ...] = (Conference, Submission, SubmissionWindow, Result,
-                                            Target, Recommendation, ActionItem, Pillar)
+                                            Target, Recommendation, ActionItem, Pillar,
+                                            ConfidenceRating)
 
 
 def load(session: Session) -> tuple[list[Org], list[Ind]]:

@@ -317,3 +317,28 @@ EXTRA_KPI_SHAPES = (
     ("engagement", "percent", "up", "ratio", "ratio", True, ">=85"),
     ("exploitation", "count", "down", "sum", "sum", False, "0"),
 )
+
+# Confidence ratings: the DSI's and ASIN's reasons, per level (en bonne voie … hors d'atteinte).
+RATING_REASONS_DSI = (
+    ("Trajectoire conforme au plan de travail validé en début d'année.",
+     "Les équipes projet sont en place et le financement est acquis.",
+     "Déploiement achevé dans les directions centrales, extension en cours."),
+    ("Retard de deux mois sur le marché, rattrapable au second semestre.",
+     "Recrutement du chef de projet en cours ; l'essentiel reste faisable.",
+     "Dépendance au raccordement X-Road, prévu le trimestre prochain."),
+    ("Budget d'investissement gelé en attente de la loi de finances rectificative.",
+     "Prestataire défaillant : le marché doit être relancé.",
+     "Les directions techniques ne transmettent pas leurs données à temps."),
+    ("Aucun crédit inscrit cette année pour ce chantier.",
+     "Le projet est suspendu jusqu'à la réorganisation du ministère.",
+     "La cible a été fixée avant le transfert de compétences : elle n'est plus atteignable."),
+)
+RATING_REASONS_ASIN = (
+    ("Avis conforme à celui du DSI.", "Progression régulière constatée sur trois trimestres."),
+    ("Rythme à accélérer au prochain trimestre.",
+     "Point à suivre lors de la revue trimestrielle."),
+    ("Écart persistant avec la cible malgré les mesures annoncées.",
+     "Les justificatifs transmis ne confirment pas l'avancement déclaré."),
+    ("Au rythme actuel, la cible ne sera pas atteinte cette année.",
+     "Aucun financement identifié pour combler l'écart."),
+)

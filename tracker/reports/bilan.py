@@ -67,6 +67,7 @@ from tracker.reports.pdf import (
     plain,
     table,
 )
+from tracker.reports.trajectories import forecast_section, forecasts_at
 from tracker.results import submissions
 
 # --- the bilan ----------------------------------------------------------------------------
@@ -365,6 +366,8 @@ def _annex(pdf: ReportPdf, session: Session, data: ReportData, frame: pd.DataFra
     comments = _comments(session, data)
     followup = actions.followup_frame(session, data.actor, actions.ACTION,
                                       actions.Filters(), data.today)
+    year, quarter = data.period.last
+    forecasts = forecasts_at(session, data.results, data.cat, data.targets, year, quarter)
     first = True
     for n, structure in enumerate(sorted(data.structures, key=lambda s: s.code)):
         if n % 5 == 0:
@@ -403,6 +406,9 @@ def _annex(pdf: ReportPdf, session: Session, data: ReportData, frame: pd.DataFra
             heading(pdf, t("reports.sections.comments"), level=2)
             table(pdf, [t("reports.col.kpi"), t("reports.col.comment")], notes, (22, 126),
                   ("LEFT", "LEFT"), size=7, wrap=(1,))
+        if structure.id is not None:
+            forecast_section(pdf, session, data.actor, structure.id, year, quarter, forecasts,
+                             (data.results, data.cat, data.targets))
 
 
 def bilan_pdf(session: Session, actor: Actor, period: Period, *, lang: str, today: date,

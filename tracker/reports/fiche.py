@@ -1,5 +1,6 @@
-"""The one-page fiche ministère: one structure's KPIs against targets, its trend, submissions
-and overdue actions, as PDF."""
+"""The fiche ministère: one page on one structure's KPIs against targets, its trend,
+submissions and overdue actions, then its « Trajectoires et prévisions » (forecasts, confidence
+ratings, flags), as PDF."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ from tracker.reports.pdf import (
     paragraph,
     plain,
 )
+from tracker.reports.trajectories import forecast_section, forecasts_at
 
 # --- the fiche ministère ------------------------------------------------------------------
 
@@ -96,7 +98,8 @@ def fiche_pdf(session: Session, actor: Actor, structure_code: str, period: Perio
               lang: str, today: date, kpi_code: str | None = None,
               progress: ProgressFn | None = None) -> Document:
     """One page on one structure for one quarter: its submission, its KPIs against targets, a
-    trend, its overdue actions (admin and leadership)."""
+    trend, its overdue actions; then its trajectories and forecasts with the confidence
+    ratings (admin and leadership)."""
     require(actor, Action.read_reports)
     if period.quarter is None:
         raise TrackerError(t("reports.bad_quarter", quarter="—"))
@@ -184,6 +187,12 @@ def fiche_pdf(session: Session, actor: Actor, structure_code: str, period: Perio
         report(0.8, t("reports.steps.actions"))
         heading(pdf, t("reports.sections.fiche_actions"), level=2)
         _fiche_overdue(pdf, overdue, today)
+        report(0.9, t("ratings.section_forecast"))
+        pdf.set_auto_page_break(True, margin=18)  # the forecasts go on the pages after
+        pdf.add_page()
+        forecast_section(pdf, session, actor, structure.id, year, quarter,
+                         forecasts_at(session, data.results, data.cat, data.targets, year,
+                                      quarter), (data.results, data.cat, data.targets), level=1)
         content = bytes(pdf.output())
         report(1.0, t("reports.steps.done"))
     return Document(content, f"fiche-{code}-{period.slug}-{lang}.pdf", PDF_MIME)
