@@ -206,6 +206,11 @@ def test_a_backup_to_the_database_itself_is_refused(tmp_path: Path,
 
 def test_unreadable_input_and_wrong_kinds_are_refused_with_exit_2(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "faute-de-frappe.db"
+    assert _cli("backup", "--database-url", f"sqlite:///{missing}",
+                "--out", str(tmp_path / "copie.db")) == 2
+    assert "base SQLite introuvable" in capsys.readouterr().err
+    assert not missing.exists() and not (tmp_path / "copie.db").exists()
     target = f"sqlite:///{tmp_path / 'cible.db'}"
     assert _cli("restore", str(tmp_path / "absente.db"), "--database-url", target) == 2
     assert "fichier introuvable" in capsys.readouterr().err

@@ -144,6 +144,9 @@ def backup(url: str, out: Path) -> Outcome:
     partial = _partial(out)
     partial.unlink(missing_ok=True)
     tool = None if is_sqlite(url) else _tool("pg_dump")
+    if tool is None and not _sqlite_path(url).is_file():
+        # Connecting would create an empty database there: a mistyped path is an error.
+        raise BackupError(t("backup.no_database", file=_sqlite_path(url)))
     engine = make_engine(url)
     try:
         revision = revision_of(engine)  # reaches the database first: a clear error if it can't
@@ -162,8 +165,6 @@ def backup(url: str, out: Path) -> Outcome:
 def _sqlite_backup(source: Path, out: Path, partial: Path) -> None:
     if source.resolve() == out.resolve():
         raise BackupError(t("backup.same_file", file=out))
-    if not source.exists():
-        raise BackupError(t("backup.no_database", file=source))
     live = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     copy = sqlite3.connect(partial)
     try:
