@@ -16,19 +16,23 @@ cols = st.columns(4)
 user = cols[0].selectbox(t("journal.user"), ["", *logins], key="journal_user",
                          format_func=lambda v: v or t("common.all"))
 object_type = cols[1].selectbox(t("journal.object"), ["", *object_types], key="journal_object",
-                                format_func=lambda v: v or t("common.all"))
+                                format_func=lambda v: journal.object_name(v) if v
+                                else t("common.all"))
 since = cols[2].date_input(t("journal.since"), value=None, key="journal_since",
                            format="DD/MM/YYYY")
 until = cols[3].date_input(t("journal.until"), value=None, key="journal_until",
                            format="DD/MM/YYYY")
 
 with ui.read() as session:
-    frame = journal.audit_frame(session, actor, user_login=user, object_type=object_type,
-                                since=since, until=until)
-if frame.empty:
+    filters = {"user_login": user, "object_type": object_type, "since": since, "until": until}
+    lines = journal.sentences_frame(session, actor, **filters)
+    raw = journal.audit_frame(session, actor, **filters)
+if lines.empty:
     st.info(t("journal.empty"))
 else:
-    st.caption(t("journal.count", n=len(frame)))
-    st.dataframe(placeholder="—", data=frame, hide_index=True, width="stretch", height=560,
-                 column_config=ui.labels("journal.col_", journal.COLUMNS))
-    ui.downloads(frame, "journal", key="journal_dl")
+    st.caption(t("journal.count", n=len(lines)))
+    st.dataframe(placeholder="—", data=lines, hide_index=True, width="stretch", height=560,
+                 column_config=ui.labels("journal.col_", journal.SENTENCE_COLUMNS))
+    with st.expander(t("journal.raw_detail")):
+        ui.table(raw, "journal.col_", height=400)
+    ui.downloads(raw, "journal", key="journal_dl")

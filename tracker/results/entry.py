@@ -231,7 +231,8 @@ def ensure_submission(session: Session, actor: Actor | None, structure_id: int, 
             session.flush()
         except IntegrityError as exc:  # someone created it at the same moment
             raise StaleEdit(t("common.stale_concurrent")) from exc
-        audit.created(session, actor, submission, label=f"{structure_id} {year}-T{quarter}")
+        code = repo.structure_codes_by_id(session).get(structure_id, str(structure_id))
+        audit.created(session, actor, submission, label=f"{code} {year}-T{quarter}")
         return submission
     if check:
         audit.ensure_fresh(session, submission, seen_version)

@@ -258,10 +258,11 @@ def _import_submissions(session: Session, actor: Actor | None, preview: ImportPr
              else None, "reopened": False, "review_comment": "", "updated_at": now,
              "updated_by_id": actor.id if actor else None, "version": 1} for sid in missing])
         submissions = _quarter_submissions(session, preview.year, preview.quarter)
+        codes = repo.structure_codes_by_id(session)
         session.connection().execute(_table(AuditEvent).insert(), [
             row for sid in missing for row in audit.creation_event_rows(
                 actor, "Submission", submissions[sid].id,
-                f"{sid} {preview.year}-T{preview.quarter}", {}, now)])
+                f"{codes.get(sid, sid)} {preview.year}-T{preview.quarter}", {}, now)])
     return {sid: submissions[sid] for sid in wanted}
 
 
