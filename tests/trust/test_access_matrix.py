@@ -312,6 +312,8 @@ CASES: dict[str, Case] = {
     "tracker.accounts.journal.audit_frame": Case(needs(Action.read_journal),
                                                  lambda f, db, a, w: f(db, a)),
     "tracker.accounts.journal.filter_choices": Case(needs(Action.read_journal),
+    "tracker.accounts.journal.sentences_frame": Case(needs(Action.read_journal),
+                                                     lambda f, db, a, w: f(db, a)),
                                                     lambda f, db, a, w: f(db, a)),
     "tracker.accounts.users.create_user": Case(needs(Action.manage_users), lambda f, db, a, w: f(
         db, a, {"login": "nouveau", "display_name": "Nouveau", "role": "viewer",
