@@ -91,6 +91,10 @@ with details:
         if st.button(t("conferences.close"), key="conferences_close", disabled=not confirm):
             run(conferences.set_status, selected, seen, ConferenceStatus.closed.value,
                 flash=t("conferences.closed_now"))
+    else:  # every reader, and a closed session: the details as text
+        st.subheader(ui.plain(str(row["label"])))
+        for label, text in conferences.details_lines(row):
+            st.markdown(f"**{label}** : {ui.plain(text)}")
 
 with ui.read() as session:
     agenda_frame = session_agenda.agenda_frame(session, selected)

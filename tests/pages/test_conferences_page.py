@@ -79,6 +79,27 @@ def test_dsi_reads_sessions_without_editing(run_page, held):
     assert len(at.dataframe) >= 3
 
 
+@pytest.mark.parametrize("login", ["dsi-ms", "direction", "observateur"])
+def test_every_reader_sees_the_sessions_details(run_page, held, login):
+    at = run_page(PAGE, login)
+
+    shown = [m.value for m in at.markdown]
+    assert "**Date** : 24 juin 2025" in shown
+    assert "**Lieu** : Cotonou" in shown
+    assert "**Thème** : —" in shown
+    assert not any("None" in line or "nan" in line for line in shown)
+
+
+def test_a_closed_session_shows_its_details_to_the_secretariat_too(run_page, engine, held):
+    with transaction(engine) as session:
+        conference = session.get(Conference, held.id)
+        conference.status = "closed"
+        session.add(conference)
+    at = run_page(PAGE, "admin")
+
+    assert "**Lieu** : Cotonou" in [m.value for m in at.markdown]
+
+
 def test_secretariat_adds_an_agenda_item(run_page, engine, held):
     at = run_page(PAGE, "admin")
     key = f"conferences_agenda_{held.id}_0"

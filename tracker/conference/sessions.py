@@ -4,9 +4,10 @@ and attendance rates; a closed session is read-only."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlmodel import Session, col, func, select
@@ -16,7 +17,7 @@ from tracker.accounts.permissions import Action, require
 from tracker.core import audit
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, TrackerError
-from tracker.core.formats import format_date, ordinal_fr
+from tracker.core.formats import format_date, format_number, ordinal_fr
 from tracker.core.i18n import t
 from tracker.core.models import (
     CLOSED_ACTION_STATUSES,
@@ -124,6 +125,27 @@ def conferences_frame(session: Session) -> pd.DataFrame:
                      "closed_at": c.closed_at, "version": c.version})
     columns = ["id", *LIST_COLUMNS, "rapporteur", "status", "closed_at", "version"]
     return pd.DataFrame(rows, columns=columns).set_index("id")
+
+
+DETAIL_FIELDS = ("session_date", "place", "theme", "chair", "rapporteur", "status_label",
+                 "attendance_rate")
+
+
+def details_lines(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A session's details as a reader sees them (label, text), in the user's language: the
+    date written out, the attendance rate with its unit, « — » where nothing was recorded."""
+    lines = []
+    for field in DETAIL_FIELDS:
+        value = row.get(field)
+        if field == "session_date":
+            text = format_date(value, "long") if value else "—"
+        elif field == "attendance_rate":
+            text = f"{format_number(value, 1)} %" if value is not None and value == value \
+                else "—"
+        else:
+            text = str(value) if value else "—"
+        lines.append((t(f"conferences.col_{field}"), text))
+    return lines
 
 
 @dataclass
