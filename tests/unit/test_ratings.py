@@ -218,3 +218,48 @@ def test_lines_flag_against_the_forecast_of_the_structure(engine, world):
     assert shown.iloc[0]["structure"] == "Ministère de la Santé (MS)"
     assert shown.iloc[0]["kpi"].startswith("ESV_DEMAT — ")
     assert shown.iloc[0]["forecast"] == "compromis"
+
+
+# --- the demo data set ----------------------------------------------------------------------
+
+
+def _demo(tmp_path, name):
+    from tracker import bootstrap
+    from tracker.core.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / name}")
+    bootstrap.initialize(engine, demo=True, today=TODAY)
+    return engine
+
+
+def test_the_demo_rates_received_quarters_the_same_way_every_time(tmp_path):
+    from tracker.accounts.auth import load_actor
+    from tracker.core import repository as repo
+    from tracker.dashboards import trajectories
+
+    first, second = _demo(tmp_path, "a.db"), _demo(tmp_path, "b.db")
+    rows = []
+    for engine in (first, second):
+        with reading(engine) as db:
+            rows.append([(r.structure_id, r.year, r.quarter, r.kpi_id, r.source, r.level,
+                          r.reason) for r in db.exec(select(ConfidenceRating).order_by(
+                              ConfidenceRating.id))])
+    assert rows[0] == rows[1] and len(rows[0]) > 1000  # seeded: the same rows
+    with reading(first) as db:
+        states = {(s.structure_id, s.year, s.quarter): s.status
+                  for s in db.exec(select(Submission))}
+        direction = load_actor(db, repo.get_user_by_login(db, "direction").id)
+        data = (dashboards.validated_results(db), dashboards.catalogue(db),
+                dashboards.targets_frame(db))
+        view = trajectories.view_trajectories(db, *data, YEAR, None)
+        lines = confidence.rating_lines(db, direction, YEAR, view.quarter,
+                                        forecasts=view.forecasts, data=data)
+    for sid, year, quarter, _, source, level, reason in rows[0]:
+        assert states[(sid, year, quarter)] in (("submitted", "validated") if source == "dsi"
+                                                else ("validated",))
+        assert reason or level not in rt.REASON_REQUIRED
+    flagged = lines[lines["flagged"]]
+    assert 0 < len(flagged) < len(lines) / 4  # a few disagreements, not the rule
+    assert set(lines["dsi_reason"]) - {""}
+    for engine in (first, second):
+        engine.dispose()

@@ -30,14 +30,15 @@ LEVELS = ("on_track", "manageable", "serious", "out_of_reach")
 
 def _figure(kpi: Ind, cells: list[tuple[float | None, float | None, float | None]]
             ) -> float | None:
-    """The year so far, roughly by the KPI's rule, projected to the year's end for sums."""
+    """The year so far, roughly by the KPI's rule (sums projected to a whole year)."""
     if not cells:
         return None
     if kpi.ratio:
-        num = sum(c[1] or 0.0 for c in cells if c[1] is not None and c[2] is not None)
-        den = sum(c[2] or 0.0 for c in cells if c[1] is not None and c[2] is not None)
+        pairs = [(c[1], c[2]) for c in cells if c[1] is not None and c[2] is not None]
+        den = sum(d for _, d in pairs)
         if not den:
             return None
+        num = sum(n for n, _ in pairs)
         return 100.0 * num / den if kpi.unit == "percent" else num / den
     values = [c[0] for c in cells if c[0] is not None]
     if not values:
@@ -49,15 +50,20 @@ def _figure(kpi: Ind, cells: list[tuple[float | None, float | None, float | None
     return values[-1]
 
 
-def level_from(kpi: Ind, figure: float | None, target: float) -> int:
-    """0 en bonne voie … 3 hors d'atteinte, from the figure against the target."""
-    if figure is None:
+def level_from(kpi: Ind, now: float | None, before: float | None, quarter: int,
+               target: float) -> int:
+    """0 en bonne voie … 3 hors d'atteinte: the figure so far and where its last change leads
+    by the year's end, against the target."""
+    if now is None:
         return 2
-    if kpi.direction == "down":
-        ratio = target / figure if figure > 0 else 1.0
-    else:
-        ratio = figure / target if target else 1.0
-    return 0 if ratio >= 1.02 else 1 if ratio >= 0.99 else 2 if ratio >= 0.93 else 3
+    ahead = now + (now - before) * (4 - quarter) if before is not None else now
+    sign = -1.0 if kpi.direction == "down" else 1.0
+    if sign * (now - target) >= 0 and sign * (ahead - target) >= 0:
+        return 0
+    if sign * (ahead - target) >= 0:
+        return 1
+    shortfall = abs(ahead - target) / max(abs(target), 1e-9)
+    return 2 if shortfall < 0.05 else 3
 
 
 def generate_ratings(ctx: Ctx) -> None:
@@ -94,15 +100,17 @@ def generate_ratings(ctx: Ctx) -> None:
             if target is None:
                 continue
             known = cells.get((sub.structure_id, kpi_id, sub.year), {})
-            figure = _figure(kpi, [known[q] for q in sorted(known) if q <= sub.quarter])
-            base = level_from(kpi, figure, target)
-            dsi = 0 if blind and rng.random() < 0.8 else max(0, base - (rng.random() < 0.15))
+            so_far = [known[q] for q in sorted(known) if q <= sub.quarter]
+            base = level_from(kpi, _figure(kpi, so_far), _figure(kpi, so_far[:-1]),
+                              sub.quarter, target)
+            optimistic = base < 3 and rng.random() < 0.1  # one level better than the figures say
+            dsi = 0 if blind and rng.random() < 0.8 else base - int(optimistic and base > 0)
             if rng.random() < 0.08:
                 continue  # left unrated
             rows.append(_row(sub, kpi_id, "dsi", dsi, rng.choice(RATING_REASONS_DSI[dsi]),
                              dsis.get(sub.structure_id), submitted - timedelta(minutes=5)))
             if sub.status == SubmissionStatus.validated and sub.reviewed_at is not None:
-                asin = min(3, max(0, base + rng.choice((0, 0, 0, 0, 1, -1))))
+                asin = min(3, base + int(rng.random() < 0.12))  # ASIN a little more sober
                 reason = rng.choice(RATING_REASONS_ASIN[asin]) if asin >= 2 or \
                     rng.random() < 0.3 else ""
                 rows.append(_row(sub, kpi_id, "asin", asin, reason, ctx.admin_id,

@@ -273,8 +273,8 @@ def save_ratings(session: Session, actor: Actor, structure_id: int, year: int, q
                                       kpi_id=kpi.id, source=source, level=level, reason=reason,
                                       author_id=actor.id)
             audit.add_new(session, actor, rating)
-            audit.record(session, actor, "create", rating, label=label,
-                         changes={"level": (None, level), "reason": (None, reason)})
+            audit.created(session, actor, rating, label=label,
+                          entered={"level": level, "reason": reason})
             written += 1
         elif level is None:
             audit.ensure_fresh(session, rating, row.seen_version)
