@@ -1,5 +1,5 @@
 """Issue 5 in Chromium: the secretariat imports a PV (Word), corrects an owner and confirms;
-the DSI of MS updates their action; once its due date has passed, "En retard seulement"
+the DSI of MS updates their action; once its due date has passed, "En retard"
 lists it."""
 
 import io
@@ -29,6 +29,7 @@ from tracker.accounts.auth import actor_from_user
 from tracker.conference import actions
 from tracker.conference import sessions as conferences
 from tracker.core.db import make_engine, reading
+from tracker.core.i18n import t
 from tracker.core.models import ActionItem, Conference, Minutes, Structure, User
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / \
@@ -105,7 +106,7 @@ def _actions_of(engine, number: int) -> dict[str, tuple[str, ActionItem]]:
 
 
 def _overdue_for_ms(engine) -> list[str]:
-    """What "En retard seulement" lists for the DSI of MS, by the service."""
+    """What "En retard" lists for the DSI of MS, by the service."""
     with reading(engine) as db:
         user = db.exec(select(User).where(User.login == "dsi-ms")).one()
         actor = actor_from_user(db, user)
@@ -175,14 +176,15 @@ def test_secretariat_imports_a_pv_dsi_updates_its_action_overdue_filter_lists_it
     choose_in_cell(page, grid, FOLLOWUP["status"], row, "en cours", "in_progress")
     type_in_cell(page, grid, FOLLOWUP["progress_comment"], row, progress)
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    expect(page.get_by_text("1 ligne(s) enregistrée(s).")).to_be_visible()
+    expect(page.get_by_text("1 ligne enregistrée.")).to_be_visible()
     saved = _actions_of(engine, number)[MS_ACTION][1]
     assert (saved.status, saved.progress_comment) == ("in_progress", progress)
 
     # Not overdue yet: the filter leaves it out.
-    page.get_by_text("En retard seulement").click()
+    page.get_by_text("En retard", exact=True).click()
     wait_until_idle(page)
-    expect(page.get_by_text(f"{len(_overdue_for_ms(engine))} ligne(s).")).to_be_visible()
+    overdue = t("actions.count", lang="fr", n=len(_overdue_for_ms(engine)))
+    expect(page.get_by_text(overdue)).to_be_visible()
     assert MS_ACTION not in _overdue_for_ms(engine)
     assert row_with(page, page.get_by_test_id("stDataFrame").first, FOLLOWUP["title"],
                     MS_ACTION) is None
@@ -194,22 +196,23 @@ def test_secretariat_imports_a_pv_dsi_updates_its_action_overdue_filter_lists_it
     open_menu(page, "Actions", "Suivi des actions et des recommandations")
     pick(page, "Session", label)
     grid = page.get_by_test_id("stDataFrame").first
-    expect(page.get_by_text("3 ligne(s).")).to_be_visible()
+    expect(page.get_by_text("3 lignes.")).to_be_visible()
     row = row_with(page, grid, FOLLOWUP["title"], MS_ACTION)
     assert row is not None
     date_in_cell(page, grid, FOLLOWUP["due_date"], row, past)
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    expect(page.get_by_text("1 ligne(s) enregistrée(s).")).to_be_visible()
+    expect(page.get_by_text("1 ligne enregistrée.")).to_be_visible()
     assert _actions_of(engine, number)[MS_ACTION][1].due_date == past
 
-    # Now "En retard seulement" lists it for the DSI of MS, with its progress.
+    # Now "En retard" lists it for the DSI of MS, with its progress.
     sign_out(page)
     sign_in(page, "dsi-ms")
     open_menu(page, "Actions", "Suivi des actions et des recommandations")
-    page.get_by_text("En retard seulement").click()
+    page.get_by_text("En retard", exact=True).click()
     wait_until_idle(page)
     assert MS_ACTION in _overdue_for_ms(engine)
-    expect(page.get_by_text(f"{len(_overdue_for_ms(engine))} ligne(s).")).to_be_visible()
+    overdue = t("actions.count", lang="fr", n=len(_overdue_for_ms(engine)))
+    expect(page.get_by_text(overdue)).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
     row = row_with(page, grid, FOLLOWUP["title"], MS_ACTION)
     assert row is not None, "the overdue filter does not list the action"

@@ -90,7 +90,7 @@ def test_admin_renames_a_structure_and_finds_it_after_reload_and_in_the_journal(
     cell_editor.press("Enter")
     wait_until_idle(page)
     page.get_by_role("button", name="Enregistrer").first.click()
-    expect(page.get_by_text("1 ligne(s) enregistrée(s).")).to_be_visible()
+    expect(page.get_by_text("1 ligne enregistrée.")).to_be_visible()
 
     with Session(engine) as db:
         saved = db.exec(select(Structure).where(Structure.code == first["code"])).one()

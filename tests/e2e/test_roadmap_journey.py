@@ -78,7 +78,7 @@ def test_secretariat_adds_an_initiative_dsi_reaches_a_milestone_pillar_progress_
     type_in_cell(page, grid, INITIATIVE_COL["title"], initiatives, INITIATIVE)
     choose_in_cell(page, grid, INITIATIVE_COL["owner"], initiatives, "MS")
     panel.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("1 ligne(s) enregistrée(s).")).to_be_visible()
+    expect(page.get_by_text("1 ligne enregistrée.")).to_be_visible()
     with reading(engine) as db:
         created = db.exec(select(Initiative).where(Initiative.title == INITIATIVE)).one()
         ms = db.exec(select(Structure).where(Structure.code == "MS")).one()
@@ -88,7 +88,7 @@ def test_secretariat_adds_an_initiative_dsi_reaches_a_milestone_pillar_progress_
     # message above the tabs and Streamlit would redraw the editor (scrolled back to its top)
     # in the middle of the edits (reported to the lead with the tab reset).
     open_menu(page, "Feuille de route", "Feuille de route")
-    expect(page.get_by_text("1 ligne(s) enregistrée(s).")).to_have_count(0)
+    expect(page.get_by_text("1 ligne enregistrée.")).to_have_count(0)
     panel = open_tab(page, "Jalons")
     grid = panel.get_by_test_id("stDataFrame")
     for offset, (title, day) in enumerate(zip(MILESTONES, due, strict=True)):
@@ -98,7 +98,7 @@ def test_secretariat_adds_an_initiative_dsi_reaches_a_milestone_pillar_progress_
         type_in_cell(page, grid, ADMIN_MILESTONE_COL["title"], row, title)
         date_in_cell(page, grid, ADMIN_MILESTONE_COL["due_date"], row, day)
     panel.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("2 ligne(s) enregistrée(s).")).to_be_visible()
+    expect(page.get_by_text("2 lignes enregistrées.")).to_be_visible()
     with reading(engine) as db:
         stored = db.exec(select(Milestone).where(Milestone.initiative_id == created.id)).all()
     assert sorted((m.title, m.due_date, m.done_on) for m in stored) == [
@@ -121,7 +121,7 @@ def test_secretariat_adds_an_initiative_dsi_reaches_a_milestone_pillar_progress_
     expect(cell(grid, DSI_MILESTONE_COL["initiative"], row)).to_have_text(INITIATIVE)
     date_in_cell(page, grid, DSI_MILESTONE_COL["done_on"], row, today)
     panel.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("1 ligne(s) enregistrée(s).")).to_be_visible()
+    expect(page.get_by_text("1 ligne enregistrée.")).to_be_visible()
     with reading(engine) as db:
         done = db.exec(select(Milestone).where(Milestone.initiative_id == created.id,
                                                Milestone.title == MILESTONES[0])).one()

@@ -100,6 +100,6 @@ def test_a_dsi_uploads_an_ods_whose_value_a_formula_computed_and_the_preview_say
 
     page.locator("input[type=file]").set_input_files(
         {"name": "resultats.ods", "mimeType": ODS_MIME, "buffer": data})
-    expect(page.get_by_text("1 ligne(s) acceptée(s), 0 ligne(s) refusée(s).")).to_be_visible(
+    expect(page.get_by_text("Lignes acceptées : 1 ; refusées : 0.")).to_be_visible(
         timeout=60_000)
     expect(page.get_by_text("Valeurs lues comme calculées par une formule")).to_be_visible()

@@ -33,7 +33,7 @@ def test_admin_sees_every_action_with_charts_and_exports(run_page, data):
     at = run_page(PAGE, "admin")
     assert not at.exception
     assert at.title[0].value == "Suivi des actions et des recommandations"
-    assert "2 ligne(s)." in [c.value for c in at.caption]
+    assert "2 lignes." in [c.value for c in at.caption]
     assert len(at.get("plotly_chart")) == 2
     assert at.button(key="actions_save")
     # the table's exports, and the follow-up template to fill in (XLSX and LibreOffice's ODS)
@@ -52,7 +52,7 @@ def test_dsi_saves_a_status_change_on_their_own_action(run_page, data, engine):
                              "added_rows": [], "deleted_rows": []}
     at.button(key="actions_save").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     with Session(engine) as session:
         row = session.exec(select(ActionItem).where(ActionItem.number == "A1")).one()
         assert (row.status, row.progress_comment) == ("done", "Raccordé le 1er juillet")
@@ -81,7 +81,7 @@ def test_admin_links_an_action_to_a_roadmap_initiative(run_page, data, engine):
                              "added_rows": [], "deleted_rows": []}
     at.button(key="actions_save").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     with Session(engine) as session:
         row = session.exec(select(ActionItem).where(ActionItem.number == "A1")).one()
         assert row.initiative_id == initiative_id
@@ -109,7 +109,7 @@ def test_leadership_reads_without_save_button(run_page, data):
 def test_overdue_filter_keeps_only_late_items(run_page, data):
     at = run_page(PAGE, "admin", actions_overdue=True)
     assert not at.exception
-    assert "1 ligne(s)." in [c.value for c in at.caption]
+    assert "1 ligne." in [c.value for c in at.caption]
 
 
 FOLLOWUP_CSV = ("Session;Recommandation/Action;Responsable;Échéance;Statut;Observations\r\n"
@@ -136,7 +136,7 @@ def test_admin_imports_the_follow_up_spreadsheet_after_a_preview(run_page, data,
     at.file_uploader(key="actions_followup_file").upload("suivi.csv", FOLLOWUP_CSV, "text/csv")
     at.run()
     assert not at.exception
-    assert ("1 élément(s) à créer, 1 à mettre à jour, 0 déjà à jour ; 1 ligne(s) refusée(s)."
+    assert ("À créer : 1 ; à mettre à jour : 1 ; déjà à jour : 0 ; lignes refusées : 1."
             in [m.value for m in at.markdown])
     reasons = at.dataframe[-2].value  # the rejected rows, then the preview
     assert reasons.iloc[0].tolist() == [
@@ -149,7 +149,7 @@ def test_admin_imports_the_follow_up_spreadsheet_after_a_preview(run_page, data,
     at.button(key="actions_followup_confirm").click().run()
 
     assert not at.exception
-    assert ("Tableau de suivi importé : 1 élément(s) créé(s), 1 mis à jour, 0 déjà à jour."
+    assert ("Tableau de suivi importé. Éléments créés : 1 ; mis à jour : 1 ; déjà à jour : 0."
             in [s.value for s in at.success])
     with Session(engine) as session:
         raccorder = session.exec(select(ActionItem).where(ActionItem.number == "A1")).one()

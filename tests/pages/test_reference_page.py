@@ -56,7 +56,7 @@ def test_admin_renames_a_structure_in_the_table_and_it_is_saved_and_audited(run_
 
     assert not at.exception
     assert not at.error
-    assert [message.value for message in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert [message.value for message in at.success] == ["1 ligne enregistrée."]
     assert _structure(engine, "MS").name_fr == "Ministère de la Santé publique"
     with Session(engine) as db:
         event = db.exec(select(AuditEvent).where(AuditEvent.object_type == "Structure")).one()

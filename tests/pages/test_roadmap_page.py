@@ -66,7 +66,7 @@ def test_admin_records_a_done_milestone_through_the_editor(run_page, data, engin
                              "added_rows": [], "deleted_rows": []}
     at.button(key="roadmap_save_milestones").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     assert _milestone(engine, "Pilote").done_on == date(YEAR, 1, 2)
 
 
@@ -152,7 +152,8 @@ def test_admin_prepares_next_year_from_the_review_page(run_page, data, engine):
     at.checkbox(key="roadmap_next_confirm").check().run()
     at.button(key="roadmap_next_copy").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith(f"Feuille de route {YEAR + 1} préparée : 2 initiative")
+    assert at.success[0].value.startswith(
+        f"Feuille de route {YEAR + 1} préparée — initiatives : 2")
     with Session(engine) as session:
         copies = session.exec(select(Initiative).join(Pillar).where(
             Pillar.year == YEAR + 1)).all()
@@ -170,7 +171,7 @@ def test_admin_overrides_a_status_with_its_reason_through_the_editor(run_page, d
                              "added_rows": [], "deleted_rows": []}
     at.button(key="roadmap_save_initiatives").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     with Session(engine) as session:
         row = session.exec(select(Initiative).where(Initiative.title == "Régies X-Road")).one()
         assert (row.status_override, row.status, row.override_reason) == (

@@ -91,5 +91,5 @@ def test_admin_deactivates_an_account_in_the_table(run_page, engine):
     at.button(key="users_save").click().run()
 
     assert not at.exception
-    assert [s.value for s in at.success] == ["1 ligne(s) enregistrée(s)."]
+    assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     assert _user(engine, "dsi-mef").active is False

@@ -572,10 +572,10 @@ def test_the_targets_panel_reads_an_uploaded_file_once_however_often_the_page_re
     at.file_uploader(key="settings_targets_import_file").upload(
         "cibles.csv", table_text(ROWS).encode(), "text/csv")
     at.run()
-    assert "2 ligne(s) acceptée(s), 0 refus." in [m.value for m in at.markdown]
+    assert "Lignes acceptées : 2 ; refusées : 0." in [m.value for m in at.markdown]
     at.run()  # another widget, a click elsewhere: the same run again
     at.run()
     assert not at.exception
-    assert "2 ligne(s) acceptée(s), 0 refus." in [m.value for m in at.markdown]
+    assert "Lignes acceptées : 2 ; refusées : 0." in [m.value for m in at.markdown]
     assert parsed == previewed == ["cibles.csv"]  # a language switch: the function test above
     spreadsheets.forget_read_files()

@@ -62,8 +62,8 @@ def test_new_session_agenda_opens_with_open_items_and_their_age(engine, actor, f
     assert len(lines) == 3  # R1, A1 and the all-ministries A3 once; A2 is done
     assert lines[0].startswith("R1 (17e conférence) — Finaliser la PKI — ASIN — échéance : "
                                "30/09/2025")
-    assert all(line.endswith("ouverte depuis 1 session(s)") for line in lines)
-    assert "Tous les ministères (3 non achevé(s))" in lines[2]
+    assert all(line.endswith("sessions écoulées depuis : 1") for line in lines)
+    assert "Tous les ministères (3 non achevés)" in lines[2]
 
 
 def test_dating_the_next_session_resolves_items_due_before_it(engine, actor, first):

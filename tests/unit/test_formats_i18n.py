@@ -35,14 +35,14 @@ def test_french_numbers_use_narrow_spaces_and_a_decimal_comma():
     assert format_number(1234567.5, 0) == f"1{NNBSP}234{NNBSP}568"
     assert format_percent(87.5) == f"87,5{NNBSP}%"
     assert format_xof(12450) == f"12{NNBSP}450{NBSP}F CFA"
-    assert format_xof(2.5e9) == f"2,5{NBSP}Md FCFA"
+    assert format_xof(2.5e9) == f"2,5{NBSP}Md F CFA"
     assert format_value(3, "days") == f"3{NBSP}j"
 
 
 def test_english_numbers_use_commas_and_a_decimal_point(english):
     assert format_number(1234567.5) == "1,234,567.5"
     assert format_percent(87.5) == "87.5%"
-    assert format_xof(2.5e9) == f"2.5{NBSP}bn FCFA"
+    assert format_xof(2.5e9) == f"2.5{NBSP}bn F CFA"
 
 
 def test_missing_values_show_a_dash_not_zero():
@@ -107,7 +107,8 @@ def test_every_literal_key_used_in_the_code_exists_in_french():
     french = catalogue("fr")
 
     assert len(used) > 100  # the scan found the calls
-    assert sorted((path, key) for path, key in used if key not in french) == []
+    assert sorted((path, key) for path, key in used
+                  if key not in french and f"{key}.other" not in french) == []
 
 
 def test_key_scan_ignores_f_strings_and_other_functions():
@@ -121,3 +122,34 @@ def test_unknown_key_falls_back_to_french_then_to_the_key(english):
     assert t("auth.submit", lang="fr") == "Se connecter"
     assert t("nope.missing") == "nope.missing"
     assert set(LANGUAGES) == {"fr", "en"}
+
+
+def test_a_message_with_plural_forms_follows_babels_rules(tmp_path, monkeypatch):
+    """French puts 0 and 1 in the singular, English only 1; a million is « many » in French,
+    which falls back to « other » when the message has no such form."""
+    from tracker.core import i18n
+
+    for lang, text in (("fr", 'saved = { one = "{n} ligne enregistrée.", '
+                              'other = "{n} lignes enregistrées." }\n'),
+                       ("en", 'saved = { one = "{n} row saved.", other = "{n} rows saved." }\n')):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "demo.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        assert [t("demo.saved", lang="fr", n=n) for n in (0, 1, 2)] == [
+            "0 ligne enregistrée.", "1 ligne enregistrée.", "2 lignes enregistrées."]
+        assert t("demo.saved", lang="fr", n=1_000_000) == "1000000 lignes enregistrées."
+        assert [t("demo.saved", lang="en", n=n) for n in (0, 1, 2)] == [
+            "0 rows saved.", "1 row saved.", "2 rows saved."]
+        assert t("demo.saved", lang="fr", n="1\u202f234") == "1\u202f234 lignes enregistrées."
+        assert i18n.has_key("demo.saved")
+    finally:
+        i18n.catalogue.cache_clear()
+
+
+def test_no_message_writes_a_plural_as_s_in_parentheses():
+    """« ligne(s) » is not how a person writes: a message with a count has plural forms."""
+    written = {f"{lang}:{key}": text for lang in LANGUAGES for key, text in catalogue(lang).items()
+               if re.search(r"\w\((s|x|es)\)", text)}
+    assert written == {}

@@ -176,7 +176,7 @@ def test_dry_run_sends_and_records_nothing(engine, scene, smtp):
     assert inbox.messages == [] and outcome.sent == [] and _sent_rows(engine) == 0
     assert len(outcome.reminders) == 4
     assert lines[0].startswith("[à envoyer] ")
-    assert lines[-1] == "4 rappel(s) dus, 0 envoyé(s), 0 en échec."
+    assert lines[-1] == "Rappels dus\u00a0: 4\u00a0; envoyés\u00a0: 0\u00a0; en échec\u00a0: 0."
 
 
 def test_without_an_smtp_server_nothing_is_sent(engine, scene):

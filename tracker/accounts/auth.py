@@ -171,7 +171,7 @@ def _throttle(session: Session, key: str) -> LoginThrottle:
 
 def _locked_message(until: datetime, now: datetime) -> str:
     minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-    return t("auth.locked", minutes=minutes)
+    return t("auth.locked", n=minutes)
 
 
 def count_attempt(session: Session, login: str, client: str | None) -> str | None:

@@ -1,7 +1,7 @@
 """Numbers, amounts, percentages and dates as users read them: fr-BJ by default, English on request.
 
-Everything goes through Babel; amounts in XOF have no decimals and large ones read "M FCFA" /
-"Md FCFA" (never CLDR's compact notation, which prints "Bn").
+Everything goes through Babel; amounts in XOF have no decimals and large ones read "M F CFA" /
+"Md F CFA" (never CLDR's compact notation, which prints "Bn").
 """
 
 from __future__ import annotations
@@ -61,15 +61,16 @@ def format_percent(value: float | None, digits: int = 1) -> str:
 
 
 def format_xof(value: float | None) -> str:
-    """Whole francs CFA: 12 450 000 F CFA; millions and billions as M FCFA / Md FCFA."""
+    """Whole francs CFA: 12 450 000 F CFA; millions and billions as 12,5 M F CFA / 2,5 Md F CFA
+    (the currency written one way everywhere: « F CFA »)."""
     if _missing(value):
         return "—"
     assert value is not None
     if abs(value) >= 1e9:
-        unit = "Md FCFA" if get_language() == "fr" else "bn FCFA"
+        unit = "Md F CFA" if get_language() == "fr" else "bn F CFA"
         return f"{format_number(value / 1e9, 1)}\u00a0{unit}"
     if abs(value) >= 1e6:
-        return f"{format_number(value / 1e6, 1)}\u00a0M FCFA"
+        return f"{format_number(value / 1e6, 1)}\u00a0M F CFA"
     return f"{format_number(round(value), 0)}\u00a0F CFA"
 
 
