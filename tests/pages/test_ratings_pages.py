@@ -112,7 +112,7 @@ def test_the_validator_sees_the_dsi_reason_and_gives_asin_s_rating(run_page, rat
     at.button(key="validation_ratings_save").click().run()
     assert not at.exception and not at.error
     assert ("asin", "out_of_reach", "Aucun crédit") in _stored(engine)
-    assert "2 niveau(x) de confiance enregistré(s)." in [s.value for s in at.success]
+    assert "2 niveaux de confiance enregistrés." in [s.value for s in at.success]
 
 
 # --- trajectories ---------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_the_fiche_has_the_structure_s_trajectories_and_forecasts(run_page, rate
     assert (line["actual_to_date"], line["forecast_value"], line["target"]) == ("20", "40", "60")
     assert line["class"] == "compromis" and line["flag"] == "à discuter"
     assert line["dsi"] == "en bonne voie : Campagne de numérisation lancée en juin"
-    assert any("1 indicateur(s) signalé(s)" in w.value for w in at.warning)
+    assert any("1 indicateur signalé" in w.value for w in at.warning)
 
 
 def test_review_submit_keeps_working_without_ratings(engine, seeded, key_targets, actor):
