@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tracker import ui
-from tracker.core.formats import format_date, format_number, format_value, quarter_label
+from tracker.core.formats import format_date, format_value, quarter_label
 from tracker.core.i18n import get_language, t
 from tracker.dashboards import views as dashboards
 
@@ -26,15 +26,15 @@ view = ui.dashboard_view(dashboards.view_overview, year, quarter, ui.today(),
                          format_date(ui.today()))
 for chunk in (view.headline.iloc[:4], view.headline.iloc[4:]):
     for column, row in zip(st.columns(4), chunk.itertuples(index=False), strict=False):
-        column.metric(
-            dashboards.kpi_label(cat, row.kpi_id, get_language()),
-            format_value(row.value, row.unit),
-            delta=None if row.delta != row.delta or row.delta is None
-            else format_number(row.delta), border=True,
-            delta_color="normal" if cat.rules[row.kpi_id].direction != "down" else "inverse",
-            help=f"{t('dashboards.target')} : {format_value(row.target, row.unit)} · "
-                 + t("dashboards.completeness", n=row.reporting, total=row.expected))
-        column.caption(f"{t('dashboards.target')} : {format_value(row.target, row.unit)} · "
+        with column.container(border=True):
+            # The KPI's name wraps above the figure (a metric's own label is cut to one line).
+            st.markdown(f"**{ui.plain(dashboards.kpi_name(cat, row.kpi_id, get_language()))}**",
+                        help=f"{row.code} · {t('dashboards.delta_help')}")
+            st.metric(row.code, format_value(row.value, row.unit), label_visibility="collapsed",
+                      delta=dashboards.delta_text(row.delta, row.unit, year, quarter),
+                      delta_color="normal" if cat.rules[row.kpi_id].direction != "down"
+                      else "inverse")
+            st.caption(f"{t('dashboards.target')} : {format_value(row.target, row.unit)} · "
                        + t("dashboards.completeness", n=row.reporting, total=row.expected))
 
 ui.chart_block(view.heatmap, view.attainment[["code", "kpi", "group", "value", "target", "light"]],
@@ -53,15 +53,17 @@ kpi_ids = list(cat.kpis.index)
 left, right = st.columns(2)
 with left:
     trend_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_trend_kpi",
-                             format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    trend, figure = ui.dashboard_view(dashboards.view_trend, trend_kpi)
-    ui.chart_block(figure, trend[["period", "value", "target", "reporting"]], key="overview_trend",
+                             format_func=lambda k: dashboards.kpi_name(cat, k, get_language()))
+    trend, figure = ui.dashboard_view(dashboards.view_trend, trend_kpi, ui.today())
+    ui.chart_block(figure, trend[["period", "value", "target", "reporting", "provisional",
+                                  "validated", "expected"]], key="overview_trend",
                    caption=t("dashboards.caption", date=format_date(ui.today()),
-                             filters=cat.kpis.loc[trend_kpi, "code"]),
+                             filters=dashboards.kpi_name(cat, trend_kpi, get_language()))
+                   + " · " + t("dashboards.trend_note"),
                    labels_prefix="dashboards.col_")
 with right:
     rank_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_rank_kpi",
-                            format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
+                            format_func=lambda k: dashboards.kpi_name(cat, k, get_language()))
     ranking, figure = ui.dashboard_view(dashboards.view_ranking, rank_kpi, year, quarter)
     ui.chart_block(figure, ranking, key="overview_ranking", caption=caption,
                    labels_prefix="dashboards.col_")

@@ -233,7 +233,7 @@ def test_charts_count_items_with_french_separators_and_dated_titles(engine, acto
     figure = charts_actions.status_by_structure_chart(counts, "Actions — données au 20/11/2025")
     assert figure.layout.separators == ", "
     assert "20/11/2025" in figure.layout.title.text
-    bars = {bar.name: dict(zip(bar.x, bar.y, strict=True)) for bar in figure.data}
+    bars = {bar.name: dict(zip(bar.y, bar.x, strict=True)) for bar in figure.data}  # horizontal
     assert bars["en cours"] == {"MS": 1}
     assert bars["réalisée"] == {"MS": 1}
     assert bars["non démarrée"] == {"MEF": 1}

@@ -138,3 +138,15 @@ def ordinal_fr(n: int, feminine: bool = False) -> str:
 def plotly_separators() -> str:
     """Decimal and thousands separators for plotly figures in the current language."""
     return ", " if get_language() == "fr" else ".,"
+
+
+def wrap(text: str, width: int = 60, joiner: str = "<br>") -> str:
+    """A long chart title or label on several lines (plotly never wraps: it clips), broken
+    between words, each line at most ``width`` characters where the words allow."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return joiner.join(lines)

@@ -7,6 +7,7 @@ under their successor, their history kept. Aggregation rules live in tracker.res
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.core import repository as repo
-from tracker.core.formats import quarter_key
+from tracker.core.formats import format_number, format_value, quarter_key, quarter_label
+from tracker.core.i18n import get_language, t
 from tracker.core.models import (
     CLOSED_ACTION_STATUSES,
     ActionItem,
@@ -25,7 +27,7 @@ from tracker.core.models import (
     SubmissionStatus,
     Target,
 )
-from tracker.core.periods import previous_quarter, quarter_end
+from tracker.core.periods import Quarter, previous_quarter, quarter_end
 from tracker.results.kpis import (
     KpiRule,
     across_structures,
@@ -34,6 +36,7 @@ from tracker.results.kpis import (
     over_quarters,
     target_keys,
 )
+from tracker.results.submissions import QuarterProgress, quarter_progress
 
 HEADLINE_KPIS = ("ESV_PUB", "ESV_DEMAT", "XRD_SVC_PUB", "XRD_OK", "CLD_HEB", "SEC_MFA",
                  "FRM_AGENTS", "BUD_ENG")
@@ -211,14 +214,49 @@ def attainment_frame(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFram
 
 
 def trend_frame(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
-                kpi_id: int) -> pd.DataFrame:
-    """National figure of one KPI per quarter, with its target and completeness."""
+                kpi_id: int, progress: Progress | None = None) -> pd.DataFrame:
+    """National figure of one KPI per quarter, with its target and completeness, on a real time
+    axis: every quarter from the first to the last is a row (one without data is a gap) and, with
+    the quarters' ``progress``, a provisional quarter is flagged (``submissions.QuarterProgress``:
+    the one rule), never drawn as a national figure."""
     series = aggregate(results[results["kpi_id"] == kpi_id], cat.rules, ["year", "quarter"])
-    series["period"] = [quarter_key(int(y), int(q)) for y, q in
-                        zip(series["year"], series["quarter"], strict=True)]
+    series = timeline(series, progress)
     series["target"] = [target_of(targets, kpi_id, int(y), int(q)) for y, q in
                         zip(series["year"], series["quarter"], strict=True)]
-    return series[["year", "quarter", "value", "reporting", "period", "target"]]
+    return series[["year", "quarter", "value", "reporting", "period", "target", "date",
+                   "provisional", "validated", "expected"]]
+
+
+Progress = Mapping[tuple[int, int], QuarterProgress]
+
+
+def timeline(table: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
+    """Per-quarter rows (year, quarter, value…) filled to every quarter between the first and the
+    last (a quarter without data stays a row with no value: a gap, never a zero), with the
+    quarter's start date for a time axis and the provisional flag of ``progress``."""
+    if table.empty:
+        table = table.assign(value=pd.Series(dtype="float64"))
+        quarters: list[tuple[int, int]] = []
+    else:
+        keys = sorted((int(y), int(q)) for y, q in zip(table["year"], table["quarter"],
+                                                       strict=True))
+        quarters, current = [], Quarter(*keys[0])
+        while current.pair <= keys[-1]:
+            quarters.append(current.pair)
+            current = current.next()
+    index = pd.MultiIndex.from_tuples(quarters, names=["year", "quarter"])
+    full = table.set_index(["year", "quarter"]).reindex(index).reset_index()
+    if "reporting" in full:
+        full["reporting"] = full["reporting"].fillna(0).astype(int)
+    else:
+        full["reporting"] = 0
+    full["period"] = [quarter_key(y, q) for y, q in quarters]
+    full["date"] = pd.to_datetime([Quarter(y, q).start for y, q in quarters])
+    known = [(progress or {}).get(pair) for pair in quarters]
+    full["provisional"] = [bool(p and p.provisional) for p in known]
+    full["validated"] = pd.array([p.validated if p else None for p in known], dtype="Int64")
+    full["expected"] = pd.array([p.expected if p else None for p in known], dtype="Int64")
+    return full
 
 
 def ranking_frame(results: pd.DataFrame, cat: Catalogue, kpi_id: int, year: int,
@@ -250,16 +288,16 @@ def overdue_by_structure(session: Session, today: date) -> pd.DataFrame:
 
 
 def structure_trend(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, code: str,
-                    kpi_id: int) -> pd.DataFrame:
-    """One structure's KPI per quarter (predecessors' history included) with its target."""
+                    kpi_id: int, progress: Progress | None = None) -> pd.DataFrame:
+    """One structure's KPI per quarter (predecessors' history included) with its target, on a
+    real time axis (``timeline``: gaps kept, provisional quarters flagged)."""
     mine = results[(results["code"] == code) & (results["kpi_id"] == kpi_id)]
-    table = aggregate(mine, cat.rules, ["year", "quarter"])
+    table = timeline(aggregate(mine, cat.rules, ["year", "quarter"]), progress)
     sid = int(mine["structure_id"].iloc[-1]) if not mine.empty else None
-    table["period"] = [quarter_key(int(y), int(q)) for y, q in
-                       zip(table["year"], table["quarter"], strict=True)]
     table["target"] = [target_of(targets, kpi_id, int(y), int(q), sid) for y, q in
                        zip(table["year"], table["quarter"], strict=True)]
-    return table[["year", "quarter", "period", "value", "target"]]
+    return table[["year", "quarter", "period", "value", "target", "date", "provisional",
+                  "validated", "expected"]]
 
 
 def structure_year_summary(results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
@@ -316,6 +354,30 @@ def kpi_label(cat: Catalogue, kpi_id: int, lang: str) -> str:
     row = cat.kpis.loc[kpi_id]
     label = row["label_fr"] if lang == "fr" else (row["label_en"] or row["label_fr"])
     return f"{row['code']} — {label}"
+
+
+def kpi_name(cat: Catalogue, kpi_id: int, lang: str) -> str:
+    """What officials read: the KPI's name (its code goes in the hover only)."""
+    row = cat.kpis.loc[kpi_id]
+    return str(row["label_fr"] if lang == "fr" else (row["label_en"] or row["label_fr"]))
+
+
+def kpi_names(cat: Catalogue, lang: str) -> dict[str, str]:
+    """KPI code → name, for the charts' axes."""
+    return {str(row["code"]): kpi_name(cat, int(kpi_id), lang)  # type: ignore[arg-type]
+            for kpi_id, row in cat.kpis.iterrows()}
+
+
+def delta_text(delta: float | None, unit: str, year: int, quarter: int) -> str | None:
+    """A tile's change with its unit and the quarter it is measured against:
+    « +3,3 pts vs T1 2026 » (points for a percentage), « -12 vs T1 2026 »."""
+    if delta is None or delta != delta:
+        return None
+    py, pq = previous_quarter(year, quarter)
+    sign = "+" if delta > 0 else ("-" if delta < 0 else "")
+    value = format_number(abs(delta), 1) if unit == "percent" else format_value(abs(delta), unit)
+    key = "dashboards.delta_points" if unit == "percent" else "dashboards.delta"
+    return t(key, sign=sign, value=value, quarter=quarter_label(py, pq))
 
 
 # --- a structure's profile (other sections) -----------------------------------------------
@@ -410,20 +472,23 @@ def view_overview(session: Session, results: pd.DataFrame, cat: Catalogue, targe
     overdue = overdue_by_structure(session, today)
     return OverviewView(
         headline=headline_frame(results, cat, targets, year, quarter, len(structures)),
-        attainment=attainment, heatmap=charts.heatmap_chart(attainment, year, quarter),
+        attainment=attainment,
+        heatmap=charts.heatmap_chart(attainment, year, quarter,
+                                     names=kpi_names(cat, get_language())),
         counts=counts, overdue=overdue,
         completeness_figure=charts.completeness_chart(counts, year, quarter),
         overdue_figure=charts.overdue_chart(overdue, as_of))
 
 
 def view_trend(session: Session, results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
-               kpi_id: int) -> tuple[pd.DataFrame, object]:
+               kpi_id: int, today: date | None = None) -> tuple[pd.DataFrame, object]:
     from tracker.dashboards import charts
 
-    del session
-    trend = trend_frame(results, cat, targets, kpi_id)
-    return trend, charts.trend_chart(trend, cat.kpis.loc[kpi_id, "code"],
-                                     cat.kpis.loc[kpi_id, "unit"])
+    progress = quarter_progress(session, today or date.today())
+    trend = trend_frame(results, cat, targets, kpi_id, progress)
+    return trend, charts.trend_chart(trend, kpi_name(cat, kpi_id, get_language()),
+                                     cat.kpis.loc[kpi_id, "unit"],
+                                     code=str(cat.kpis.loc[kpi_id, "code"]))
 
 
 def view_ranking(session: Session, results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
@@ -432,7 +497,7 @@ def view_ranking(session: Session, results: pd.DataFrame, cat: Catalogue, target
 
     del session, targets
     ranking = ranking_frame(results, cat, kpi_id, year, quarter)
-    return ranking, charts.ranking_chart(ranking, cat.kpis.loc[kpi_id, "code"],
+    return ranking, charts.ranking_chart(ranking, kpi_name(cat, kpi_id, get_language()),
                                          cat.kpis.loc[kpi_id, "unit"], year, quarter)
 
 
@@ -452,11 +517,12 @@ def view_structure(session: Session, results: pd.DataFrame, cat: Catalogue,
 
 
 def view_structure_trend(session: Session, results: pd.DataFrame, cat: Catalogue,
-                         targets: pd.DataFrame, code: str,
-                         kpi_id: int) -> tuple[pd.DataFrame, object]:
+                         targets: pd.DataFrame, code: str, kpi_id: int,
+                         today: date | None = None) -> tuple[pd.DataFrame, object]:
     from tracker.dashboards import charts
 
-    del session
-    trend = structure_trend(results, cat, targets, code, kpi_id)
-    return trend, charts.trend_chart(trend, cat.kpis.loc[kpi_id, "code"],
-                                     cat.kpis.loc[kpi_id, "unit"], structure=code)
+    progress = quarter_progress(session, today or date.today())
+    trend = structure_trend(results, cat, targets, code, kpi_id, progress)
+    return trend, charts.trend_chart(trend, kpi_name(cat, kpi_id, get_language()),
+                                     cat.kpis.loc[kpi_id, "unit"], structure=code,
+                                     code=str(cat.kpis.loc[kpi_id, "code"]))

@@ -188,7 +188,7 @@ def entry_sheet(session: Session, actor: Actor, structure_id: int, year: int, qu
         submission_version=submission.version if submission else None,
         review_comment=submission.review_comment if submission else "",
         editable=can_edit(actor, submission, window, today), window=window, frame=frame,
-        flags=[f"{r['code']} : {r['flag']}" for r in rows if r["flag"]])
+        flags=[f"{r['label']} : {r['flag']}" for r in rows if r["flag"]])
 
 
 COMPUTED_KPIS = ("CDSI_RECO", "CDSI_PRES")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,7 @@ from tracker.core.models import (
     SubmissionWindow,
     Target,
 )
-from tracker.core.periods import get_window, previous_quarter
+from tracker.core.periods import get_window, previous_quarter, quarter_end
 from tracker.core.saving import RowRefused, check_rows, write_rows
 from tracker.core.tables import ColumnSpec, RowChange
 from tracker.results.entry import rule_of, target_for, targets_lookup
@@ -43,6 +44,47 @@ def state_of(submission: Submission | None, window: SubmissionWindow | None, tod
             and today > window.closes_on and not (submission and submission.reopened):
         return "late"
     return status
+
+
+@dataclass(frozen=True)
+class QuarterProgress:
+    """How far a quarter's entry has gone: structures validated out of those in force."""
+
+    year: int
+    quarter: int
+    validated: int
+    expected: int
+    window_open: bool  # its submission window has not closed yet (or, without one, not ended)
+
+    @property
+    def provisional(self) -> bool:
+        """THE rule for a provisional quarter (every trend follows it): a quarter is provisional
+        while its submission window has not closed (a quarter without a window: until it has
+        ended), or while fewer than half of the structures in force have their submission
+        validated. A provisional quarter is never drawn as a national or a structure figure:
+        the trends show it apart, labelled « provisoire : n/N structures validées »."""
+        return self.window_open or 2 * self.validated < self.expected
+
+
+def quarter_progress(session: Session, today: date) -> dict[tuple[int, int], QuarterProgress]:
+    """Every quarter with a window or a validated submission: its progress on ``today``."""
+    windows = {(w.year, w.quarter): w for w in session.exec(select(SubmissionWindow))}
+    validated: dict[tuple[int, int], set[int]] = {}
+    for year, quarter, sid in session.exec(
+            select(Submission.year, Submission.quarter,  # type: ignore[call-overload]
+                   Submission.structure_id).where(
+                Submission.status == SubmissionStatus.validated)):
+        validated.setdefault((int(year), int(quarter)), set()).add(int(sid))
+    structures = repo.list_structures(session)
+    out: dict[tuple[int, int], QuarterProgress] = {}
+    for year, quarter in sorted(set(windows) | set(validated)):
+        end = quarter_end(year, quarter)
+        window = windows.get((year, quarter))
+        still_open = today <= (window.closes_on if window is not None else end)
+        out[(year, quarter)] = QuarterProgress(
+            year, quarter, len(validated.get((year, quarter), ())),
+            sum(1 for s in structures if s.in_force(end)), still_open)
+    return out
 
 
 def matrix_frame(session: Session, actor: Actor, quarters: list[tuple[int, int]],
