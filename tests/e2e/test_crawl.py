@@ -130,6 +130,9 @@ def test_a_few_pages_in_english_show_nothing_internal(page: Page) -> None:
     sign_in(page, "admin")
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     wait_until_idle(page)
+    page.reload()  # the choice is kept on the account: a reload stays in English
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    wait_until_idle(page)
     found: list[str] = []
     for key in ("nav.home", "nav.overview", "nav.validation", "actions.nav_title",
                 "nav.journal"):

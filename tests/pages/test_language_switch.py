@@ -82,3 +82,30 @@ def test_a_worded_radio_survives_the_language_switch(run_page, page, key, value)
     assert at.radio(key=key).value == value
     radio = at.radio(key=key)
     assert _sent(radio) == radio.options[1]  # shown, worded in English
+
+
+def _switch_only() -> None:
+    from tracker import ui
+    from tracker.ui.base import language_switch
+
+    ui.apply_language()
+    language_switch(ui.current_actor())
+
+
+def test_the_language_chosen_is_kept_on_the_account(app_env, login_apptest, engine, seeded):
+    """A reload (or the next sign-in) starts from the account's language: the switch keeps the
+    choice there (the reload itself is run in Chromium by tests/e2e/test_crawl.py)."""
+    from sqlmodel import Session
+    from streamlit.testing.v1 import AppTest
+
+    from tracker.core.models import User
+
+    at = AppTest.from_function(_switch_only, default_timeout=30)
+    login_apptest(at, "dsi-ms")
+    at.run()
+    at.radio(key="app_language").set_value("en").run()
+
+    assert not at.exception
+    assert at.session_state["lang"] == "en"
+    with Session(engine) as db:
+        assert db.get(User, seeded.users["dsi-ms"]).language == "en"

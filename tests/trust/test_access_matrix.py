@@ -25,7 +25,7 @@ from sqlmodel import Session, SQLModel
 
 import tracker
 from tracker.accounts.auth import Actor
-from tracker.accounts.permissions import Action, may, own_structure
+from tracker.accounts.permissions import Action, may, own_structure, sees_the_national_picture
 from tracker.conference.actions import Filters
 from tracker.core.db import transaction
 from tracker.core.errors import PermissionDenied
@@ -68,7 +68,8 @@ EXCLUDED: dict[str, str] = {
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
-        "base.sidebar", "imports.followup_import_panel", "imports.results_import_panel",
+        "base.sidebar", "links.page_link", "imports.followup_import_panel",
+        "imports.results_import_panel",
         "imports.targets_import_panel")},
     # No session: answers computed from permissions, nothing read or written.
     **{name: "no session: a pure answer built from permissions, reads and writes nothing"
@@ -311,9 +312,10 @@ CASES: dict[str, Case] = {
     "tracker.accounts.auth.open_session": Case(everyone, lambda f, db, a, w: f(db, a)),
     "tracker.accounts.journal.audit_frame": Case(needs(Action.read_journal),
                                                  lambda f, db, a, w: f(db, a)),
-    "tracker.accounts.journal.filter_choices": Case(needs(Action.read_journal),
+    "tracker.accounts.users.choose_language": Case(everyone, lambda f, db, a, w: f(db, a, "en")),
     "tracker.accounts.journal.sentences_frame": Case(needs(Action.read_journal),
                                                      lambda f, db, a, w: f(db, a)),
+    "tracker.accounts.journal.filter_choices": Case(needs(Action.read_journal),
                                                     lambda f, db, a, w: f(db, a)),
     "tracker.accounts.users.create_user": Case(needs(Action.manage_users), lambda f, db, a, w: f(
         db, a, {"login": "nouveau", "display_name": "Nouveau", "role": "viewer",
@@ -377,6 +379,10 @@ CASES: dict[str, Case] = {
         db, a, w.ms, YEAR, QUARTER, *_forecasts_and_data(db))),
     "tracker.dashboards.home.structure_home": Case(_own_structure_home,
                                                    lambda f, db, a, w: f(db, a, TODAY)),
+    "tracker.dashboards.home.missing_declarations": Case(
+        lambda who, w: sees_the_national_picture(who), lambda f, db, a, w: f(db, a, TODAY)),
+    "tracker.dashboards.home.overdue_overview": Case(
+        lambda who, w: sees_the_national_picture(who), lambda f, db, a, w: f(db, a, TODAY)),
     # reference
     "tracker.reference.catalogue.save_kpis": Case(needs(Action.edit_reference),
                                                   lambda f, db, a, w: f(db, a, [], {})),

@@ -190,3 +190,26 @@ def test_only_the_secretariat_may_manage_accounts(engine, seeded, role):
     with Session(engine) as db:
         assert auth.sign_in(engine, "dsi-mef", "demo")[0].login == "dsi-mef"
     assert _count(engine, AuditEvent) == events_before
+
+
+def test_a_user_keeps_their_language_choice_without_making_the_account_stale(engine, seeded,
+                                                                             actor):
+    from tracker.accounts.auth import load_actor
+    from tracker.core.models import AuditEvent
+
+    dsi = actor("dsi-ms")
+    with Session(engine) as db:
+        before = db.get(User, dsi.id).version
+    with transaction(engine) as db:
+        assert users.choose_language(db, dsi, "en") is True
+    with transaction(engine) as db:
+        assert users.choose_language(db, dsi, "en") is False  # nothing to change
+    with Session(engine) as db:
+        user = db.get(User, dsi.id)
+        assert user.language == "en" and user.version == before
+        assert load_actor(db, dsi.id).language == "en"  # the next sign-in or reload
+        events = db.exec(select(AuditEvent).where(AuditEvent.field == "language")).all()
+        assert [(e.old_value, e.new_value, e.user_login) for e in events] == [
+            ("fr", "en", "dsi-ms")]
+    with pytest.raises(TrackerError), transaction(engine) as db:
+        users.choose_language(db, dsi, "de")

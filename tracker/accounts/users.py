@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pandas as pd
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import (
@@ -21,7 +22,7 @@ from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, RowError, StaleEdit, TrackerError, ValidationFailed
 from tracker.core.formats import format_datetime
-from tracker.core.i18n import t
+from tracker.core.i18n import LANGUAGES, t
 from tracker.core.models import LoginThrottle, Role, User, UserCreate, UserSession, utcnow
 from tracker.core.tables import ColumnSpec, RowChange
 
@@ -130,6 +131,27 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str) 
     session.add(user)
     _end_sessions(session, user)
     audit.record(session, actor, "reset_password", user, label=user.login)
+
+
+def choose_language(session: Session, actor: Actor, lang: str) -> bool:
+    """The signed-in user's own choice of language, kept on their account so that it survives
+    a reload and the next sign-in; True when it changed. Nobody chooses for someone else: the
+    account changed is always the actor's own."""
+    if lang not in LANGUAGES:
+        raise TrackerError(t("common.permission"))
+    user = session.get(User, actor.id)
+    if user is None:
+        raise NotFound(t("common.not_found"))
+    if user.language == lang:
+        return False
+    # A preference, not a shared record: no row-version bump (a colleague's open edit of the
+    # account is not made stale by it), but audited like every change.
+    old = user.language
+    session.execute(update(User).where(col(User.id) == user.id).values(language=lang))
+    audit.record(session, actor, "update", user, label=user.login,
+                 changes={"language": (old, lang)})
+    session.expire(user)
+    return True
 
 
 def locked_keys(session: Session, actor: Actor) -> list[tuple[str, datetime]]:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from streamlit.logger import get_logger
 
 from tracker import bootstrap
-from tracker.accounts import auth
+from tracker.accounts import auth, users
 from tracker.core import repository as repo
 from tracker.core.config import Settings, load_settings, upload_limit_mismatch
 from tracker.core.db import make_engine, reading, transaction
@@ -132,7 +132,7 @@ def keep_worded_choices() -> None:
         st.session_state[key] = choice
 
 
-def language_switch() -> None:
+def language_switch(actor: auth.Actor | None = None) -> None:
     labels = {"fr": "Français", "en": "English"}
     current = get_language()
     choice = st.sidebar.radio(t("common.language"), LANGUAGES, index=LANGUAGES.index(current),
@@ -158,6 +158,9 @@ def _session_check(check: Callable[[Session, bool], Any]) -> Any:
 
 
 def current_actor() -> auth.Actor | None:
+        if actor is not None:  # kept on the account: a reload or the next sign-in keeps it
+            with write() as session:
+                users.choose_language(session, actor, choice)
     """The signed-in user, re-read from the database at every run; None when signed out."""
     idle = settings().session_idle_minutes
     session_id = st.session_state.get(_ACTOR_KEY)
@@ -234,7 +237,7 @@ def sidebar(actor: auth.Actor) -> None:
     if code:
         # The browser fetches its HttpOnly cookie (same origin) so that a reload keeps it signed in.
         st.sidebar.markdown(f"![](/auth/handoff?code={code})")
-    language_switch()
+    language_switch(actor)
     role = t(f"users.roles.{actor.role.value}")
     st.sidebar.caption(plain(t("auth.signed_in_as", name=actor.display_name) + f" · {role}"
                              + (f" · {actor.structure_code}" if actor.structure_code else "")))
