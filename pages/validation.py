@@ -6,6 +6,7 @@ from tracker import ui
 from tracker.core.formats import quarter_label
 from tracker.core.i18n import t
 from tracker.core.periods import reporting_quarter
+from tracker.dashboards import confidence
 from tracker.results import entry as results
 from tracker.results import ratings, submissions
 from tracker.results import review as declarations
@@ -71,6 +72,15 @@ if row["submission_id"] is not None and row["submission_id"] == row["submission_
             ui.act("validation", ratings.save_ratings, actor, int(row["structure_id"]), year,
                    quarter, "asin", ratings.rating_rows_from_frame(rated), today=ui.today(),
                    flash=lambda n: t("ratings.saved", n=n))
+        data = ui.dashboard_data()  # the forecast of that quarter, against the saved ratings
+        with ui.read() as session:
+            lines = confidence.rating_lines(
+                session, actor, year, quarter, structure_id=int(row["structure_id"]),
+                forecasts=ui.service_view(confidence.quarter_forecasts, year, quarter),
+                data=data)
+        for line in confidence.flagged_display(lines[lines["flagged"].astype(bool)]).itertuples():
+            st.warning(t("ratings.flagged_kpi", kpi=ui.plain(line.kpi),
+                         forecast=ui.plain(line.forecast)))
     if row["state"] == "submitted":
         left, right = st.columns(2)
         if left.button(t("results.validate"), type="primary", key="validation_validate"):

@@ -107,12 +107,18 @@ def test_the_validator_sees_the_dsi_reason_and_gives_asin_s_rating(run_page, rat
     shown = at.data_editor(key=key).value
     assert list(shown["other_reason"]) == ["Prestataire défaillant", ""]
     assert list(shown["other_level"]) == ["difficultés sérieuses", "en bonne voie"]
+    assert not at.warning
     at.session_state[key] = {**NO_EDITS, "edited_rows": {
-        0: {"level": "hors d'atteinte", "reason": "Aucun crédit"}, 1: {"level": "en bonne voie"}}}
+        0: {"level": "hors d'atteinte", "reason": "Aucun crédit"},
+        1: {"level": "difficultés sérieuses", "reason": "MFA non déployé"}}}
     at.button(key="validation_ratings_save").click().run()
     assert not at.exception and not at.error
     assert ("asin", "out_of_reach", "Aucun crédit") in _stored(engine)
     assert "2 niveaux de confiance enregistrés." in [s.value for s in at.success]
+    # the DSI said « en bonne voie » for SEC_MFA, ASIN « difficultés sérieuses »: flagged
+    assert [w.value for w in at.warning if "signalé" in w.value] == [
+        "SEC_MFA — Comptes à privilèges protégés par MFA : signalé pour la prochaine session "
+        "(le DSI, l'ASIN et la prévision, « — », divergent d'au moins deux niveaux)."]
 
 
 # --- trajectories ---------------------------------------------------------------------------
