@@ -27,7 +27,7 @@ if __name__ == "__main__":
     from tracker.core.i18n import t
     from tracker.ui.navigation import pages_for
 
-    st.set_page_config(page_title="CDSI", page_icon=":material/hub:", layout="wide")
+    st.set_page_config(page_title="CDSI", page_icon=ui.page_icon(), layout="wide")
     ui.apply_language()
     actor = ui.current_actor()
     if actor is None:

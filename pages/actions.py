@@ -93,10 +93,10 @@ else:
 if not frame.empty:
     when = format_date(ui.today())
     left, right = st.columns(2)
-    left.plotly_chart(charts_actions.status_by_structure_chart(
+    ui.plotly_chart(where=left, figure=charts_actions.status_by_structure_chart(
         actions.status_by_structure_frame(frame),
         t(f"actions.chart_status_{kind}", when=when)), key="actions_chart_status")
-    right.plotly_chart(charts_actions.overdue_by_age_chart(
+    ui.plotly_chart(where=right, figure=charts_actions.overdue_by_age_chart(
         actions.overdue_age_frame(frame, ui.today()),
         t(f"actions.chart_overdue_{kind}", when=when)),
         key="actions_chart_overdue")

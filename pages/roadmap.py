@@ -81,13 +81,13 @@ timeline = charts_roadmap.timeline_chart(
 with tabs[0]:
     if view.initiatives.empty:
         st.info(t("roadmap.no_initiatives"))
-    st.plotly_chart(timeline, key="roadmap_timeline_chart")
+    ui.plotly_chart(timeline, key="roadmap_timeline_chart")
     st.caption(t("roadmap.timeline_help"))
 
 with tabs[1]:
     st.caption(t("roadmap.formula_initiative"))
     st.caption(t("roadmap.formula_pillar"))
-    st.plotly_chart(charts_roadmap.progress_chart(view.progress, title=t(
+    ui.plotly_chart(charts_roadmap.progress_chart(view.progress, title=t(
         "roadmap.progress_title", year=year, day=format_date(view.today)),
         formula=t("roadmap.formula_short")), key="roadmap_progress_chart")
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import date
+from functools import cache
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -87,6 +88,23 @@ def today() -> date:
     return date.today()
 
 
+@cache
+def page_icon() -> Any:
+    """The browser tab's icon, drawn here (a hub: one node linked to four) so that the page asks
+    nothing of another site: Streamlit fetches a Material icon's favicon from Google's."""
+    from PIL import Image, ImageDraw
+
+    size, blue = 64, (0, 84, 147, 255)
+    icon = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(icon)
+    centre = size // 2
+    for x, y in ((12, 12), (52, 12), (12, 52), (52, 52)):
+        draw.line((centre, centre, x, y), fill=blue, width=5)
+        draw.ellipse((x - 8, y - 8, x + 8, y + 8), fill=blue)
+    draw.ellipse((centre - 12, centre - 12, centre + 12, centre + 12), fill=blue)
+    return icon
+
+
 # --- language -----------------------------------------------------------------------------
 
 
@@ -140,6 +158,9 @@ def language_switch(actor: auth.Actor | None = None) -> None:
                               key="app_language")
     if choice != current:
         st.session_state["lang"] = choice
+        if actor is not None:  # kept on the account: a reload or the next sign-in keeps it
+            with write() as session:
+                users.choose_language(session, actor, choice)
         st.rerun()
 
 
@@ -158,9 +179,6 @@ def _session_check(check: Callable[[Session, bool], Any]) -> Any:
 
 
 def current_actor() -> auth.Actor | None:
-        if actor is not None:  # kept on the account: a reload or the next sign-in keeps it
-            with write() as session:
-                users.choose_language(session, actor, choice)
     """The signed-in user, re-read from the database at every run; None when signed out."""
     idle = settings().session_idle_minutes
     session_id = st.session_state.get(_ACTOR_KEY)
@@ -278,15 +296,25 @@ def require_actor(page: str) -> auth.Actor:
 
 # What makes Markdown act rather than show: links and images ([…](…)), colours (:red[…]),
 # HTML (<…>), LaTeX ($…$), code (`…`) and escapes (\). Emphasis signs only style the text.
-_MARKDOWN_SIGNS = re.compile(r"([\\`\[\]<>$])")
+# Headings (#), tables (|) and the lines that underline a heading or draw a rule (---, ===)
+# would reshape the page: escaped too.
+_MARKDOWN_SIGNS = re.compile(r"([\\`\[\]<>$#|])")
+_RULE_LINE = re.compile(r"(?m)^(\s*)([-=*_])(?=[-=*_\s]*$)")
+# What acts whatever is escaped, read from the text itself: GitHub's bare links (https://…,
+# www.…, …@…) and Streamlit's icons and emoji (:material/…:, :skull:). An invisible word joiner
+# breaks the pattern.
+_BARE_LINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=\bwww)(?=\.)|(?=@)"
+                        r"|(?<=:)(?=[a-z])")
+_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """User- or admin-written text made inert wherever Streamlit reads Markdown (st.markdown,
     st.caption, st.info / warning / success / error, st.write of a string, spinners, labels):
     the signs by which Markdown, its extensions or HTML would act are escaped, so
-    ``![](https://…)`` shows as typed and fetches nothing."""
-    return _MARKDOWN_SIGNS.sub(r"\\\1", str(text))
+    ``![](https://…)`` shows as typed and fetches nothing, and a bare address is no link."""
+    escaped = _RULE_LINE.sub(r"\1\\\2", _MARKDOWN_SIGNS.sub(r"\\\1", str(text)))
+    return _BARE_LINK.sub(_JOINER, escaped)
 
 
 RUN_REVISION: ContextVar[str | None] = ContextVar("tracker_run_revision", default=None)

@@ -13,7 +13,7 @@ from tracker.core.db import reading
 from tracker.core.i18n import get_language, set_language, t
 from tracker.files import exports
 from tracker.ui.base import RUN_REVISION, T, engine_for, plain, read, settings
-from tracker.ui.widgets import ui_labels_for
+from tracker.ui.widgets import plotly_chart, ui_labels_for
 
 # --- dashboards ---------------------------------------------------------------------------
 
@@ -50,8 +50,8 @@ def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
                 labels_prefix: str | None = None) -> None:
     """A chart, its caption (date of the data, filters) and a "Données" toggle with the table
     behind it and its CSV download."""
-    st.plotly_chart(fig, width="stretch", key=f"{key}_chart",
-                    config={"displaylogo": False, "locale": get_language()})
+    plotly_chart(fig, width="stretch", key=f"{key}_chart",
+                 config={"displaylogo": False, "locale": get_language()})
     st.caption(plain(caption))
     if st.toggle(t("dashboards.data"), key=f"{key}_data"):
         config = ui_labels_for(frame, labels_prefix) if labels_prefix else None

@@ -4,6 +4,7 @@ settings and labels, states with colour and words."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +17,32 @@ from tracker.core.i18n import t
 from tracker.core.tables import ColumnSpec
 from tracker.files import exports
 from tracker.ui.base import REFUSED_KEY, T, plain, settings, today, write
+
+# Plotly reads a little HTML in every text of a chart (titles, axis labels, legends, hovers): a
+# link (<a href>) or a style (<span style="background:url(…)">) written in a title or a name
+# would be drawn as a link or fetched. Only the bare tags the charts use themselves stay.
+_CHART_TAG = re.compile(r"<(?!/?(?:br|b|i|em|sup|sub|extra)\s*/?>)", re.IGNORECASE)
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CHART_TAG.sub("&lt;", value)
+    if isinstance(value, dict):
+        return {k: _inert(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_inert(v) for v in value]
+    if getattr(getattr(value, "dtype", None), "kind", None) in ("O", "U", "S"):
+        return [_inert(v) for v in value.tolist()]
+    return value
+
+
+def plotly_chart(figure: Any, *, where: Any = None, **kwargs: Any) -> None:
+    """``st.plotly_chart`` (or ``where.plotly_chart``, a column) with the chart's texts made
+    inert: what people wrote is drawn as text, never as a link or a fetched style."""
+    import plotly.graph_objects as go
+
+    shown = go.Figure(_inert(figure.to_plotly_json()))
+    (where or st).plotly_chart(shown, **kwargs)
 
 
 def file_uploader(label: str, *, types: Sequence[str], key: str) -> Any:
