@@ -86,7 +86,8 @@ if sheet.editable:
         ui.act("entry", ratings.submit_with_ratings, actor, structure_id, year, quarter,
                results.entry_rows_from_frame(edited), rating_rows,
                seen_version=sheet.submission_version, today=ui.today(),
-               flash=lambda left: t("ratings.submitted_unrated", kpis=", ".join(left))
+               flash=lambda left: t("ratings.submitted_unrated", kpis=", ".join(left),
+                                    submitted=t("results.submitted"))
                if left else t("results.submitted"))
 
     with st.expander(t("results.import_title")):

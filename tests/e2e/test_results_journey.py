@@ -81,7 +81,8 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     type_in_cell(page, grid, VALUE_COLUMN, second, second_value)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("Lignes refusées : rien n'a été enregistré.")).to_be_visible()
-    errors = page.get_by_test_id("stDataFrame").nth(1)  # the table of refused rows
+    # the table of refused rows, after the sheet and the confidence ratings
+    errors = page.get_by_test_id("stDataFrame").nth(2)
     expect(errors.locator("[role=gridcell]").filter(has_text="« abc » n'est pas un nombre")
            ).to_have_count(1)
     expect(errors.locator("[role=gridcell]").filter(has_text=f"{codes[first]} · Valeur")
@@ -92,8 +93,8 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     # Not exactly 2: the demo stores a percentage beside the numerator and denominator of ratio
     # KPIs, and the first save of its draft clears them too (reported to the lead).
-    expect(page.get_by_text(re.compile(r"^Brouillon enregistré \(\d+ valeur\(s\) "
-                                       r"modifiée\(s\)\)\.$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Brouillon enregistré \(\d+ valeurs? "
+                                       r"modifiées?\)\.$"))).to_be_visible()
     saved = _values(engine, "dsi-ms", ms.id, year, quarter)
     assert (saved[codes[first]], saved[codes[second]]) == (first_value, second_value)
     assert _state(engine, ms.id, year, quarter).status == "draft"
