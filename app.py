@@ -28,8 +28,8 @@ if __name__ == "__main__":
     from tracker.ui.navigation import pages_for
 
     st.set_page_config(page_title="CDSI", page_icon=ui.page_icon(), layout="wide")
+    actor = ui.current_actor()  # first: a resumed session brings the account's language
     ui.apply_language()
-    actor = ui.current_actor()
     if actor is None:
         st.navigation([st.Page(ui.login_page, title=t("auth.login_title"), url_path="login")],
                       position="hidden").run()
