@@ -138,7 +138,8 @@ with tabs[5]:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if st.button(t("roadmap.png_prepare"), key="roadmap_png_prepare"):
         try:
-            st.session_state["roadmap_png_bytes"] = (year, views.figure_png(timeline))
+            image = views.figure_png(ui.inert_figure(timeline))  # drawn by the server's Chromium
+            st.session_state["roadmap_png_bytes"] = (year, image)
         except TrackerError as exc:
             ui.show_error(exc)
     png = st.session_state.get("roadmap_png_bytes")

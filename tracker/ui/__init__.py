@@ -27,7 +27,6 @@ from tracker.ui.imports import (
 )
 from tracker.ui.links import page_link
 from tracker.ui.widgets import (
-    STATE_ICONS,
     act,
     clicked,
     column_config,
@@ -36,6 +35,7 @@ from tracker.ui.widgets import (
     editing,
     editor_rows,
     file_uploader,
+    inert_figure,
     kpi_summary_display,
     labels,
     on_screen,
@@ -43,13 +43,13 @@ from tracker.ui.widgets import (
     period_label,
     plotly_chart,
     show_error,
+    state_legend,
     state_styler,
     structure_options,
     table,
 )
 
 __all__ = [
-    "STATE_ICONS",
     "act",
     "apply_language",
     "chart_block",
@@ -64,6 +64,7 @@ __all__ = [
     "editor_rows",
     "file_uploader",
     "followup_import_panel",
+    "inert_figure",
     "kpi_summary_display",
     "labels",
     "login_page",
@@ -80,6 +81,7 @@ __all__ = [
     "service_view",
     "show_error",
     "sidebar",
+    "state_legend",
     "state_styler",
     "structure_options",
     "table",
