@@ -27,6 +27,7 @@ from tracker.ui.imports import (
 )
 from tracker.ui.links import page_link
 from tracker.ui.widgets import (
+    STATE_ICONS,
     act,
     clicked,
     column_config,
@@ -43,13 +44,13 @@ from tracker.ui.widgets import (
     period_label,
     plotly_chart,
     show_error,
-    state_legend,
     state_styler,
     structure_options,
     table,
 )
 
 __all__ = [
+    "STATE_ICONS",
     "act",
     "apply_language",
     "chart_block",
@@ -81,7 +82,6 @@ __all__ = [
     "service_view",
     "show_error",
     "sidebar",
-    "state_legend",
     "state_styler",
     "structure_options",
     "table",
