@@ -100,7 +100,7 @@ def matrix_frame(session: Session, actor: Actor, quarters: list[tuple[int, int]]
 
     rows = []
     for structure in structures:
-        row: dict[str, object] = {"code": structure.code}
+        row: dict[str, object] = {"code": structure.code, "name": structure.name_fr}
         active = False
         for y, q in quarters:
             end = quarter_end(y, q)
@@ -113,12 +113,26 @@ def matrix_frame(session: Session, actor: Actor, quarters: list[tuple[int, int]]
                                               windows[(y, q)], today)
         if active:
             rows.append(row)
-    return pd.DataFrame(rows, columns=["code", *[quarter_key(y, q) for y, q in quarters]])
+    return pd.DataFrame(rows, columns=["code", "name",
+                                       *[quarter_key(y, q) for y, q in quarters]])
+
+
+def matrix_quarters(matrix: pd.DataFrame) -> list[str]:
+    """The matrix's quarter columns, oldest first."""
+    return [c for c in matrix.columns if c not in ("code", "name")]
+
+
+def filter_matrix(matrix: pd.DataFrame, state: str | None, quarter: str) -> pd.DataFrame:
+    """The structures whose ``quarter`` (a column, « 2026-T3 ») is in ``state`` (all of them for
+    None, or when that quarter is not shown)."""
+    if state is None or quarter not in matrix.columns:
+        return matrix
+    return matrix[matrix[quarter] == state]
 
 
 def matrix_counts(matrix: pd.DataFrame) -> pd.DataFrame:
     """Counts per state and quarter."""
-    quarters = [c for c in matrix.columns if c != "code"]
+    quarters = matrix_quarters(matrix)
     data = {q: [int((matrix[q] == s).sum()) for s in MATRIX_STATES] for q in quarters}
     return pd.DataFrame(data, index=list(MATRIX_STATES))
 

@@ -27,7 +27,6 @@ from tracker.ui.imports import (
 )
 from tracker.ui.links import page_link
 from tracker.ui.widgets import (
-    STATE_ICONS,
     act,
     clicked,
     column_config,
@@ -44,13 +43,13 @@ from tracker.ui.widgets import (
     period_label,
     plotly_chart,
     show_error,
+    state_legend,
     state_styler,
     structure_options,
     table,
 )
 
 __all__ = [
-    "STATE_ICONS",
     "act",
     "apply_language",
     "chart_block",
@@ -82,6 +81,7 @@ __all__ = [
     "service_view",
     "show_error",
     "sidebar",
+    "state_legend",
     "state_styler",
     "structure_options",
     "table",

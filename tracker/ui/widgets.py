@@ -183,20 +183,25 @@ def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
     return config
 
 
-STATE_ICONS = {"not_started": "⬜", "draft": "✏️", "submitted": "📨", "validated": "✅",
-               "returned": "↩️", "late": "⏰"}
 _STATE_COLOURS = {"not_started": "#F2F2F2", "draft": "#FFF4CC", "submitted": "#D6E9F8",
                   "validated": "#CDEBD8", "returned": "#F9E0C7", "late": "#F6C9C9"}
 
 
 def state_styler(frame: pd.DataFrame) -> Any:
     """The submission matrix with a colour per state and the state's name in the cell
-    (colour is never the only cue)."""
-    shown = frame.map(lambda s: f"{STATE_ICONS.get(s, '')} {t('results.states.' + s)}"
-                      if isinstance(s, str) else "")
+    (colour is never the only cue; no emoji, which many Linux browsers draw as empty boxes)."""
+    shown = frame.map(lambda s: t('results.states.' + s) if isinstance(s, str) else "")
     colours = frame.map(lambda s: f"background-color: {_STATE_COLOURS.get(s, '#FFFFFF')}"
                         if isinstance(s, str) else "")
     return shown.style.apply(lambda _: colours, axis=None)
+
+
+def state_legend() -> Any:
+    """The matrix's legend: each state's name on its colour."""
+    from tracker.results.submissions import MATRIX_STATES
+
+    return state_styler(pd.DataFrame([list(MATRIX_STATES)], columns=[
+        t(f"results.states.{s}") for s in MATRIX_STATES]))
 
 
 def datetime_column(label: str) -> Any:
