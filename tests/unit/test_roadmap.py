@@ -475,7 +475,7 @@ def test_review_lists_roadmap_changes_since_the_previous_session(engine, rm, act
     slipped = frame[frame["kind"] == "Échéance décalée"].iloc[0]
     assert slipped["detail"] == "échéance 30/09/2025 → 30/11/2025 (+61 j)"
     assert "ancien" not in set(frame["object"])
-    assert set(frame["who"]) <= {"admin", "dsi-ms"}
+    assert set(frame["who"]) <= {"Secrétariat CDSI (démo)", "DSI Ministère de la Santé (démo)"}
     assert set(reader.frame["who"]) == {""}  # who changed what: secretariat and direction only
 
 
@@ -492,6 +492,26 @@ def test_review_counts_milestones_that_fell_due_in_the_period(engine, rm, actor)
     assert next(iter(choices.values())).startswith("18e conférence")
     assert review.counts["overdue"] == 1  # a2, due 01/05/2025, not done
     assert review.last_day == TODAY
+
+
+def test_the_review_opens_on_a_session_whose_window_holds_changes(engine, rm, actor):
+    """The next session's window holds nothing yet (the previous one was days ago): the page
+    opens on the latest session whose window does, not on an empty review."""
+    with transaction(engine) as session:
+        session.add_all([
+            Conference(number=17, year=YEAR, rank_in_year=1, session_date=date(2025, 4, 15)),
+            Conference(number=18, year=YEAR, rank_in_year=2,
+                       session_date=TODAY - timedelta(days=1)),
+            Conference(number=19, year=YEAR, rank_in_year=3,
+                       session_date=TODAY + timedelta(days=2)),
+        ])
+    with Session(engine) as session:
+        ids = {c.number: c.id for c in session.exec(select(Conference))}
+        upcoming = roadmap_review.session_review(session, actor("admin"), ids[19], TODAY)
+        chosen = roadmap_review.default_review(session, TODAY)
+        review = roadmap_review.session_review(session, actor("admin"), chosen, TODAY)
+    assert upcoming.frame.empty
+    assert chosen == ids[18] and not review.frame.empty
 
 
 # --- exports and charts -------------------------------------------------------------------

@@ -67,13 +67,14 @@ def list_dated_conferences(session: Session) -> Sequence[Conference]:
                         .order_by(col(Conference.session_date), col(Conference.number))).all()
 
 
-def list_roadmap_events(session: Session, since: datetime | None,
-                        until: datetime) -> Sequence[AuditEvent]:
+def list_roadmap_events(session: Session, since: datetime | None, until: datetime,
+                        limit: int | None = None) -> Sequence[AuditEvent]:
     query = select(AuditEvent).where(col(AuditEvent.object_type).in_(ROADMAP_TYPES),
                                      col(AuditEvent.at) < until)
     if since is not None:
         query = query.where(col(AuditEvent.at) >= since)
-    return session.exec(query.order_by(col(AuditEvent.at), col(AuditEvent.id))).all()
+    query = query.order_by(col(AuditEvent.at), col(AuditEvent.id))
+    return session.exec(query.limit(limit) if limit else query).all()
 
 
 def copies_in_year(session: Session, year: int) -> dict[int, int]:

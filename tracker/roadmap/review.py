@@ -18,8 +18,10 @@ from tracker.core.formats import LOCAL_TZ, format_date, format_number
 from tracker.core.i18n import has_key, t
 from tracker.core.models import (
     AuditEvent,
+    Conference,
     Initiative,
     Milestone,
+    User,
     utcnow,
 )
 from tracker.roadmap.editing.milestones import milestone_label
@@ -52,11 +54,31 @@ def review_choices(session: Session) -> dict[int, str]:
 
 
 def default_review(session: Session, today: date) -> int | None:
-    """The next session to hold (the first dated today or later), else the latest one."""
-    dated = list_dated_conferences(session)
+    """The review the page opens on: the next session to hold (the first dated today or later)
+    when something changed since the previous one, else the latest session whose window holds
+    changes (a review opened on a window where nothing happened shows nothing); the latest
+    session when no window holds any."""
+    dated = list(list_dated_conferences(session))
     upcoming = [c for c in dated if c.session_date and c.session_date >= today]
+    past = [c for c in reversed(dated) if c.session_date and c.session_date < today]
+    for candidate in [*upcoming[:1], *past]:
+        since, until = _window(dated, candidate, today)
+        if list_roadmap_events(session, _midnight(since) if since else None,
+                               min(_midnight(until), utcnow() + timedelta(seconds=1)),
+                               limit=1) or _fell_due(session, since, until):
+            return candidate.id
     chosen = upcoming[0] if upcoming else (dated[-1] if dated else None)
     return chosen.id if chosen else None
+
+
+def _window(dated: list[Conference], chosen: Conference, today: date
+            ) -> tuple[date | None, date]:
+    """A session's review window: from the previous dated session (None: the beginning) to the
+    day after the session, or after today when the session is still to come."""
+    assert chosen.session_date is not None
+    earlier = [c for c in dated if c.session_date and c.session_date < chosen.session_date]
+    since = earlier[-1].session_date if earlier else None
+    return since, min(chosen.session_date, today + timedelta(days=1))
 
 
 def _midnight(day: date) -> datetime:
@@ -113,10 +135,10 @@ def session_review(session: Session, actor: Actor, conference_id: int, today: da
         raise NotFound(t("common.not_found"))
     earlier = [c for c in dated if c.session_date and c.session_date < chosen.session_date]
     previous = earlier[-1] if earlier else None
-    since = previous.session_date if previous else None
-    until = min(chosen.session_date, today + timedelta(days=1))
+    since, until = _window(dated, chosen, today)
     events = list_roadmap_events(session, _midnight(since) if since else None,
                                  min(_midnight(until), utcnow() + timedelta(seconds=1)))
+    people = {u.login: u.display_name for u in session.exec(select(User))} if show_who else {}
     rows, created = [], set()
     for event in events:
         kind, detail = _classify(event)
@@ -128,7 +150,8 @@ def session_review(session: Session, actor: Actor, conference_id: int, today: da
                      "group": f"{event.object_type}:{event.object_id}:{event.at.isoformat()}",
                      "kind": kind, "object_type": t(f"roadmap.object.{event.object_type}"),
                      "object": event.object_label, "detail": detail,
-                     "who": event.user_login if show_who else ""})
+                     "who": people.get(event.user_login, event.user_login) if show_who
+                     else ""})
     rows += _fell_due(session, since, until)
     frame = pd.DataFrame(rows, columns=[*REVIEW_COLUMNS, "group"])
     # One save that overrides a status writes several fields: it is one change, counted once.
