@@ -61,8 +61,7 @@ if frame.empty:
     st.info(t("actions.empty"))
 elif not editable:
     st.caption(t("actions.count", n=len(frame)))
-    st.dataframe(placeholder="—",
-                 data=actions.display_frame(frame), hide_index=True, width="stretch", height=480)
+    ui.table(actions.display_frame(frame), height=480)  # dates as 30/09/2025, blanks as —
 else:
     st.caption(t("actions.count", n=len(frame)))
     with ui.read() as session:

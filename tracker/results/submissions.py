@@ -16,7 +16,7 @@ from tracker.core import audit
 from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, StaleEdit, TrackerError
-from tracker.core.formats import format_value, quarter_key
+from tracker.core.formats import format_number, format_value, quarter_key
 from tracker.core.i18n import get_language, t
 from tracker.core.models import (
     Kpi,
@@ -186,7 +186,8 @@ def review_frame(session: Session, actor: Actor, submission_id: int) -> pd.DataF
         rows.append({"code": kpi.code,
                      "label": kpi.label_fr if get_language() == "fr" else kpi.label_en,
                      "value": format_value(value, kpi.unit),
-                     "detail": f"{r.numerator:.0f} / {r.denominator:.0f}" if kpi.ratio
+                     "detail": f"{format_number(r.numerator, 0)} / "
+                               f"{format_number(r.denominator, 0)}" if kpi.ratio
                      and r.numerator is not None and r.denominator is not None else "",
                      "previous": format_value(before, kpi.unit),
                      "target": format_value(target, kpi.unit), "flag": " · ".join(flags),

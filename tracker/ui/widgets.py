@@ -243,7 +243,7 @@ def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None
     from datetime import date as date_type
     from datetime import datetime as datetime_type
 
-    from tracker.core.formats import LOCAL_TZ, format_date
+    from tracker.core.formats import LOCAL_TZ, format_date, format_number
     from tracker.core.i18n import has_key
 
     shown = frame.copy()
@@ -260,6 +260,8 @@ def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None
         elif isinstance(first, date_type):
             shown[column] = [format_date(v) if isinstance(v, date_type) else "—"
                              for v in shown[column]]
+        elif pd.api.types.is_float_dtype(shown[column].dtype):  # 86,7 and 1 234,5, not 86.7
+            shown[column] = [format_number(v) for v in shown[column]]
         elif shown[column].dtype == object:
             shown[column] = shown[column].map(lambda v: "—" if v is None else v)
         if label:
