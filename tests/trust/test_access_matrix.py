@@ -68,7 +68,7 @@ EXCLUDED: dict[str, str] = {
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
-        "base.sidebar", "links.page_link", "imports.followup_import_panel",
+        "base.language_switch", "base.sidebar", "links.page_link", "imports.followup_import_panel",
         "imports.results_import_panel",
         "imports.targets_import_panel")},
     # No session: answers computed from permissions, nothing read or written.
