@@ -81,13 +81,13 @@ def test_plain_breaks_what_acts_without_a_sign():
 def test_chart_texts_keep_only_the_bare_tags_of_the_charts():
     import plotly.graph_objects as go
 
-    from tracker.ui.widgets import _inert
+    from tracker.files.render import inert_texts
 
     figure = go.Figure(go.Bar(x=[CHART_LINK, CHART_STYLE], y=[1, 2],
                               hovertemplate="%{x}<br>%{y}<extra></extra>"))
     figure.update_layout(title="<b>Titre</b><br><sup>sous-titre</sup>")
 
-    shown = go.Figure(_inert(figure.to_plotly_json()))
+    shown = go.Figure(inert_texts(figure.to_plotly_json()))
 
     assert list(shown.data[0].x) == [CHART_LINK.replace("<", "&lt;"),
                                      CHART_STYLE.replace("<", "&lt;")]

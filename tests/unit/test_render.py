@@ -55,3 +55,25 @@ def test_without_chromium_the_caller_is_told(monkeypatch) -> None:
     monkeypatch.setattr(render, "chromium_available", lambda: False)
     with pytest.raises(render.RenderUnavailable, match="Chromium"):
         render.png(_figure(), width=200, height=200)
+
+
+def test_a_png_is_drawn_from_the_charts_texts_made_inert(monkeypatch):
+    """The server's Chromium draws PDF charts: a style or a link written in a structure's name
+    or a title must not make it fetch anything."""
+    import plotly.graph_objects as go
+
+    from tracker.files import render
+
+    drawn = []
+    monkeypatch.setattr(render, "chromium_available", lambda: True)
+    monkeypatch.setattr(render, "_render_once", lambda figure, **_: drawn.append(figure) or b"")
+    style = '<span style="background:url(https://evil.example/x.png)">MS</span>'
+    figure = go.Figure(go.Bar(x=[style], y=[1]))
+    figure.update_layout(title="<b>Titre</b><br><a href='https://evil.example'>lien</a>")
+
+    render.png(figure, width=400, height=300)
+
+    shown = drawn[0]
+    assert list(shown.data[0].x) == [style.replace("<", "&lt;")]
+    assert shown.layout.title.text == \
+        "<b>Titre</b><br>&lt;a href='https://evil.example'>lien&lt;/a>"

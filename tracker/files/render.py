@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
 import shutil
 import threading
 import warnings
@@ -26,6 +27,34 @@ _log = logging.getLogger("tracker.files.render")
 
 class RenderUnavailable(RuntimeError):
     """No PNG could be made: no Chromium, kaleido failed, or it did not answer in time."""
+
+
+# Plotly reads a little HTML in every text of a chart (titles, axis labels, legends, hovers): a
+# link (<a href>) or a style (<span style="background:url(…)">) written in a title or a name
+# would be drawn as a link or fetched, by the reader's browser on a page and by the server's
+# Chromium for a PNG. Only the bare tags the charts use themselves stay.
+_CHART_TAG = re.compile(r"<(?!/?(?:br|b|i|em|sup|sub|extra)\s*/?>)", re.IGNORECASE)
+
+
+def inert_texts(value: Any) -> Any:
+    """A figure's JSON with every text's markup neutralised but the charts' own bare tags."""
+    if isinstance(value, str):
+        return _CHART_TAG.sub("&lt;", value)
+    if isinstance(value, dict):
+        return {k: inert_texts(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [inert_texts(v) for v in value]
+    if getattr(getattr(value, "dtype", None), "kind", None) in ("O", "U", "S"):
+        return [inert_texts(v) for v in value.tolist()]
+    return value
+
+
+def inert_figure(figure: Any) -> Any:
+    """A copy of a Plotly figure whose texts are drawn as text (on a page, or in a PNG that the
+    server's Chromium draws): no link, no fetched style."""
+    import plotly.graph_objects as go
+
+    return go.Figure(inert_texts(figure.to_plotly_json()))
 
 
 def chromium_available() -> bool:
@@ -53,7 +82,8 @@ def png(figure: Any, *, width: int, height: int, timeout: float | None = None) -
     with _LOCK:
         for attempt in (1, 2):
             try:
-                return _render_once(figure, width=width, height=height, timeout=limit)
+                return _render_once(inert_figure(figure), width=width, height=height,
+                                    timeout=limit)
             except TimeoutError:
                 _log.warning("chart render did not answer in %.0f s (attempt %d): renderer "
                              "abandoned", limit, attempt)

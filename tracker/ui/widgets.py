@@ -4,7 +4,6 @@ settings and labels, states with colour and words."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,32 +15,8 @@ from tracker.core.errors import RowError, StaleEdit, TrackerError, ValidationFai
 from tracker.core.i18n import t
 from tracker.core.tables import ColumnSpec
 from tracker.files import exports
+from tracker.files.render import inert_figure
 from tracker.ui.base import REFUSED_KEY, T, plain, settings, today, write
-
-# Plotly reads a little HTML in every text of a chart (titles, axis labels, legends, hovers): a
-# link (<a href>) or a style (<span style="background:url(…)">) written in a title or a name
-# would be drawn as a link or fetched. Only the bare tags the charts use themselves stay.
-_CHART_TAG = re.compile(r"<(?!/?(?:br|b|i|em|sup|sub|extra)\s*/?>)", re.IGNORECASE)
-
-
-def _inert(value: Any) -> Any:
-    if isinstance(value, str):
-        return _CHART_TAG.sub("&lt;", value)
-    if isinstance(value, dict):
-        return {k: _inert(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_inert(v) for v in value]
-    if getattr(getattr(value, "dtype", None), "kind", None) in ("O", "U", "S"):
-        return [_inert(v) for v in value.tolist()]
-    return value
-
-
-def inert_figure(figure: Any) -> Any:
-    """A copy of a Plotly figure whose texts are drawn as text (for the page, or for a PNG that
-    the server's Chromium draws): no link, no fetched style."""
-    import plotly.graph_objects as go
-
-    return go.Figure(_inert(figure.to_plotly_json()))
 
 
 def plotly_chart(figure: Any, *, where: Any = None, **kwargs: Any) -> None:
