@@ -71,29 +71,35 @@ def chromium() -> str:
     return path
 
 
-@contextmanager
-def running_app(workdir: Path, database_url: str,
-                environment: dict[str, str] | None = None) -> Iterator[Server]:
-    """`python -m tracker init` (demo data) on ``database_url``, then the app on a free port
-    until the block ends (``environment``: more variables for both)."""
+def app_environment(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The variables the app and `python -m tracker` run with in the browser tests."""
+    return {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
+            "TRACKER_COOKIE_SECRET": "e2e-cookie-secret-0123456789abcdefghijklmnop",
+            "PYTHONUNBUFFERED": "1", **(extra or {})}
+
+
+def init_demo(env: dict[str, str]) -> None:
+    """`python -m tracker init` with the demo data set on the database of ``env``."""
     if importlib.util.find_spec("tracker.demo.generator") is None:
         pytest.fail("tracker/demo/generator.py is missing: the journeys run on the demo data set "
                     "that `python -m tracker init` loads", pytrace=False)
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
-           "TRACKER_COOKIE_SECRET": "e2e-cookie-secret-0123456789abcdefghijklmnop",
-           "PYTHONUNBUFFERED": "1", **(environment or {})}
     init = subprocess.run([sys.executable, "-m", "tracker", "init"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     if init.returncode != 0 or "demo data loaded" not in init.stdout:
         pytest.fail(f"`python -m tracker init` failed ({init.returncode}):\n{init.stdout}\n"
                     f"{init.stderr}", pytrace=False)
 
+
+@contextmanager
+def serve(script: str, env: dict[str, str], workdir: Path) -> Iterator[tuple[str, Path]]:
+    """``streamlit run script`` (a path from the repository's root) on a free port until the
+    block ends; yields its URL and its log."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = workdir / "streamlit.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
@@ -105,7 +111,7 @@ def running_app(workdir: Path, database_url: str,
                 pytest.fail(f"streamlit did not answer on {url}/_stcore/health:\n"
                             f"{log.read_text()}", pytrace=False)
             time.sleep(0.5)
-        yield Server(url=url, database_url=database_url, log=log)
+        yield url, log
     finally:
         process.terminate()
         try:
@@ -113,6 +119,17 @@ def running_app(workdir: Path, database_url: str,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@contextmanager
+def running_app(workdir: Path, database_url: str,
+                environment: dict[str, str] | None = None) -> Iterator[Server]:
+    """`python -m tracker init` (demo data) on ``database_url``, then the app on a free port
+    until the block ends (``environment``: more variables for both)."""
+    env = app_environment(database_url, environment)
+    init_demo(env)
+    with serve("app.py", env, workdir) as (url, log):
+        yield Server(url=url, database_url=database_url, log=log)
 
 
 @pytest.fixture(scope="session")

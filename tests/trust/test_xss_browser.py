@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser_fixtures import app_environment, init_demo, serve
 from journey import sign_in, wait_until_idle
 from playwright.sync_api import Page, expect
 from sqlalchemy import String
@@ -58,7 +53,6 @@ from tracker.core.periods import reporting_quarter
 from tracker.ui.navigation import pages_for
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 120
 
 
 def test_the_corpus_is_large_enough():
@@ -200,62 +194,16 @@ class App:
     seeded: Seeded
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read().decode().strip() == "ok")
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[App]:
     """The demo data with the corpus in every free-text field, served on a free port."""
     workdir = tmp_path_factory.mktemp("xss")
     database_url = f"sqlite:///{workdir / 'tracker.db'}"
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_DEMO": "1",
-           "TRACKER_COOKIE_SECRET": "xss-cookie-secret-0123456789abcdefghijklmnop",
-           "PYTHONUNBUFFERED": "1"}
-    init = subprocess.run([sys.executable, "-m", "tracker", "init"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert init.returncode == 0 and "demo data loaded" in init.stdout, init.stdout + init.stderr
+    env = app_environment(database_url)
+    init_demo(env)
     seeded = seed(database_url)
-    with _serve("app.py", env, workdir) as url:
-        yield App(url, workdir / "streamlit.log", seeded)
-
-
-@contextmanager
-def _serve(script: str, env: dict[str, str], workdir: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free port until the block ends; yields its URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = workdir / "streamlit.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(url):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    with serve("app.py", env, workdir) as (url, log):
+        yield App(url, log, seeded)
 
 
 # --- the watches --------------------------------------------------------------------------
@@ -361,7 +309,7 @@ def _keep_evidence(page: Page, app: App, request: pytest.FixtureRequest) -> None
 @pytest.fixture(scope="module")
 def plain_page(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with _serve("tests/trust/plain_page.py", env, tmp_path_factory.mktemp("plain")) as url:
+    with serve("tests/trust/plain_page.py", env, tmp_path_factory.mktemp("plain")) as (url, _):
         yield url
 
 
