@@ -36,12 +36,16 @@ summary = ui.dashboard_view(dashboards.view_structure, code, year)
 if summary.empty:
     st.info(t("dashboards.none_results"))
 else:
-    ui.table(ui.kpi_summary_display(summary), "dashboards.col_")
+    ui.table(ui.kpi_summary_display(summary, dashboards.kpi_names(cat, get_language())),
+             "dashboards.col_", widths={"kpi": 300})  # every column fits at 1280 px
     kpi_id = st.selectbox(t("dashboards.kpi"), list(summary["kpi_id"]), key="ministry_kpi",
                           format_func=lambda k: dashboards.kpi_label(cat, k, get_language()))
-    trend, figure = ui.dashboard_view(dashboards.view_structure_trend, code, kpi_id)
-    ui.chart_block(figure, trend[["period", "value", "target"]], key="ministry_trend",
-                   caption=caption, labels_prefix="dashboards.col_")
+    trend, figure = ui.dashboard_view(dashboards.view_structure_trend, code, kpi_id,
+                                      ui.today())
+    ui.chart_block(figure, trend[["period", "value", "target", "provisional", "validated",
+                                  "expected"]], key="ministry_trend",
+                   caption=caption + " · " + t("dashboards.trend_note"),
+                   labels_prefix="dashboards.col_")
 
 st.subheader(t("ratings.section_forecast"))
 quarter, forecasts = ui.service_view(confidence.year_forecasts, year)

@@ -47,11 +47,12 @@ with ui.read() as session:
     targets = ui.editor_rows(f"settings_targets_{target_year}",
                              submissions.targets_frame(session, actor, int(target_year)),
                              key=targets_key, save="settings_targets_save")
+    specs = submissions.target_column_specs(session)  # the KPI shown by its name
 edited = st.data_editor(placeholder="—",
                         data=targets.reset_index(), column_order=submissions.TARGET_COLUMNS,
                         hide_index=True,
                         num_rows="add", width="stretch", height=420,
-                        column_config=ui.column_config(submissions.target_column_specs()),
+                        column_config=ui.column_config(specs),
                         key=targets_key).set_index("id")
 if st.button(t("common.save"), key="settings_targets_save", type="primary"):
     ui.act("settings", submissions.save_targets, actor, int(target_year),

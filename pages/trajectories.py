@@ -124,7 +124,7 @@ if quality.own is not None:
         st.write(t("forecast.quality_raise"))
         for name in quality.own_advice:
             st.write(f"- {t(f'quality.components.{name}')} : {t(f'quality.advice.{name}')}")
-    st.plotly_chart(quality.own_figure, width="stretch", key="trajectories_quality_chart")
+    ui.plotly_chart(quality.own_figure, width="stretch", key="trajectories_quality_chart")
 if quality.league is not None and not quality.league.empty:
     st.write(t("forecast.quality_league"))
     league = quality.league.rename(columns={c: t(f"quality.components.{c}")

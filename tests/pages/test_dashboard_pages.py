@@ -53,3 +53,20 @@ def test_platforms_page_lists_stage_definitions(run_page, login, validated_resul
     at = run_page("pages/platforms.py", login)
     assert not at.exception
     assert any("Interopérabilité X-Road" in m.value for m in at.markdown)
+
+
+def test_ministry_profile_names_its_kpis_and_states_the_provisional_rule(run_page,
+                                                                         validated_results,
+                                                                         seeded):
+    """The yearly table reads KPI names, not codes; the trend's caption states the rule of a
+    provisional quarter, and the quarter whose window is still open today is flagged so."""
+    at = run_page("pages/ministry.py", "direction",
+                  ministry_from_overview=seeded.structures["MS"])
+    assert not at.exception
+    summary = next(df.value for df in at.dataframe if "light" in df.value.columns)
+    assert "ESV_PUB" not in set(summary["kpi"])
+    assert "Taux de dématérialisation complète (demande à délivrance)" in set(summary["kpi"])
+    assert any("Un trimestre est provisoire tant que" in c.value for c in at.caption)
+    at.toggle(key="ministry_trend_data").set_value(True).run()
+    trend = next(df.value for df in at.dataframe if "provisional" in df.value.columns)
+    assert trend["provisional"].astype(bool).iloc[-1]  # its window is open today

@@ -81,3 +81,5 @@ class ColumnSpec:
     help: str = ""
     # For a select: how each stored value is shown (e.g. "present" → « présent »).
     labels: Callable[[Any], str] | None = None
+    # The column's width on screen: "small", "medium", "large", pixels, or None (automatic).
+    width: str | int | None = None

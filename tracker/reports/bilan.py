@@ -204,7 +204,8 @@ def _charts(pdf: ReportPdf, session: Session, data: ReportData, frame: pd.DataFr
     """Renders every chart of the bilan (kaleido), then places the heatmap and the trends."""
     year, quarter = data.period.last
     figures: dict[str, Any] = {}
-    heat = charts.heatmap_chart(frame, year, quarter)
+    heat = charts.heatmap_chart(frame, year, quarter, dashboards.kpi_names(data.cat,
+                                                                         get_language()))
     if data.period.quarter is None:
         heat.update_layout(title={"text": t("reports.text.heatmap_year_title", year=year)})
     figures["heatmap"] = heat
@@ -212,10 +213,11 @@ def _charts(pdf: ReportPdf, session: Session, data: ReportData, frame: pd.DataFr
         kpi_id = data.kpi_id(code)
         if kpi_id is None:
             continue
-        trend = dashboards.trend_frame(data.results, data.cat, data.targets, kpi_id).tail(12)
+        trend = dashboards.trend_frame(data.results, data.cat, data.targets, kpi_id,
+                                       data.progress).tail(12)
         if trend["value"].notna().any():
             figures[f"trend:{code}"] = charts.trend_chart(
-                trend, f"{code} — {data.label(kpi_id)}", data.cat.rules[kpi_id].unit)
+                trend, data.label(kpi_id), data.cat.rules[kpi_id].unit, code=code)
     counts = dashboards.completeness_counts(session, year, quarter, data.today)
     figures["completeness"] = charts.completeness_chart(counts, year, quarter)
     figures["overdue"] = charts.overdue_chart(dashboards.overdue_by_structure(session,

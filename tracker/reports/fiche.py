@@ -170,10 +170,10 @@ def fiche_pdf(session: Session, actor: Actor, structure_code: str, period: Perio
         if kpi_id is not None:
             heading(pdf, t("reports.sections.fiche_trend"), level=2)
             trend = dashboards.structure_trend(data.results, data.cat, data.targets, code,
-                                               kpi_id).tail(8)
-            figure = charts.trend_chart(trend, f"{data.cat.kpis.loc[kpi_id, 'code']} — "
-                                        f"{data.label(kpi_id)}", data.cat.rules[kpi_id].unit,
-                                        structure=code)
+                                               kpi_id, data.progress).tail(8)
+            figure = charts.trend_chart(trend, data.label(kpi_id), data.cat.rules[kpi_id].unit,
+                                        structure=code,
+                                        code=str(data.cat.kpis.loc[kpi_id, "code"]))
             figure.update_layout(height=380)
             png = try_png(figure, width=1300)
             if isinstance(png, bytes):

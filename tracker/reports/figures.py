@@ -24,6 +24,7 @@ from tracker.dashboards import views as dashboards
 from tracker.files import render
 from tracker.reports.document import Period
 from tracker.results.kpis import KpiRule, across_structures, light, over_quarters
+from tracker.results.submissions import QuarterProgress, quarter_progress
 
 TREND_KPIS = dashboards.HEADLINE_KPIS
 
@@ -44,6 +45,8 @@ class ReportData:
     targets: pd.DataFrame
     structures: list[Structure]
     states: dict[str, dict[str, str]] | None = None
+    # Each quarter's progress on ``today``: a provisional quarter is drawn apart, as on screen.
+    progress: dict[tuple[int, int], QuarterProgress] | None = None
 
     def label(self, kpi_id: int) -> str:
         row = self.cat.kpis.loc[kpi_id]
@@ -63,7 +66,8 @@ def load_data(session: Session, actor: Actor, period: Period, today: date) -> Re
                       | ((results["year"] == year) & (results["quarter"] <= quarter))]
     return ReportData(actor, period, today, repo.is_demo(session), results,
                       dashboards.catalogue(session), dashboards.targets_frame(session),
-                      dashboards.structures_in_force(session, year, quarter))
+                      dashboards.structures_in_force(session, year, quarter),
+                      progress=quarter_progress(session, today))
 
 
 def national_year_figure(rule: KpiRule, rows: pd.DataFrame) -> float | None:

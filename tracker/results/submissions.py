@@ -30,7 +30,7 @@ from tracker.core.models import (
 from tracker.core.periods import get_window, previous_quarter, quarter_end
 from tracker.core.saving import RowRefused, check_rows, write_rows
 from tracker.core.tables import ColumnSpec, RowChange
-from tracker.results.entry import rule_of, target_for, targets_lookup
+from tracker.results.entry import COMPUTED_KPIS, rule_of, target_for, targets_lookup
 from tracker.results.kpis import display_value, far_from_target, jump_flag
 
 MATRIX_STATES = ("not_started", "draft", "submitted", "validated", "returned", "late")
@@ -137,9 +137,15 @@ def matrix_counts(matrix: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data, index=list(MATRIX_STATES))
 
 
+# The order of ASIN's queue: what awaits a decision first, what is settled last.
+QUEUE_ORDER = ("submitted", "returned", "draft", "late", "not_started", "validated")
+
+
 def queue_frame(session: Session, actor: Actor, year: int, quarter: int,
                 today: date) -> pd.DataFrame:
-    """ASIN's review queue: every structure in force and its submission for the quarter."""
+    """ASIN's review queue: every structure in force and its submission for the quarter, what
+    awaits review first (the oldest submission first), then returned and draft declarations,
+    the validated ones last; by name within a state."""
     require(actor, Action.validate)
     window = get_window(session, year, quarter)
     subs = {s.structure_id: s for s in session.exec(select(Submission).where(
@@ -155,45 +161,76 @@ def queue_frame(session: Session, actor: Actor, year: int, quarter: int,
                      "submitted_at": sub.submitted_at if sub else None,
                      "submission_id": sub.id if sub else None,
                      "version": sub.version if sub else None})
-    return pd.DataFrame(rows)
+    awaiting = sorted((r for r in rows if r["state"] == "submitted"),
+                      key=lambda r: (r["submitted_at"] is None, r["submitted_at"] or 0, r["name"]))
+    others = sorted((r for r in rows if r["state"] != "submitted"),
+                    key=lambda r: (QUEUE_ORDER.index(r["state"]), str(r["name"]).casefold()))
+    return pd.DataFrame(awaiting + others, columns=[
+        "structure_id", "code", "name", "state", "submitted_at", "submission_id", "version"])
+
+
+def queue_counts(queue: pd.DataFrame) -> str:
+    """The queue at a glance, what awaits review first: « 8 à examiner · 2 renvoyées · … »."""
+    counts = queue["state"].value_counts()
+    parts = [t(f"validation.count.{state}", n=int(counts.get(state, 0))) for state in QUEUE_ORDER
+             if state == "submitted" or counts.get(state, 0)]
+    return " · ".join(parts)
+
+
+def next_to_review(queue: pd.DataFrame, structure_id: int) -> int | None:
+    """The declaration to open after deciding on ``structure_id``'s: the first other one that
+    awaits review (the queue's order), else none."""
+    waiting = queue[(queue["state"] == "submitted") & (queue["structure_id"] != structure_id)]
+    return int(waiting["structure_id"].iloc[0]) if not waiting.empty else None
 
 
 def review_frame(session: Session, actor: Actor, submission_id: int) -> pd.DataFrame:
-    """Each value of a submission against the previous quarter and the target, with flags."""
+    """Each KPI of a submission against the previous quarter and the target, with flags: what
+    to look at first heads the table (the values flagged, then the blank KPIs), then the KPIs
+    in their catalogue order. A blank KPI is an active KPI the DSI enters (not a computed one)
+    with no value in the declaration."""
     require(actor, Action.validate)
     sub = session.get(Submission, submission_id)
     if sub is None:
         raise NotFound(t("common.not_found"))
-    kpis = {k.id: k for k in repo.list_kpis(session)}
-    current = session.exec(select(Result).where(
+    kpis = {k.id: k for k in repo.list_kpis(session) if k.id is not None}
+    current = {r.kpi_id: r for r in session.exec(select(Result).where(
         Result.structure_id == sub.structure_id, Result.year == sub.year,
-        Result.quarter == sub.quarter)).all()
+        Result.quarter == sub.quarter))}
     py, pq = previous_quarter(sub.year, sub.quarter)
     previous = {r.kpi_id: r for r in session.exec(select(Result).where(
         Result.structure_id == sub.structure_id, Result.year == py, Result.quarter == pq))}
     lookup = targets_lookup(session, sub.year)
+    expected = {k.id for k in kpis.values()
+                if k.id is not None and k.active and k.code not in COMPUTED_KPIS}
     rows = []
-    for r in sorted(current, key=lambda r: kpis[r.kpi_id].position):
-        kpi = kpis[r.kpi_id]
+    for kpi_id in sorted(set(current) | expected, key=lambda k: kpis[k].position):
+        kpi = kpis[kpi_id]
         rule = rule_of(kpi)
-        value = display_value(rule, r.value, r.numerator, r.denominator)
-        prev = previous.get(r.kpi_id)
+        r = current.get(kpi_id)
+        value = display_value(rule, r.value, r.numerator, r.denominator) if r else None
+        prev = previous.get(kpi_id)
         before = display_value(rule, prev.value, prev.numerator, prev.denominator) if prev else None
-        target = target_for(lookup, r.kpi_id, sub.structure_id, sub.quarter)
+        target = target_for(lookup, kpi_id, sub.structure_id, sub.quarter)
         flags = [t("results.flag_jump")] if jump_flag(value, before) else []
         if far_from_target(kpi.direction, value, target):
             flags.append(t("results.flag_target"))
+        if value is None:
+            flags.insert(0, t("validation.flag_blank"))
         rows.append({"code": kpi.code,
                      "label": kpi.label_fr if get_language() == "fr" else kpi.label_en,
+                     "flag": " · ".join(flags),
                      "value": format_value(value, kpi.unit),
                      "detail": f"{format_number(r.numerator, 0)} / "
-                               f"{format_number(r.denominator, 0)}" if kpi.ratio
+                               f"{format_number(r.denominator, 0)}" if r and kpi.ratio
                      and r.numerator is not None and r.denominator is not None else "",
                      "previous": format_value(before, kpi.unit),
-                     "target": format_value(target, kpi.unit), "flag": " · ".join(flags),
-                     "comment": r.comment})
-    return pd.DataFrame(rows, columns=["code", "label", "value", "detail", "previous", "target",
-                                       "flag", "comment"])
+                     "target": format_value(target, kpi.unit),
+                     "comment": r.comment if r else "", "blank": value is None})
+    # Stable: the values flagged first, then the blank KPIs, then the rest, each in KPI order.
+    rows.sort(key=lambda row: 1 if row["blank"] else 0 if row["flag"] else 2)
+    return pd.DataFrame(rows, columns=["code", "label", "flag", "value", "previous", "target",
+                                       "detail", "comment"])
 
 
 # --- windows and targets (admin) ----------------------------------------------------------
@@ -302,8 +339,15 @@ def quarter_results_frame(session: Session, actor: Actor, year: int,
                                        "denominator", "comment", "evidence_url", "status"])
 
 
-def target_column_specs() -> dict[str, ColumnSpec]:
-    return {"kpi": ColumnSpec("text", t("results.col_kpi"), required=True),
+def target_column_specs(session: Session) -> dict[str, ColumnSpec]:
+    """The targets table's columns: the KPI chosen among the catalogue's codes (what the save
+    reads) and shown by its name, « Taux de dématérialisation (ESV_DEMAT) »."""
+    lang = get_language()
+    names = {k.code: (k.label_fr if lang == "fr" else k.label_en or k.label_fr) or k.code
+             for k in repo.list_kpis(session)}
+    return {"kpi": ColumnSpec("select", t("results.col_kpi"), options=tuple(names),
+                              required=True, width=420,
+                              labels=lambda code: f"{names.get(code, code)} ({code})"),
             "structure": ColumnSpec("text", t("results.col_structure")),
             "quarter": ColumnSpec("number", t("results.col_quarter")),
             "value": ColumnSpec("number", t("results.col_value"), required=True)}

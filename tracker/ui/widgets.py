@@ -78,11 +78,22 @@ def show_error(error: Exception, *, refresh: str | None = None) -> None:
         row_errors(error.errors)
 
 
-def page_revision(page: str) -> int:
+# Brings the page back to its top, where the message of the last save is (the page keeps its
+# scroll position over a rerun: a button low on the page would leave the message out of view).
+_TO_TOP = ("<script>for (const e of [window, document.scrollingElement, document.querySelector("
+           "'[data-testid=\"stMain\"]'), document.querySelector("
+           "'[data-testid=\"stAppViewContainer\"]')]) { if (e && e.scrollTo) e.scrollTo(0, 0); }"
+           "</script>")
+
+
+def page_revision(page: str, *, to_top: bool = False) -> int:
     """The start of a page that saves: the message its last save left, shown once (as text),
-    and the page's data revision (editors keyed by it are redrawn after a save)."""
+    and the page's data revision (editors keyed by it are redrawn after a save). ``to_top``: the
+    page scrolls back up to that message."""
     if flash := st.session_state.pop(f"{page}_flash", None):
         st.success(plain(flash))
+        if to_top:
+            st.html(_TO_TOP, unsafe_allow_javascript=True)
     return int(st.session_state.setdefault(f"{page}_revision", 0))
 
 
@@ -130,7 +141,7 @@ def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
     for name, spec in specs.items():
         common: dict[str, Any] = {"label": spec.label, "required": spec.required,
                                   "disabled": spec.disabled,
-                                  "help": spec.help or None}
+                                  "help": spec.help or None, "width": spec.width}
         if spec.kind == "select":
             config[name] = st.column_config.SelectboxColumn(options=list(spec.options),
                                                             format_func=spec.labels, **common)
@@ -147,11 +158,14 @@ def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
     return config
 
 
-def labels(prefix: str, columns: list[str]) -> dict[str, Any]:
-    """Translated headers (and French date formats) for a read-only table."""
+def labels(prefix: str, columns: list[str], *,
+           widths: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Translated headers (and French date formats) for a read-only table; ``widths`` sets some
+    columns' width ("small", "medium", "large" or pixels) so that what matters fits the screen."""
     config: dict[str, Any] = {}
     for column in columns:
-        config[column] = st.column_config.Column(t(f"{prefix}{column}"))
+        config[column] = st.column_config.Column(t(f"{prefix}{column}"),
+                                                 width=(widths or {}).get(column))
     if "at" in columns:
         config["at"] = st.column_config.DatetimeColumn(t(f"{prefix}at"),
                                                        format="DD/MM/YYYY HH:mm")
@@ -199,11 +213,13 @@ def structure_options(session: Session) -> dict[int, str]:
     return {s.id or 0: f"{s.code} — {s.name_fr}" for s in ordered}
 
 
-def kpi_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """A structure's yearly KPI table with values in their units and the light in words."""
+def kpi_summary_display(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """A structure's yearly KPI table with values in their units and the light in words; each
+    KPI by its name (``names``: code → name), as officials read it."""
     from tracker.core.formats import format_value
 
     shown = summary.copy()
+    shown["kpi"] = [names.get(code, code) for code in summary["kpi"]]
     shown["value"] = [format_value(v, u) for v, u in zip(summary["value"], summary["unit"],
                                                          strict=True)]
     shown["target"] = [format_value(v, u) if v == v and v is not None else "—"
@@ -212,9 +228,11 @@ def kpi_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
     return shown[["kpi", "value", "target", "light", "quarters"]]
 
 
-def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None:
+def table(frame: pd.DataFrame, prefix: str | None = None, *,
+          widths: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """A read-only table as users read it: translated headers, dates as 24/06/2025, timestamps
-    in Porto-Novo time, missing values blank."""
+    in Porto-Novo time, missing values blank; ``widths`` sets some columns' width (pixels or
+    "small", "medium", "large") so that the table fits the screen."""
     from datetime import date as date_type
     from datetime import datetime as datetime_type
 
@@ -239,8 +257,8 @@ def table(frame: pd.DataFrame, prefix: str | None = None, **kwargs: Any) -> None
             shown[column] = [format_number(v) for v in shown[column]]
         elif shown[column].dtype == object:
             shown[column] = shown[column].map(lambda v: "—" if v is None else v)
-        if label:
-            config[column] = st.column_config.Column(label)
+        if label or column in (widths or {}):
+            config[column] = st.column_config.Column(label, width=(widths or {}).get(column))
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     st.dataframe(placeholder="—", data=shown, column_config=config, **kwargs)
