@@ -27,6 +27,7 @@ years = sorted({int(y) for y in results["year"]}, reverse=True) or [ui.today().y
 year = st.selectbox(t("results.year"), years, key="ministry_year")
 with ui.read() as session:
     predecessors = dashboards.predecessor_codes(session, structure_id)
+    current = dashboards.successor_codes(session).get(structure_id, code)  # as results name it
 if predecessors:
     st.caption(t("dashboards.history_note", codes=ui.plain(", ".join(predecessors))))
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=f"{code}, {year}")
@@ -48,7 +49,7 @@ else:
                    labels_prefix="dashboards.col_")
 
 st.subheader(t("ratings.section_forecast"))
-quarter, forecasts = ui.service_view(confidence.year_forecasts, year)
+quarter, forecasts = ui.service_view(confidence.year_forecasts, year, current)  # this one only
 with ui.read() as session:  # the ratings this user may read, beside the cached forecasts
     section = confidence.structure_forecast(session, actor, structure_id, year, quarter,
                                             forecasts, (results, cat, targets))

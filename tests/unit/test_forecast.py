@@ -1,6 +1,8 @@
 """Year-end forecasts on constructed series with known answers, read with the KPI's own
 aggregation rule; too little history gives « données insuffisantes », never a number."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,3 +168,36 @@ def test_the_default_quarter_is_the_last_one_validated_for_most_structures():
     assert fv.as_of_quarter(results({1: 30, 2: 28, 3: 5}), YEAR) == 2  # T3 being validated
     assert fv.as_of_quarter(results({1: 30, 2: 28, 3: 20}), YEAR) == 3
     assert fv.as_of_quarter(results({1: 30}), YEAR + 1) == 0
+
+
+def test_the_backtest_is_run_once_for_the_same_earlier_years(monkeypatch):
+    """The backtest reads only the years before the one forecast: a second forecast of the
+    year (another structure, the page after the sheet) is served from the memo; a change in an
+    earlier year's result, or in the catalogue, runs it again."""
+    rows = pd.concat([rows_of([100 + 10 * t for t in range(22)]).assign(kpi_id=1)])
+    runs = []
+    real = fv._backtest_frame
+    monkeypatch.setattr(fv, "_backtest_frame", lambda *a: runs.append(1) or real(*a))
+    fv._BACKTESTS.clear()
+    first = fv.backtest_frame(rows, catalogue_of(SUM), YEAR)
+    this_year = rows.copy()
+    this_year.loc[this_year["year"] == YEAR, "value"] += 5  # this year's figures: not read
+    again = fv.backtest_frame(this_year, catalogue_of(SUM), YEAR)
+    assert len(runs) == 1
+    pd.testing.assert_frame_equal(first, again)
+    earlier = rows.copy()
+    earlier.loc[0, "value"] = 1.0
+    fv.backtest_frame(earlier, catalogue_of(SUM), YEAR)
+    fv.backtest_frame(rows, catalogue_of(LAST), YEAR)
+    assert len(runs) == 3
+
+
+def test_the_row_median_is_numpys_nanmedian():
+    rng = np.random.default_rng(7)
+    for shape in [(4, 0), (6, 1), (40, 2), (40, 7), (200, 11)]:
+        values = rng.normal(size=shape)
+        values[rng.random(shape) < 0.3] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy warns on a row of NaN only
+            expected = np.nanmedian(values, axis=1) if shape[1] else np.full(shape[0], np.nan)
+        np.testing.assert_allclose(fc.nanmedian_rows(values), expected, equal_nan=True)

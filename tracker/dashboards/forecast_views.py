@@ -9,6 +9,8 @@ structures are followed under their successor's code, as on the dashboards.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,9 +61,35 @@ def panels(rows: pd.DataFrame, cat: Catalogue, last_year: int) -> dict[int, fc.P
             for kpi_id, group in rows[rows["year"] <= last_year].groupby("kpi_id")}
 
 
+# Backtests already run, by the years they read: they depend only on the results of the years
+# before the one forecast (and the catalogue), which change rarely, and cost seconds at decade
+# scale, so every forecast of a year (a structure's sheet, the page, the bilan) shares one.
+_BACKTESTS: OrderedDict[tuple[int, int, int], pd.DataFrame] = OrderedDict()
+_BACKTESTS_KEPT = 8
+_BACKTESTS_LOCK = threading.Lock()
+
+
 def backtest_frame(rows: pd.DataFrame, cat: Catalogue, before: int) -> pd.DataFrame:
     """Every complete year before ``before`` forecast again from Q1, Q2 and Q3, for every
-    structure and KPI and nationally, with its KPI and family."""
+    structure and KPI and nationally, with its KPI and family. Computed once for the same
+    earlier years' results and catalogue (by content), then served from a small memo."""
+    earlier = rows[rows["year"] < before] if "year" in rows else rows
+    key = (before, int(pd.util.hash_pandas_object(earlier, index=False).sum()),
+           int(pd.util.hash_pandas_object(cat.kpis.astype(str), index=True).sum()))
+    with _BACKTESTS_LOCK:
+        known = _BACKTESTS.get(key)
+        if known is not None:
+            _BACKTESTS.move_to_end(key)
+            return known.copy()
+    frame = _backtest_frame(rows, cat, before)
+    with _BACKTESTS_LOCK:
+        _BACKTESTS[key] = frame
+        while len(_BACKTESTS) > _BACKTESTS_KEPT:
+            _BACKTESTS.popitem(last=False)
+    return frame.copy()
+
+
+def _backtest_frame(rows: pd.DataFrame, cat: Catalogue, before: int) -> pd.DataFrame:
     frames = []
     for kpi_id, panel in panels(rows, cat, before - 1).items():
         rule = cat.rules[kpi_id]
