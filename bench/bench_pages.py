@@ -31,7 +31,7 @@ from tracker.conference import actions  # noqa: E402
 from tracker.core import repository as repo  # noqa: E402
 from tracker.core.db import make_engine, reading, transaction  # noqa: E402
 from tracker.core.periods import reporting_quarter  # noqa: E402
-from tracker.dashboards import charts, platforms  # noqa: E402
+from tracker.dashboards import charts, confidence, platforms  # noqa: E402
 from tracker.dashboards import views as dashboards  # noqa: E402
 from tracker.results.entry import entry_sheet  # noqa: E402
 
@@ -79,6 +79,8 @@ def page_times(path: str, login_name: str) -> tuple[float, float, float, float]:
 
 
 def overview_alone() -> float:
+    """The overview's views as the page asks for them (tiles, heatmap, completeness, overdue;
+    the trend with its quarters' progress; the ranking)."""
     started = time.perf_counter()
     with reading(engine) as session:
         revision = dashboards.data_revision(session)
@@ -87,20 +89,13 @@ def overview_alone() -> float:
         cat = dashboards.catalogue(session)
         targets = dashboards.targets_frame(session)
         year, quarter = dashboards.last_validated_quarter(results, TODAY)
-        structures = dashboards.structures_in_force(session, year, quarter)
-        counts = dashboards.completeness_counts(session, year, quarter, TODAY)
-        overdue = dashboards.overdue_by_structure(session, TODAY)
-    dashboards.headline_frame(results, cat, targets, year, quarter, len(structures))
-    kpi = int(cat.kpis.index[0])
-    figures = [
-        charts.heatmap_chart(dashboards.attainment_frame(results, cat, targets, year, quarter,
-                                                         structures), year, quarter),
-        charts.trend_chart(dashboards.trend_frame(results, cat, targets, kpi), "k", "count"),
-        charts.ranking_chart(dashboards.ranking_frame(results, cat, kpi, year, quarter), "k",
-                             "count", year, quarter),
-        charts.completeness_chart(counts, year, quarter),
-        charts.overdue_chart(overdue, "d")]
-    for figure in figures:
+        kpi = int(cat.kpis.index[0])
+        view = dashboards.view_overview(session, results, cat, targets, year, quarter, TODAY,
+                                        "d")
+        trend = dashboards.view_trend(session, results, cat, targets, kpi, TODAY)[1]
+        ranking = dashboards.view_ranking(session, results, cat, targets, kpi, year,
+                                          quarter)[1]
+    for figure in (*[v for v in vars(view).values() if hasattr(v, "to_json")], trend, ranking):
         figure.to_json()
     return time.perf_counter() - started
 
@@ -136,6 +131,11 @@ def ministry_alone() -> float:
                            structure=structure.code).to_json()
         dashboards.submission_history(session, structure.id, TODAY)
         actor = actor_from_user(session, repo.get_user_by_login(session, "direction"))
+        code = dashboards.successor_codes(session).get(structure.id, structure.code)
+        quarter, forecasts = confidence.year_forecasts(session, results, cat, targets, year,
+                                                       code)
+        confidence.structure_forecast(session, actor, structure.id or 0, year, quarter,
+                                      forecasts, (results, cat, targets))
         actions.followup_frame(session, actor, actions.ACTION,
                                actions.Filters(structure_id=structure.id), TODAY)
         dashboards.attendance_history(session, structure.id)
@@ -164,8 +164,15 @@ def streamlit_start() -> float:
 if __name__ == "__main__":
     from tracker.bootstrap import initialize
 
-    # What the server's start does before any page opens (migrations, first-start seeding).
+    # What the server's start does before any page opens (migrations, first-start seeding),
+    # then in the background (tracker.ui.web.lifespan): the forecasts' backtests.
     initialize(engine, demo=True)
+    from tracker.dashboards.forecast_views import warm_backtests
+
+    with reading(engine) as session:
+        started = time.perf_counter()
+        warm_backtests(session, TODAY)
+        print(f"forecast backtests warmed at start in {time.perf_counter() - started:.1f} s")
     print(machine())
     print(f"Streamlit's one-time start in this process (blank script): "
           f"{streamlit_start() * 1000:.0f} ms; a blank script in a fresh AppTest afterwards: "

@@ -81,8 +81,7 @@ open_items = followup[followup["open_sessions"].notna() | followup["overdue"]]
 if open_items.empty:
     st.info(t("dashboards.none_actions"))
 else:
-    st.dataframe(placeholder="—",
-                 data=actions.display_frame(open_items), hide_index=True, width="stretch")
+    ui.table(actions.display_frame(open_items))  # dates as 30/09/2025
 
 st.subheader(t("dashboards.section_attendance"))
 if attendance.empty:

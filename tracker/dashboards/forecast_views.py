@@ -333,3 +333,16 @@ def method_figures(rows: pd.DataFrame, cat: Catalogue, year: int, quarter: int, 
                               float(parts.flat[0]),
                               tuple(float(v) for v in parts.season[0]) if seasonal else None))
     return out
+
+
+def warm_backtests(session: Session, today: date) -> None:
+    """Run the backtests of the years a user opens first (this year, and the latest year with
+    validated results), so that the first « Trajectoires » or « Fiche ministère » of the
+    server's life does not wait for them (seconds at decade scale)."""
+    results = dashboards.validated_results(session)
+    if results.empty:
+        return
+    cat = dashboards.catalogue(session)
+    rows = quarter_rows(results, cat)
+    for year in sorted({today.year, int(results["year"].max())}):
+        backtest_frame(cut_rows(rows, year, 4), cat, year)

@@ -8,8 +8,11 @@ Streamlit's XSRF protection: only same-origin requests are honoured.
 from __future__ import annotations
 
 import base64
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from functools import cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -23,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker.accounts.auth import redeem_handoff
 from tracker.core.config import load_settings
-from tracker.core.db import make_engine, transaction
+from tracker.core.db import make_engine, reading, transaction
 
 COOKIE_NAME = "cdsi_session"
 COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -104,7 +107,22 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
 
     settings = load_settings()
     initialize(_engine(settings.database_url), demo=settings.demo_on_first_start)
+    threading.Thread(target=_warm_forecasts, args=(settings.database_url,), daemon=True,
+                     name="warm-forecasts").start()
     yield
+
+
+def _warm_forecasts(database_url: str) -> None:
+    """The forecasts' backtests, in the background once the server is up (see
+    tracker.dashboards.forecast_views.warm_backtests); a failure only costs the first user the
+    wait it was meant to save."""
+    from tracker.dashboards.forecast_views import warm_backtests
+
+    try:
+        with reading(_engine(database_url)) as session:
+            warm_backtests(session, date.today())  # the pages' today (ui.today)
+    except Exception:  # logged, never fatal
+        logging.getLogger("tracker").exception("warming the forecasts' backtests failed")
 
 
 class HiddenMetrics:
