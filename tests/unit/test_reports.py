@@ -330,3 +330,30 @@ def _bytes_io(data: bytes):
     from io import BytesIO
 
     return BytesIO(data)
+
+
+def test_report_charts_are_titled_by_kpi_name_and_know_each_quarters_progress(demo_engine, actor,
+                                                                               monkeypatch):
+    """The PDF's charts read as on screen: a trend is titled by its KPI's name (the code in the
+    hover only), the heatmap's rows are names, and the trends are given the quarters' progress
+    (so that an open quarter is drawn apart)."""
+    drawn = []
+
+    def keep(figure, *, width):
+        drawn.append(figure)
+        return "no chart in this test"
+
+    monkeypatch.setattr(reports, "try_png", keep)
+    monkeypatch.setattr(fiche_module, "try_png", keep)
+    with reading(demo_engine) as session:
+        reports.bilan_pdf(session, actor, T2, lang="fr", today=TODAY)
+        fiche_module.fiche_pdf(session, actor, "MS", T2, lang="fr", today=TODAY,
+                               kpi_code="ESV_DEMAT")
+        data = figures.load_data(session, actor, T2, TODAY)
+    set_language("fr")
+    titles = [str(f.layout.title.text or "") for f in drawn]
+    trends = [x for x in titles if "Taux de dématérialisation complète" in x]
+    assert len(trends) == 2 and not any("ESV_DEMAT" in x for x in trends)  # bilan and fiche
+    heatmap = drawn[0]
+    assert "Taux de dématérialisation complète (demande à délivrance)" in set(heatmap.data[0].y)
+    assert data.progress and data.progress[(2026, 2)].expected > 0
