@@ -62,7 +62,16 @@ def select_cell(page: Page, grid: Locator, column: int, row: int) -> None:
     cell with the arrow keys (the accessibility table tells where the click landed)."""
     wait_until_idle(page)
     canvas = grid.get_by_test_id("data-grid-canvas")
-    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the app's header
+    # Its top row in view, clear of the app's header (a grid taller than the window, drawn
+    # without an inner scroll, would have its top row above the window if centred).
+    canvas.evaluate("""e => {
+        const tall = e.getBoundingClientRect().height > window.innerHeight - 200;
+        e.scrollIntoView({block: tall ? 'start' : 'center'});
+        let box = e.parentElement;
+        while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+        const top = e.getBoundingClientRect().top;
+        if (tall && box && top < 120) box.scrollBy(0, top - 120);
+    }""")
     selected = grid.locator("[role=gridcell][aria-selected=true]")
     before = selected.first.get_attribute("id") if selected.count() else None
     markers = 0 if grid.locator("[id^='glide-cell-0-']").count() else 33
@@ -173,3 +182,17 @@ def open_tab(page: Page, name: str) -> Locator:
     expect(panel).to_be_visible()
     wait_until_idle(page)
     return panel
+
+
+def give_reasons(page: Page, text: str) -> None:
+    """Before submitting: a reason in each row of « Motifs avant soumission » (the KPIs left
+    blank or flagged without a comment), when the table is shown."""
+    wait_until_idle(page)
+    title = page.get_by_text("Motifs avant soumission", exact=True)
+    if not title.count():
+        return
+    grid = page.get_by_test_id("stDataFrame").filter(
+        has=page.locator("[role=columnheader]", has_text="Pourquoi"))
+    rows = grid.locator("[role=row]").count() - 1
+    for row in range(rows):
+        type_in_cell(page, grid, 2, row, text)

@@ -194,6 +194,13 @@ def _row_counts(db: Session) -> dict[str, int]:
             for table in SQLModel.metadata.sorted_tables}
 
 
+def _reasons_for_every_kpi(db: Session) -> dict[str, str]:
+    """A reason for each KPI left blank (the entry page's submission asks for them)."""
+    from tracker.core.repository import list_kpis
+
+    return {k.code: "Donnée non disponible" for k in list_kpis(db, active_only=True)}
+
+
 def _submission(db: Session, structure_id: int) -> Submission:
     return db.execute(select(Submission).where(
         Submission.structure_id == structure_id)).scalars().one()
@@ -409,6 +416,9 @@ CASES: dict[str, Case] = {
                                                    lambda f, db, a, w: f(
                                                        db, a, _period(), lang="fr", today=TODAY)),
     # results
+    "tracker.results.completeness.blank_kpis": Case(
+        lambda who, w: may(who, Action.validate) or may(who, Action.read_drafts, w.mef),
+        lambda f, db, a, w: f(db, a, _submission(db, w.mef).id)),
     "tracker.results.entry.ensure_submission": Case(  # T2 has no declaration yet: one is made
         _may_enter_or_review,
         lambda f, db, a, w: f(db, a, w.ms, YEAR, 2, None, check=True)),
@@ -444,7 +454,8 @@ CASES: dict[str, Case] = {
     "tracker.results.ratings.submit_with_ratings": Case(
         needs(Action.enter_results, for_ms=True), lambda f, db, a, w: f(
             db, a, w.ms, YEAR, QUARTER, [EntryRow(1, "ESV_PUB", value="7")], [],
-            seen_version=_submission(db, w.ms).version, today=TODAY)),
+            seen_version=_submission(db, w.ms).version, today=TODAY,
+            reasons=_reasons_for_every_kpi(db))),
     "tracker.results.review.reopen": Case(needs(Action.validate), lambda f, db, a, w: f(
         db, a, w.mef, YEAR, QUARTER, seen_version=_submission(db, w.mef).version)),
     "tracker.results.review.return_submission": Case(needs(Action.validate), lambda f, db, a, w: f(

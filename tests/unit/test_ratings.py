@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sqlmodel import func, select
 
+from tracker.core import repository as repo
 from tracker.core.db import reading, transaction
 from tracker.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from tracker.core.models import (
@@ -96,6 +97,11 @@ def test_who_may_give_the_dsi_rating(engine, world, actor, login, where, allowed
         assert _count(engine, ConfidenceRating) == 0 and _count(engine, AuditEvent) == events
 
 
+def _blank_reasons(db) -> dict[str, str]:
+    """A reason for each KPI: the entry page's submission asks one for every blank KPI."""
+    return {k.code: "Donnée non disponible" for k in repo.list_kpis(db, active_only=True)}
+
+
 def test_a_submitted_quarter_freezes_the_dsi_rating_and_opens_asin_s(engine, world, actor):
     ms = world.structures["MS"]
     dsi = actor("dsi-ms")
@@ -105,7 +111,8 @@ def test_a_submitted_quarter_freezes_the_dsi_rating_and_opens_asin_s(engine, wor
     with transaction(engine) as db:
         unrated = rt.submit_with_ratings(
             db, dsi, ms, YEAR, QUARTER, [EntryRow(1, "ESV_PUB", value="5")],
-            [rt.RatingRow(1, "ESV_DEMAT", "en bonne voie")], seen_version=None, today=TODAY)
+            [rt.RatingRow(1, "ESV_DEMAT", "en bonne voie")], seen_version=None, today=TODAY,
+            reasons=_blank_reasons(db))
     assert unrated == ["SEC_MFA — Comptes à privilèges protégés par MFA"]
     with pytest.raises(PermissionDenied):
         _rate(engine, dsi, ms, "dsi", [rt.RatingRow(1, "SEC_MFA", "on_track")])
@@ -155,7 +162,7 @@ def test_viewers_read_ratings_of_validated_quarters_only(engine, world, actor):
         rt.submit_with_ratings(db, actor("dsi-ms"), ms, YEAR, QUARTER,
                                [EntryRow(1, "ESV_PUB", value="5")],
                                [rt.RatingRow(1, "ESV_DEMAT", "serious", "Budget gelé")],
-                               seen_version=None, today=TODAY)
+                               seen_version=None, today=TODAY, reasons=_blank_reasons(db))
     with reading(engine) as db:
         seen = {login: len(rt.ratings_frame(db, actor(login), YEAR, QUARTER))
                 for login in ("admin", "direction", "dsi-ms", "dsi-mef", "observateur")}

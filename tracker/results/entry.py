@@ -35,7 +35,7 @@ from tracker.core.errors import (
     StaleEdit,
     ValidationFailed,
 )
-from tracker.core.formats import format_value
+from tracker.core.formats import format_number, format_percent, format_value
 from tracker.core.i18n import get_language, t
 from tracker.core.models import (
     AuditEvent,
@@ -52,7 +52,7 @@ from tracker.core.periods import get_window, previous_quarter
 from tracker.core.refdata import KpiRef
 from tracker.core.tables import ColumnSpec
 from tracker.results.kpis import KpiRule, display_value, far_from_target, jump_flag, target_keys
-from tracker.results.values import is_empty_entry, validate_value
+from tracker.results.values import is_empty_entry, read_number, validate_value
 
 EDITABLE_STATUSES = (None, SubmissionStatus.draft, SubmissionStatus.returned)
 
@@ -122,9 +122,88 @@ class EntrySheet:
     flags: list[str] = field(default_factory=list)
 
 
-ENTRY_COLUMNS = ["code", "label", "unit", "target", "previous", "value", "numerator",
-                 "denominator", "comment", "evidence_url", "flag"]
+# The grid as drawn, left to right: at 1280 px it holds without a sideways scroll, with
+# « Commentaire » in view and « 330 204 441 » read in full. The code, the full name and the
+# previous quarter stay in the frame (the lists under the grid, the flags, the history).
+ENTRY_COLUMNS = ["label", "unit", "target", "value", "numerator", "denominator", "rate",
+                 "comment", "flag", "evidence_url"]
 ENTRY_INPUTS = ["value", "numerator", "denominator", "comment", "evidence_url"]
+ENTRY_WIDTHS = {"label": 146, "unit": 46, "target": 90, "value": 96, "numerator": 76,
+                "denominator": 76, "rate": 58, "comment": 112, "flag": 50, "evidence_url": 62}
+SHORT_LABEL = 21  # characters of a KPI's name in the grid (the rest in its hover)
+
+
+def short_label(label: str, limit: int = SHORT_LABEL) -> str:
+    """« Taux de disponibilité des services en ligne… »: a long name cut at a word, with an
+    ellipsis."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1]
+    at_word = cut.rsplit(" ", 1)[0]
+    return (at_word if len(at_word) >= limit * 2 // 3 else cut).rstrip(" ,;:-–'’") + "…"
+
+
+def _plain_number(value: float | None, unit: str) -> str:
+    """A reference figure without its unit (the unit has its own column): « 1 000 », « 87,5 »."""
+    if value is None:
+        return ""
+    if unit == "bool":
+        return format_value(value, unit)
+    return format_number(value, 0 if unit in ("count", "xof") else 1).replace(
+        "\u202f", " ").replace("\u00a0", " ")
+
+
+def rate_text(numerator: object, denominator: object) -> str:
+    """The rate of a ratio KPI as typed (« 13 185 » / « 13 248 » → « 99,5 % »); empty when
+    either figure is missing or not a number, or the denominator is 0."""
+    num, den = read_number(numerator), read_number(denominator)
+    if num is None or den is None or den == 0:
+        return ""
+    return format_percent(100.0 * num / den).replace("\u202f", " ")
+
+
+def _typed_figure(row: dict[str, object]) -> float | None:
+    """The figure a typed row stands for (the rate of a ratio), as read for the flags."""
+    if row.get("ratio"):
+        num, den = read_number(row.get("numerator")), read_number(row.get("denominator"))
+        return None if num is None or den is None or den == 0 else 100.0 * num / den
+    if row.get("unit_code") == "bool":
+        return None
+    return read_number(row.get("value"))
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def row_flags(row: dict[str, object]) -> tuple[list[str], list[str]]:
+    """The flags of one row of the grid, from its figures as typed: full sentences and their
+    short forms (« ×3 », « cible »)."""
+    shown, before = _typed_figure(row), _number(row.get("previous_value"))
+    target = _number(row.get("target_value"))
+    flags, short = [], []
+    if jump_flag(shown, before):
+        flags.append(t("results.flag_jump_from",
+                       previous=format_value(before, str(row.get("unit_code")))))
+        short.append(t("results.flag_jump_short"))
+    if far_from_target(str(row.get("direction")), shown, target):
+        flags.append(t("results.flag_target"))
+        short.append(t("results.flag_target_short"))
+    return flags, short
+
+
+def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The grid with what follows from its figures as typed: the « Taux » of ratio KPIs
+    (numerator / denominator) and the flags (« Alerte », and their sentences)."""
+    if frame.empty:
+        return frame
+    shown = frame.copy()
+    shown["rate"] = [rate_text(n, d) if ratio else "" for n, d, ratio in zip(
+        shown["numerator"], shown["denominator"], shown["ratio"], strict=True)]
+    flags = [row_flags(row) for row in shown.to_dict("records")]
+    shown["flag"] = [" · ".join(short) for _, short in flags]
+    shown["flag_text"] = [" · ".join(full) for full, _ in flags]
+    return shown
 
 
 def _text_of(kpi: Kpi, number: float | None) -> str:
@@ -160,27 +239,25 @@ def entry_sheet(session: Session, actor: Actor, structure_id: int, year: int, qu
         rule = rule_of(kpi)
         res, prev = current.get(kpi.id), previous.get(kpi.id)
         target = target_for(lookup, kpi.id, structure_id, quarter)
-        shown = display_value(rule, res.value, res.numerator, res.denominator) if res else None
         before = display_value(rule, prev.value, prev.numerator, prev.denominator) if prev else None
-        flags = []
-        if jump_flag(shown, before):
-            flags.append(t("results.flag_jump"))
-        if far_from_target(kpi.direction, shown, target):
-            flags.append(t("results.flag_target"))
+        label = kpi.label_fr if get_language() == "fr" else kpi.label_en or kpi.label_fr
         rows.append({
-            "kpi_id": kpi.id, "code": kpi.code,
-            "label": kpi.label_fr if get_language() == "fr" else kpi.label_en or kpi.label_fr,
-            "unit": t(f"results.units.{kpi.unit}") + (" (n/d)" if kpi.ratio else ""),
-            "target": format_value(target, kpi.unit) if target is not None else "",
-            "previous": format_value(before, kpi.unit) if before is not None else "",
+            "kpi_id": kpi.id, "code": kpi.code, "label": short_label(label),
+            "full_label": f"{kpi.code} — {label}",
+            "unit": t(f"results.units_short.{kpi.unit}"),
+            "target": _plain_number(target, kpi.unit),
+            "previous": _plain_number(before, kpi.unit),
             "value": "" if kpi.ratio or res is None else _text_of(kpi, res.value),
             "numerator": _text_of(kpi, res.numerator) if res and kpi.ratio else "",
             "denominator": _text_of(kpi, res.denominator) if res and kpi.ratio else "",
-            "comment": res.comment if res else "", "evidence_url": res.evidence_url if res else "",
-            "flag": " · ".join(flags), "ratio": kpi.ratio,
-            "result_version": res.version if res else None,
+            "rate": "", "comment": res.comment if res else "",
+            "evidence_url": res.evidence_url if res else "",
+            "flag": "", "flag_text": "", "ratio": kpi.ratio,
+            # what the rate and the flags follow from as the user types (``with_rates``)
+            "unit_code": kpi.unit, "direction": kpi.direction, "target_value": target,
+            "previous_value": before, "result_version": res.version if res else None,
         })
-    frame = pd.DataFrame(rows).set_index("kpi_id") if rows else pd.DataFrame()
+    frame = with_rates(pd.DataFrame(rows).set_index("kpi_id")) if rows else pd.DataFrame()
     return EntrySheet(
         structure_id=structure_id, structure_code=structure.code,
         structure_name=structure.name_fr, year=year, quarter=quarter,
@@ -188,7 +265,8 @@ def entry_sheet(session: Session, actor: Actor, structure_id: int, year: int, qu
         submission_version=submission.version if submission else None,
         review_comment=submission.review_comment if submission else "",
         editable=can_edit(actor, submission, window, today), window=window, frame=frame,
-        flags=[f"{r['label']} : {r['flag']}" for r in rows if r["flag"]])
+        flags=[f"{r.full_label} : {r.flag_text}" for r in frame.itertuples() if r.flag]
+        if not frame.empty else [])
 
 
 COMPUTED_KPIS = ("CDSI_RECO", "CDSI_PRES")
@@ -248,7 +326,9 @@ def _write_result(session: Session, actor: Actor | None, kpi: Kpi, structure: St
         Result.quarter == quarter)).first()
     label = f"{structure.code} {kpi.code} {year}-T{quarter}"
     if result is None:
-        if all(values.get(k) in (None, "") for k in ("value", "numerator", "denominator")):
+        # Nothing typed, not even a reason for leaving it blank: no row.
+        if all(values.get(k) in (None, "") for k in ("value", "numerator", "denominator",
+                                                    "comment")):
             return False
         assert structure.id is not None and kpi.id is not None
         result = Result(structure_id=structure.id, kpi_id=kpi.id, year=year, quarter=quarter,
@@ -393,8 +473,20 @@ def quarter_choices(today: date, years_back: int = 3) -> list[tuple[int, int]]:
 def entry_column_specs() -> dict[str, ColumnSpec]:
     """Labels of the entry grid; only value, numerator, denominator, comment and link are
     typed into (as text, so that "12 450 000", "87,5" or "oui" read as the user wrote them)."""
-    specs = {name: ColumnSpec("text", t(f"results.col_{name}"), disabled=True)
+    helps = {"label": t("results.label_help"), "unit": t("results.unit_help"),
+             "target": t("results.target_help"),
+             "rate": t("results.rate_help"), "flag": t("results.flag_help")}
+    specs = {name: ColumnSpec("text", t(f"results.col_{name}"), disabled=True,
+                              help=helps.get(name, ""))
              for name in ENTRY_COLUMNS}
     for name in ENTRY_INPUTS:
         specs[name] = ColumnSpec("text", t(f"results.col_{name}"))
+    specs["evidence_url"] = ColumnSpec("text", t("results.col_link"), help=t("results.link_help"))
+    for name in ("numerator", "denominator", "flag"):  # short headers, the full name in help
+        specs[name] = ColumnSpec("text", t(f"results.col_{name}_short"), help=t(
+            f"results.col_{name}"), disabled=specs[name].disabled)
     return specs
+
+
+# Figures read right-aligned, like numbers.
+ENTRY_NUMBERS = ("target", "previous", "value", "numerator", "denominator", "rate")

@@ -15,7 +15,7 @@ forecast, is decided in ``tracker.dashboards.confidence``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,11 +46,12 @@ from tracker.core.models import (
 )
 from tracker.core.periods import get_window
 from tracker.core.tables import ColumnSpec
-from tracker.results import review
+from tracker.results import completeness, review
 from tracker.results.entry import (
     COMPUTED_KPIS,
     EntryRow,
     can_edit,
+    entry_sheet,
     get_submission,
     save_entries,
     target_for,
@@ -310,14 +311,27 @@ def save_draft_with_ratings(session: Session, actor: Actor, structure_id: int, y
 
 def submit_with_ratings(session: Session, actor: Actor, structure_id: int, year: int,
                         quarter: int, entries: Sequence[EntryRow], ratings: Sequence[RatingRow],
-                        *, seen_version: int | None, today: date) -> list[str]:
-    """The entry page's « Soumettre »: the DSI's ratings saved, then the sheet saved and
-    submitted (``review.save_and_submit``), all in one transaction, against the versions the
-    user saw. Returns the key KPIs left unrated (the submission is not refused for them)."""
+                        *, seen_version: int | None, today: date,
+                        reasons: Mapping[str, str] | None = None) -> list[str]:
+    """The entry page's « Soumettre »: the DSI's ratings saved, then the sheet saved with the
+    reasons given (``reasons``: code → reason, written as the comment of a KPI whose comment is
+    empty) and submitted, all in one transaction, against the versions the user saw. Refused,
+    writing nothing, while a blank KPI or a flagged value has no reason
+    (``completeness.refuse_unexplained``). Returns the key KPIs left unrated (the submission is
+    not refused for them)."""
     save_ratings(session, actor, structure_id, year, quarter, RatingSource.dsi, ratings,
                  today=today)
-    review.save_and_submit(session, actor, structure_id, year, quarter, entries,
-                           seen_version=seen_version, today=today)
+    save_entries(session, actor, structure_id, year, quarter,
+                 completeness.with_reasons(entries, {c: r for c, r in (reasons or {}).items()
+                                                     if c not in COMPUTED_KPIS}),
+                 seen_version=seen_version,
+                 today=today)
+    completeness.refuse_unexplained(  # on the sheet as saved, flags computed afresh
+        entry_sheet(session, actor, structure_id, year, quarter, today).frame)
+    submission = get_submission(session, structure_id, year, quarter)
+    assert submission is not None  # save_entries created it
+    review.submit(session, actor, structure_id, year, quarter, seen_version=submission.version,
+                  today=today)
     sheet = rating_sheet(session, actor, structure_id, year, quarter, RatingSource.dsi, today)
     return [f"{r.code} — {r.label}" for r in sheet.frame.itertuples() if read.is_blank(r.level)]
 

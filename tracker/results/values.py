@@ -310,3 +310,14 @@ def validate_value(kpi: KpiRef, *, value: object, numerator: object,
 def is_empty_entry(value: object, numerator: object, denominator: object) -> bool:
     """True when nothing was entered: such a row is "not reported", not an error."""
     return _is_blank(value) and _is_blank(numerator) and _is_blank(denominator)
+
+
+def read_number(raw: object) -> float | None:
+    """A typed cell read as a number for display (a count, a numerator: ``1,000`` is a
+    thousand), or None when it is blank or not a number; never raises."""
+    if _is_blank(raw):
+        return None
+    try:
+        return float(_to_decimal(raw, whole_unit=True)[0])
+    except (ValueError, ArithmeticError):
+        return None
