@@ -7,8 +7,8 @@ from tracker.core.formats import quarter_label
 from tracker.core.i18n import t
 from tracker.core.periods import reporting_quarter
 from tracker.dashboards import confidence
+from tracker.results import completeness, ratings, submissions
 from tracker.results import entry as results
-from tracker.results import ratings, submissions
 from tracker.results import review as declarations
 
 actor = ui.require_actor("pages/validation.py")
@@ -52,6 +52,11 @@ if row["submission_id"] is not None and row["submission_id"] == row["submission_
     else:
         st.dataframe(placeholder="—", data=review, hide_index=True, width="stretch",
                      column_config=ui.labels("results.col_", list(review.columns)))
+    with ui.read() as session:  # the KPIs left blank, each with the DSI's reason
+        blanks = completeness.blank_kpis(session, actor, submission_id)
+    if not blanks.empty:
+        st.markdown(f"**{t('results.blank_title', n=len(blanks))}**")
+        ui.table(blanks, "results.col_")
     st.subheader(t("ratings.validation_title"))
     ratings_key = f"validation_ratings_{submission_id}_{revision}"
     with ui.read() as session:  # the ratings on screen are kept while edited or saved

@@ -6,6 +6,7 @@ from datetime import date
 
 from journey import (
     cell,
+    give_reasons,
     grid_row_of,
     open_menu,
     pick,
@@ -59,7 +60,7 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     # Two plain counts near the top of the grid (their rows as shown: the frame's order).
     counts = [i for i, (unit, ratio) in enumerate(zip(sheet.frame["unit"], sheet.frame["ratio"],
                                                       strict=True))
-              if unit == "nombre" and not ratio][:2]
+              if unit == "nb" and not ratio][:2]
     first, second = counts
     codes = list(sheet.frame["code"])
     before = dict(zip(codes, sheet.frame["value"], strict=True))
@@ -76,13 +77,14 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     expect(page.get_by_role("heading", name=f"Ministère de la Santé — {period} — statut : "
                                              "brouillon")).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
-    expect(cell(grid, 0, first)).to_have_text(codes[first])
+    expect(cell(grid, 0, first)).to_have_text(sheet.frame["label"].iloc[first])
     type_in_cell(page, grid, VALUE_COLUMN, first, "abc")
     type_in_cell(page, grid, VALUE_COLUMN, second, second_value)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("Lignes refusées : rien n'a été enregistré.")).to_be_visible()
-    # the table of refused rows, after the sheet and the confidence ratings
-    errors = page.get_by_test_id("stDataFrame").nth(2)
+    # the table of refused rows (row, column, reason), after the sheet and the ratings
+    errors = page.get_by_test_id("stDataFrame").filter(
+        has=page.locator("[role=columnheader]", has_text="Colonne"))
     expect(errors.locator("[role=gridcell]").filter(has_text="« abc » n'est pas un nombre")
            ).to_have_count(1)
     expect(errors.locator("[role=gridcell]").filter(has_text=f"{codes[first]} · Valeur")
@@ -100,6 +102,7 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     assert _state(engine, ms.id, year, quarter).status == "draft"
 
     wait_until_idle(page)
+    give_reasons(page, "Donnée non disponible ce trimestre")
     page.get_by_text("Je confirme la soumission").click()
     wait_until_idle(page)
     page.get_by_role("button", name="Soumettre", exact=True).click()
@@ -130,6 +133,7 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     grid = page.get_by_test_id("stDataFrame").first
     expect(cell(grid, VALUE_COLUMN, second)).to_have_text(second_value)
     type_in_cell(page, grid, VALUE_COLUMN, second, corrected)
+    give_reasons(page, "Donnée non disponible ce trimestre")
     page.get_by_text("Je confirme la soumission").click()
     wait_until_idle(page)
     page.get_by_role("button", name="Soumettre", exact=True).click()

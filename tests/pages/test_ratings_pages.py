@@ -65,6 +65,10 @@ def test_submitting_with_a_key_kpi_unrated_warns_and_submits(run_page, key_targe
     at = run_page("pages/results_entry.py", "dsi-ms")
     key = _ratings_key(at, "entry_ratings_")
     at.session_state[key] = {**NO_EDITS, "edited_rows": {0: {"level": "en bonne voie"}}}
+    reasons = _ratings_key(at, "entry_reasons_")  # every KPI is blank: each gets a reason
+    at.session_state[reasons] = {**NO_EDITS, "edited_rows": {
+        i: {"reason": "Donnée non disponible"}
+        for i in range(len(at.data_editor(key=reasons).value))}}
     at.checkbox(key="entry_confirm").check().run()
     assert any("SEC_MFA" in w.value and "ESV_DEMAT" not in w.value for w in at.warning)
     at.button(key="entry_submit").click().run()
@@ -89,7 +93,9 @@ def rated_submission(engine, seeded, key_targets, actor):
                                [EntryRow(1, "ESV_PUB", value="12")],
                                [rt.RatingRow(1, "ESV_DEMAT", "serious", "Prestataire défaillant"),
                                 rt.RatingRow(2, "SEC_MFA", "on_track")],
-                               seen_version=None, today=date.today())
+                               seen_version=None, today=date.today(), reasons={
+                                   k.code: "Donnée non disponible"
+                                   for k in repo.list_kpis(db, active_only=True)})
     return ms
 
 
