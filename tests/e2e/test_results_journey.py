@@ -116,10 +116,10 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     sign_out(page)
     sign_in(page, "admin")
     open_menu(page, "Validation", "Validation des déclarations")
-    pick(page, "Déclaration à examiner", "MS — soumise")
+    pick(page, "Déclaration à examiner", f"{ms.name_fr} — soumise")
     page.get_by_label("Motif du renvoi (visible par le DSI)").fill(comment)
     page.get_by_role("button", name="Renvoyer avec un commentaire").click()
-    expect(page.get_by_text("Déclaration renvoyée au DSI.")).to_be_visible()
+    expect(page.get_by_text(f"Déclaration de {ms.name_fr} renvoyée au DSI.")).to_be_visible()
     returned = _state(engine, ms.id, year, quarter)
     assert (returned.status, returned.review_comment) == ("returned", comment)
 
@@ -146,9 +146,9 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     sign_out(page)
     sign_in(page, "admin")
     open_menu(page, "Validation", "Validation des déclarations")
-    pick(page, "Déclaration à examiner", "MS — soumise")
+    pick(page, "Déclaration à examiner", f"{ms.name_fr} — soumise")
     page.get_by_role("button", name="Valider", exact=True).click()
-    expect(page.get_by_text("Déclaration validée.")).to_be_visible()
+    expect(page.get_by_text(f"Déclaration de {ms.name_fr} validée.")).to_be_visible()
     assert _state(engine, ms.id, year, quarter).status == "validated"
 
     open_menu(page, "Suivi des soumissions", "Suivi des soumissions")
@@ -156,6 +156,6 @@ def test_dsi_submits_asin_returns_dsi_resubmits_asin_validates(page, server):
     headers = matrix.locator("[role=columnheader]")
     expect(headers.filter(has_text=period)).to_have_count(1)
     column = headers.all_inner_texts().index(period)
-    row = grid_row_of(page, matrix, "MS")
+    row = grid_row_of(page, matrix, ms.name_fr)  # the matrix names its structures
     expect(cell(matrix, column, row)).to_have_text(re.compile(r"validée$"))
     engine.dispose()

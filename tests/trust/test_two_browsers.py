@@ -289,17 +289,17 @@ def _submitted(server) -> tuple[Submission, str]:
             Submission.year.desc(), Submission.quarter.desc())).first()
         assert submission is not None, "the demo data has a submitted declaration"
         structure = db.get(Structure, submission.structure_id)
-        return submission, structure.code
+        return submission, structure.name_fr
 
 
 @ON_BOTH_DATABASES
 def test_validation_of_a_declaration_changed_since_it_was_displayed_is_refused(two: Two,
                                                                               server):
-    submission, code = _submitted(server)
+    submission, name = _submitted(server)
     page = two.first
     open_menu(page, "Validation", "Validation des déclarations")
     pick(page, "Trimestre", quarter_label(submission.year, submission.quarter, long=True))
-    pick(page, "Déclaration à examiner", f"{code} — soumise")
+    pick(page, "Déclaration à examiner", f"{name} — soumise")
     expect(page.get_by_role("button", name="Valider")).to_be_visible()
     # Meanwhile the quarter is reopened, a value set to 999 999 and submitted again.
     engine = _engine(server)
