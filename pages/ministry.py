@@ -58,7 +58,12 @@ if section.frame.empty:
 else:
     st.caption(t("ratings.forecast_caption", year=year,
                  quarter=quarter_label(year, quarter, long=True)))
-    ui.table(section.frame, "ratings.col.", key="ministry_forecast")
+    # The figures in one table that fits at 1280 px; the ratings and their reasons (long
+    # texts) in a second one below it.
+    ui.table(section.frame.drop(columns=["dsi", "asin"]), "ratings.col.", key="ministry_forecast",
+             widths={"kpi": 300, "class": "medium", "flag": "small"})
+    ui.table(section.frame[["kpi", "dsi", "asin"]], "ratings.col.", key="ministry_ratings",
+             widths={"kpi": 300})
     if section.flagged:
         st.warning(t("ratings.forecast_flagged", n=section.flagged))
 

@@ -211,7 +211,9 @@ def test_the_fiche_has_the_structure_s_trajectories_and_forecasts(run_page, rate
     assert line["kpi"].endswith(" (ESV_NEW)")
     assert (line["actual_to_date"], line["forecast_value"], line["target"]) == ("20", "40", "60")
     assert line["class"] == "compromis" and line["flag"] == "à discuter"
-    assert line["dsi"] == "en bonne voie : Campagne de numérisation lancée en juin"
+    ratings = _frame(at, "dsi").iloc[0]  # the ratings' long texts in a table of their own
+    assert ratings["kpi"] == line["kpi"]
+    assert ratings["dsi"] == "en bonne voie : Campagne de numérisation lancée en juin"
     assert any("1 indicateur signalé" in w.value for w in at.warning)
 
 
