@@ -95,6 +95,6 @@ def test_direction_changes_quarter_opens_a_profile_and_downloads_chart_data(
 
     # The profile's trend chart: its data is MEF's.
     lines = chart_csv(page, 0)
-    assert lines[0].endswith(f"filtres : {PROFILE}, {year}")
-    assert lines[1] == "period;value;target"
+    assert f"filtres : {PROFILE}, {year}" in lines[0]
+    assert lines[1].split(";")[:3] == ["period", "value", "target"]
     assert len(lines) > 3 and all(re.match(r"\d{4}-T[1-4];", line) for line in lines[2:])

@@ -37,7 +37,7 @@ def test_leadership_downloads_the_bilan_a_ministry_sheet_and_the_workbook(page: 
     assert "Bilan" in first and "démonstration" in first
 
     fiche = PdfReader(io.BytesIO(_generate_and_download(page, "Fiche ministère (PDF)", "fiche")))
-    assert len(fiche.pages) == 1
+    assert len(fiche.pages) == 2  # the sheet, then its « Trajectoires et prévisions »
 
     workbook = load_workbook(io.BytesIO(_generate_and_download(
         page, "Classeur du trimestre (Excel)", "xlsx")), read_only=True)

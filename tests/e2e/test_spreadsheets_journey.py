@@ -68,8 +68,8 @@ def test_the_secretariat_round_trips_the_followup_spreadsheet_as_ods(page: Page)
     uploader.set_input_files({"name": "suivi.ods", "mimeType": ODS_MIME, "buffer": data})
     expect(page.get_by_text("Rien à enregistrer : le tableau de suivi est déjà à jour.")
            ).to_be_visible(timeout=60_000)
-    expect(page.get_by_text(re.compile(r"^0 élément\(s\) à créer, 0 à mettre à jour, \d+ déjà "
-                                       r"à jour ; 0 ligne\(s\) refusée\(s\)\.$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^À créer : 0 ; à mettre à jour : 0 ; déjà à jour : "
+                                       r"\d+ ; lignes refusées : 0\.$"))).to_be_visible()
 
 
 def _open_quarter_of_ms(database_url: str) -> None:
