@@ -100,7 +100,7 @@ from load_server import (  # noqa: E402
     rss_mib,
     streamlit_server,
 )
-from load_setup import Account, Outcome, Plan, check, prepare  # noqa: E402
+from load_setup import REASON, Account, Outcome, Plan, check, prepare  # noqa: E402
 
 SUCCESS = 4  # Alert.Format.SUCCESS
 TARGET_P95 = 3.0
@@ -240,7 +240,8 @@ class LoadRun:
     async def enter_and_submit(self, session: StreamlitSession, account: Account) -> None:
         """Type a new value into one cell of the own quarter's grid, save, then submit."""
         assert account.structure_id is not None
-        outcome = Outcome(account.structure_id, account.structure_code or "?", account.login)
+        outcome = Outcome(account.structure_id, account.structure_code or "?", account.login,
+                          account.structure_name or account.structure_code or "?")
         self.outcomes[account.structure_id] = outcome
         page = await self.timed(account, "view", "results",
                                 lambda: session.run(page="results"))
@@ -272,6 +273,14 @@ class LoadRun:
             return
         await self.think()
         confirm = [boolean(saved.widget_id("entry_confirm"), True)]
+        try:  # a DSI gives a reason for each blank KPI or flag left without a comment
+            reasons_key = saved.widget_key_starting("entry_reasons_")
+            needed = arrow_frame(saved.widget(reasons_key))
+            confirm.append(data_editor_edits(saved.widget_id(reasons_key), {
+                row: {"reason": REASON}
+                for row in range(len(needed))}))
+        except ProtocolError:
+            pass  # nothing to explain
         ticked = await self.timed(account, "confirm", "results",
                                   lambda: session.run(widgets=confirm))
         await self.think()
@@ -293,8 +302,8 @@ class LoadRun:
             await self.think()
             try:
                 pick = page.widget("validation_pick")
-                label = next(o for o in pick.options
-                             if o.startswith(f"{outcome.structure_code} — "))
+                label = next(o for o in pick.options  # « name — état »
+                             if o.startswith(f"{outcome.structure_name} — "))
             except (ProtocolError, StopIteration):
                 self.records.append(Record(account.login, account.role, "validation", "validate",
                                            time.monotonic(), time.monotonic(), False,

@@ -65,4 +65,4 @@ with st.expander(t("users.locked_title")):
                                format_func=locked.__getitem__)
         if st.button(t("users.unlock"), key="users_unlock"):
             ui.act("users", users.unlock_sign_in, actor, blocked,
-                   flash=t("users.unlocked", name=blocked))
+                   flash=t("users.unlocked", name=users.throttle_name(blocked)))

@@ -151,7 +151,7 @@ def test_the_secretariat_unlocks_an_account_on_the_users_page(engine, seeded, ap
 
     at.button(key="users_unlock").click().run()
 
-    assert "Débloqué : account:dsi-mef." in [s.value for s in at.success]
+    assert "Débloqué : le compte dsi-mef." in [s.value for s in at.success]
     assert auth.sign_in(engine, "dsi-mef", "demo")[0].login == "dsi-mef"
 
 

@@ -174,9 +174,15 @@ def unlock(session: Session, actor: Actor, key: str) -> None:
     audit.record(session, actor, "unlock", row, label=key)
 
 
+def throttle_name(key: str) -> str:
+    """A sign-in counter as a person reads it: « compte dsi-mef », « adresse 10.0.0.7»."""
+    kind, _, name = key.partition(":")
+    return t(f"users.throttle_{kind}", name=name) if kind in ("account", "client") else key
+
+
 def locked_sign_ins(session: Session, actor: Actor) -> dict[str, str]:
     """Account names and client addresses locked out now, each with a line to show (admin)."""
-    return {key: t("users.locked_until", name=key, until=format_datetime(until))
+    return {key: t("users.locked_until", name=throttle_name(key), until=format_datetime(until))
             for key, until in locked_keys(session, actor)}
 
 
