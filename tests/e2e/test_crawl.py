@@ -128,15 +128,21 @@ def test_every_page_of_the_menu_shows_nothing_internal(page: Page, login: str) -
 def test_a_few_pages_in_english_show_nothing_internal(page: Page) -> None:
     keys = set(catalogue("en"))
     sign_in(page, "admin")
-    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("English", exact=True).click()
     wait_until_idle(page)
-    page.reload()  # the choice is kept on the account: a reload stays in English
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
-    wait_until_idle(page)
-    found: list[str] = []
-    for key in ("nav.home", "nav.overview", "nav.validation", "actions.nav_title",
-                "nav.journal"):
-        title = t(key, lang="en")
-        _open(page, title)
-        found += _findings(page, f"admin (en) · {title}", keys, "en")
+    try:
+        page.reload()  # the choice is kept on the account: a reload stays in English
+        expect(page.get_by_role("heading", name="Home")).to_be_visible()
+        wait_until_idle(page)
+        found: list[str] = []
+        for key in ("nav.home", "nav.overview", "nav.validation", "actions.nav_title",
+                    "nav.journal"):
+            title = t(key, lang="en")
+            _open(page, title)
+            found += _findings(page, f"admin (en) · {title}", keys, "en")
+    finally:  # the account's language is kept: the other journeys sign in as admin in French
+        sidebar.get_by_text("Français", exact=True).click()
+        wait_until_idle(page)
+        expect(sidebar.get_by_role("button", name="Se déconnecter")).to_be_visible()
     assert found == [], "\n".join(found)
