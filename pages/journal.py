@@ -25,8 +25,7 @@ until = cols[3].date_input(t("journal.until"), value=None, key="journal_until",
 
 with ui.read() as session:
     filters = {"user_login": user, "object_type": object_type, "since": since, "until": until}
-    lines = journal.sentences_frame(session, actor, **filters)
-    raw = journal.audit_frame(session, actor, **filters)
+    lines, raw = journal.journal_frames(session, actor, **filters)
 if lines.empty:
     st.info(t("journal.empty"))
 else:

@@ -63,7 +63,7 @@ EXCLUDED: dict[str, str] = {
     **{f"tracker.core.audit.{name}": "audit plumbing: the actor only names who did it, the "
        "calling service has checked" for name in (
            "add_new", "created", "creation_event_rows", "creation_events", "event_rows",
-           "event_values", "record", "save_edit", "stamp")},
+           "event_values", "record", "save_edit", "stamp", "write_changes")},
     "tracker.core.saving.write_rows": "the save skeleton: writes rows its calling service has "
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
@@ -320,6 +320,8 @@ CASES: dict[str, Case] = {
     "tracker.accounts.journal.audit_frame": Case(needs(Action.read_journal),
                                                  lambda f, db, a, w: f(db, a)),
     "tracker.accounts.users.choose_language": Case(everyone, lambda f, db, a, w: f(db, a, "en")),
+    "tracker.accounts.journal.journal_frames": Case(needs(Action.read_journal),
+                                                    lambda f, db, a, w: f(db, a)),
     "tracker.accounts.journal.sentences_frame": Case(needs(Action.read_journal),
                                                      lambda f, db, a, w: f(db, a)),
     "tracker.accounts.journal.filter_choices": Case(needs(Action.read_journal),

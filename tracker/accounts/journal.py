@@ -68,7 +68,10 @@ def audit_frame(session: Session, actor: Actor, *, user_login: str | None = None
                 until: date | None = None) -> pd.DataFrame:
     """The raw audit events, newest first, times in Porto-Novo (admin only): the detail behind
     the sentences, and what the download holds."""
-    events = _events(session, actor, user_login, object_type, since, until)
+    return _raw(_events(session, actor, user_login, object_type, since, until))
+
+
+def _raw(events: Sequence[AuditEvent]) -> pd.DataFrame:
     rows = [{"at": e.at.astimezone(LOCAL_TZ).replace(tzinfo=None), "user_login": e.user_login,
              "action": t(f"journal.actions.{e.action}") if e.action in ACTIONS else e.action,
              "object_type": object_name(e.object_type), "object_label": e.object_label,
@@ -82,9 +85,22 @@ def sentences_frame(session: Session, actor: Actor, *, user_login: str | None = 
                     until: date | None = None) -> pd.DataFrame:
     """One line per change, newest first (admin only): when (Porto-Novo), who (by name), what
     (a sentence), and the fields changed in words."""
+    return _sentences(session, _events(session, actor, user_login, object_type, since, until))
+
+
+def journal_frames(session: Session, actor: Actor, *, user_login: str | None = None,
+                   object_type: str | None = None, since: date | None = None,
+                   until: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The page's two views of the same events, read once: the sentences and the raw events
+    (admin only)."""
     events = _events(session, actor, user_login, object_type, since, until)
-    people = {u.login: u.display_name for u in session.exec(select(User))}
-    user_names = {u.id: u.display_name for u in session.exec(select(User))}
+    return _sentences(session, events), _raw(events)
+
+
+def _sentences(session: Session, events: Sequence[AuditEvent]) -> pd.DataFrame:
+    accounts = session.exec(select(User)).all()
+    people = {u.login: u.display_name for u in accounts}
+    user_names = {u.id: u.display_name for u in accounts}
     structures = {s.id: s.name_fr for s in session.exec(select(Structure))}
     lines: list[dict[str, str]] = []
     grouped: dict[tuple[object, ...], list[AuditEvent]] = {}

@@ -132,12 +132,7 @@ def save_attendance(session: Session, actor: Actor, conference_id: int,
             audit.created(session, actor, row, label=code, entered=values)
             written += 1
             continue
-        diff = audit.apply_changes(row, values)
-        if diff:
-            audit.stamp(row, actor)
-            session.add(row)
-            audit.record(session, actor, "update", row, label=code, changes=diff)
-            written += 1
+        written += audit.write_changes(session, actor, row, values, label=code)
     return written
 
 

@@ -200,6 +200,13 @@ def save_edit(session: Session, actor: ActorLike, obj: SQLModel, seen_version: i
     """One edited row: refused if stale, else the changed fields set, stamped and audited.
     Returns True when something changed."""
     ensure_fresh(session, obj, seen_version)
+    return write_changes(session, actor, obj, values, label=label)
+
+
+def write_changes(session: Session, actor: ActorLike | None, obj: SQLModel,
+                  values: Mapping[str, Any], *, label: str) -> bool:
+    """The fields that really change set on ``obj``, stamped and audited as an update (the
+    caller has checked the version where one applies). Returns True when something changed."""
     changes = apply_changes(obj, values)
     if not changes:
         return False

@@ -253,12 +253,8 @@ def set_window(session: Session, actor: Actor, year: int, quarter: int, opens_on
                       entered={"opens_on": opens_on, "closes_on": closes_on})
         return window
     audit.ensure_fresh(session, window, seen_version)
-    changes = audit.apply_changes(window, {"opens_on": opens_on, "closes_on": closes_on})
-    if changes:
-        audit.stamp(window, actor)
-        session.add(window)
-        audit.record(session, actor, "update", window, label=f"{year}-T{quarter}",
-                     changes=changes)
+    audit.write_changes(session, actor, window, {"opens_on": opens_on, "closes_on": closes_on},
+                        label=f"{year}-T{quarter}")
     return window
 
 

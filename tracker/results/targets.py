@@ -144,12 +144,7 @@ def apply_targets(session: Session, actor: Actor, preview: TargetPreview) -> int
             audit.created(session, actor, target, label=label, entered={"value": row.value})
             written += 1
             continue
-        changes = audit.apply_changes(target, {"value": row.value})
-        if changes:
-            audit.stamp(target, actor)
-            session.add(target)
-            audit.record(session, actor, "update", target, label=label, changes=changes)
-            written += 1
+        written += audit.write_changes(session, actor, target, {"value": row.value}, label=label)
     return written
 
 
