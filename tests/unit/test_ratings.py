@@ -223,7 +223,7 @@ def test_lines_flag_against_the_forecast_of_the_structure(engine, world):
         ("MEF", False), ("MS", True)]
     shown = confidence.flagged_display(lines[lines["flagged"]])
     assert shown.iloc[0]["structure"] == "Ministère de la Santé (MS)"
-    assert shown.iloc[0]["kpi"].startswith("ESV_DEMAT — ")
+    assert shown.iloc[0]["kpi"].startswith("Taux de dématérialisation")  # the name, no code
     assert shown.iloc[0]["forecast"] == "compromis"
 
 

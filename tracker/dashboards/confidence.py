@@ -162,13 +162,12 @@ FLAG_DISPLAY = ["structure", "kpi", "dsi", "asin", "forecast"]
 
 
 def flagged_display(lines: pd.DataFrame) -> pd.DataFrame:
-    """Flagged lines as read on screen and in reports: names with codes, levels in words."""
+    """Flagged lines as read on screen and in reports: names, levels in words."""
     rating = _said
     return pd.DataFrame({
         "structure": [f"{n} ({c})" for n, c in zip(lines["structure_name"], lines["structure"],
                                                      strict=True)],
-        "kpi": [f"{k} — {label}" for k, label in zip(lines["kpi"], lines["kpi_label"],
-                                                     strict=True)],
+        "kpi": list(lines["kpi_label"]),
         "dsi": [rating(lv, r) for lv, r in zip(lines["dsi_level"], lines["dsi_reason"],
                                                strict=True)],
         "asin": [rating(lv, r) for lv, r in zip(lines["asin_level"], lines["asin_reason"],
@@ -238,7 +237,7 @@ def structure_forecast(session: Session, actor: Actor | None, structure_id: int,
         line = by_kpi.get(str(r.kpi))
         has = r.forecast is not None and r.forecast == r.forecast
         rows.append({
-            "kpi": f"{_label(cat, int(r.kpi_id))} ({r.kpi})",
+            "kpi": _label(cat, int(r.kpi_id)),  # the name: officials never read a code
             "actual_to_date": format_value(r.actual_to_date, unit),
             "forecast_value": format_value(r.forecast, unit),
             "interval": f"{format_value(r.low, unit)} – {format_value(r.high, unit)}"

@@ -147,15 +147,14 @@ def _summary(pdf: ReportPdf, session: Session, data: ReportData) -> None:
     heading(pdf, t("reports.sections.headline"), level=2)
     headers, rows, lights = headline_rows(data)
     if data.period.quarter is None:
-        widths: Sequence[float] = (15, 11, 11, 11, 11, 12, 11, 16, 13)
+        widths: Sequence[float] = (34, 11, 11, 11, 11, 12, 11, 16, 13)
         aligns: Sequence[str] = ("LEFT", *["RIGHT"] * 6, "CENTER", "RIGHT")
         light_col = 7
     else:
-        widths, aligns = (15, 39, 12, 11, 16, 11, 13), ("LEFT", "LEFT", "RIGHT", "RIGHT",
-                                                        "CENTER", "RIGHT", "RIGHT")
-        light_col = 4
-    table(pdf, headers, rows, widths, aligns, lights={light_col: lights},
-          wrap=(1,) if data.period.quarter is not None else ())
+        widths, aligns = (50, 12, 11, 16, 11, 13), ("LEFT", "RIGHT", "RIGHT", "CENTER",
+                                                     "RIGHT", "RIGHT")
+        light_col = 3
+    table(pdf, headers, rows, widths, aligns, lights={light_col: lights}, wrap=(0,))
     legend(pdf)
     heading(pdf, t("reports.sections.completeness"), level=2)
     states = _states(session, data)
@@ -346,6 +345,11 @@ def _roadmap(pdf: ReportPdf, session: Session, data: ReportData) -> None:
           (60, 16, 14, 14, 50), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"), wrap=(0, 4))
 
 
+def _kpi_name(data: ReportData, code: str) -> str:
+    kpi_id = data.kpi_id(code)
+    return data.label(kpi_id) if kpi_id is not None else code
+
+
 def _comments(session: Session, data: ReportData) -> dict[str, list[tuple[str, str]]]:
     """Validated results' comments in the period, by current structure code."""
     current = dashboards.successor_codes(session)
@@ -358,7 +362,7 @@ def _comments(session: Session, data: ReportData) -> dict[str, list[tuple[str, s
         for row in frame.itertuples(index=False):
             prefix = f"{_quarter_label(year, quarter)} · " if data.period.quarter is None else ""
             out.setdefault(to_current.get(str(row.structure), str(row.structure)), []).append(
-                (f"{prefix}{row.kpi}", str(row.comment)))
+                (f"{prefix}{_kpi_name(data, str(row.kpi))}", str(row.comment)))
     return out
 
 
@@ -396,18 +400,18 @@ def _annex(pdf: ReportPdf, session: Session, data: ReportData, frame: pd.DataFra
         if mine.empty:
             paragraph(pdf, t("reports.text.no_results"), style="I", colour=GREY)
         else:
-            rows = [[r.kpi, data.label(int(r.kpi_id)), format_value(r.value, r.unit),
+            rows = [[data.label(int(r.kpi_id)), format_value(r.value, r.unit),
                      format_value(r.target, r.unit), light_label(r.light)]
                     for r in mine.itertuples(index=False)]
-            table(pdf, [t("reports.col.kpi"), t("reports.col.label"), t("reports.col.value"),
-                        t("reports.col.target"), t("reports.col.light")], rows,
-                  (22, 70, 20, 20, 16), ("LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER"),
-                  size=6.8, lights={4: list(mine["light"])}, wrap=(1,))
+            table(pdf, [t("reports.col.kpi"), t("reports.col.value"), t("reports.col.target"),
+                        t("reports.col.light")], rows,
+                  (92, 20, 20, 16), ("LEFT", "RIGHT", "RIGHT", "CENTER"),
+                  size=6.8, lights={3: list(mine["light"])}, wrap=(0,))
         notes = comments.get(structure.code, [])
         if notes:
             heading(pdf, t("reports.sections.comments"), level=2)
-            table(pdf, [t("reports.col.kpi"), t("reports.col.comment")], notes, (22, 126),
-                  ("LEFT", "LEFT"), size=7, wrap=(1,))
+            table(pdf, [t("reports.col.kpi"), t("reports.col.comment")], notes, (50, 98),
+                  ("LEFT", "LEFT"), size=7, wrap=(0, 1))
         if structure.id is not None:
             forecast_section(pdf, session, data.actor, structure.id, year, quarter, forecasts,
                              (data.results, data.cat, data.targets))

@@ -63,35 +63,31 @@ from tracker.reports.trajectories import forecast_section, forecasts_at
 _FICHE_ALIGN = ("L", "R", "R", "C")
 
 
-def _fiche_kpis(pdf: FPDF, rows: list[list[str]], lights: list[str], top: float,
-                bottom: float) -> float:
-    """Two columns of (KPI, value, target, light) rows; returns the y below them."""
-    widths = (26, 21, 21, 21)
-    line = 4.1
-    per_column = max(1, -(-len(rows) // 2))
-    per_column = min(per_column, int((bottom - top - line) // line))
-    x0 = pdf.l_margin
+def _fiche_kpis(pdf: FPDF, rows: list[list[str]], lights: list[str], top: float) -> float:
+    """One line per KPI (its name in full, value, target, light); returns the y below them."""
+    widths = (pdf.epw - 66, 22, 22, 22)
+    line = 3.4
     headers = [t("reports.col.kpi"), t("reports.col.value"), t("reports.col.target"),
                t("reports.col.light")]
-    for block in range(2):
-        x = x0 + block * (sum(widths) + 4)
-        pdf.set_xy(x, top)
-        pdf.set_font(CONDENSED, "B", 7)
-        pdf.set_fill_color(*HEADING_FILL)
-        for j, (w, title) in enumerate(zip(widths, headers, strict=True)):
-            pdf.cell(w, line, plain(title), fill=True, align=_FICHE_ALIGN[j])
-        chunk = list(zip(rows, lights, strict=True))[block * per_column:(block + 1) * per_column]
-        for i, (values, state) in enumerate(chunk):
-            pdf.set_xy(x, top + line * (i + 1))
-            pdf.set_font(CONDENSED, "", 7)
-            for j, (w, value) in enumerate(zip(widths, values, strict=True)):
-                if j == 3:
-                    fill, ink = light_colours(state)
-                    pdf.set_fill_color(*fill)
-                    pdf.set_text_color(*ink)
-                pdf.cell(w, line, plain(value), fill=j == 3, align=_FICHE_ALIGN[j], border="B")
-                pdf.set_text_color(0, 0, 0)
-    return top + line * (per_column + 1) + 3
+    pdf.set_xy(pdf.l_margin, top)
+    pdf.set_font(CONDENSED, "B", 7)
+    pdf.set_fill_color(*HEADING_FILL)
+    for j, (w, title) in enumerate(zip(widths, headers, strict=True)):
+        pdf.cell(w, line, plain(title), fill=True, align=_FICHE_ALIGN[j])
+    pdf.set_font(CONDENSED, "", 7)
+    for i, (values, state) in enumerate(zip(rows, lights, strict=True)):
+        pdf.set_xy(pdf.l_margin, top + line * (i + 1))
+        for j, (w, value) in enumerate(zip(widths, values, strict=True)):
+            text = plain(value)
+            while j == 0 and pdf.get_string_width(text) > w - 2 and len(text) > 4:
+                text = text[:-2].rstrip() + "…"
+            if j == 3:
+                fill, ink = light_colours(state)
+                pdf.set_fill_color(*fill)
+                pdf.set_text_color(*ink)
+            pdf.cell(w, line, text, fill=j == 3, align=_FICHE_ALIGN[j], border="B")
+            pdf.set_text_color(0, 0, 0)
+    return top + line * (len(rows) + 1) + 3
 
 
 def fiche_pdf(session: Session, actor: Actor, structure_code: str, period: Period, *,
@@ -158,16 +154,23 @@ def fiche_pdf(session: Session, actor: Actor, structure_code: str, period: Perio
             paragraph(pdf, t("reports.pdf.demo_notice"), size=8, style="B", colour=DEMO_ORANGE)
         heading(pdf, t("reports.sections.fiche_kpis", period=period.label(long=True)), level=2)
         report(0.3, t("reports.steps.summary"))
-        rows = [[r.kpi, format_value(r.value, r.unit), format_value(r.target, r.unit),
-                 light_label(r.light)] for r in frame.itertuples(index=False)]
+        rows = [[data.label(int(r.kpi_id)), format_value(r.value, r.unit),
+                 format_value(r.target, r.unit), light_label(r.light)]
+                for r in frame.itertuples(index=False)]
         if rows:
-            y = _fiche_kpis(pdf, rows, lights, pdf.get_y(), pdf.get_y() + 92)
-            pdf.set_y(y)
+            pdf.set_y(_fiche_kpis(pdf, rows, lights, pdf.get_y()))
         else:
             paragraph(pdf, t("reports.text.no_results"), style="I", colour=GREY)
-        report(0.5, t("reports.steps.charts", n=1, total=1))
+        report(0.5, t("reports.steps.actions"))
+        heading(pdf, t("reports.sections.fiche_actions"), level=2)
+        _fiche_overdue(pdf, overdue, today)
+        report(0.6, t("reports.steps.charts", n=1, total=1))
         kpi_id = _fiche_kpi(data, frame, kpi_code)
+        on_second_page = False
         if kpi_id is not None:
+            if pdf.h - 22 - pdf.get_y() < 44:  # not enough room left: the trend opens page 2
+                pdf.add_page()
+                on_second_page = True
             heading(pdf, t("reports.sections.fiche_trend"), level=2)
             trend = dashboards.structure_trend(data.results, data.cat, data.targets, code,
                                                kpi_id, data.progress).tail(8)
@@ -178,18 +181,16 @@ def fiche_pdf(session: Session, actor: Actor, structure_code: str, period: Perio
             png = try_png(figure, width=1300)
             if isinstance(png, bytes):
                 w_px, h_px = png_size(png)
-                height = min(62.0, pdf.epw * h_px / w_px)
+                height = min(62.0, pdf.epw * h_px / w_px, pdf.h - 22 - pdf.get_y())
                 pdf.image(io.BytesIO(png), x=pdf.l_margin, y=pdf.get_y(), h=height,
                           w=height * w_px / h_px)
                 pdf.set_y(pdf.get_y() + height + 2)
             else:
                 paragraph(pdf, png, size=8, style="I", colour=GREY)
-        report(0.8, t("reports.steps.actions"))
-        heading(pdf, t("reports.sections.fiche_actions"), level=2)
-        _fiche_overdue(pdf, overdue, today)
         report(0.9, t("ratings.section_forecast"))
         pdf.set_auto_page_break(True, margin=18)  # the forecasts go on the pages after
-        pdf.add_page()
+        if not on_second_page:
+            pdf.add_page()
         forecast_section(pdf, session, actor, structure.id, year, quarter,
                          forecasts_at(session, data.results, data.cat, data.targets, year,
                                       quarter), (data.results, data.cat, data.targets), level=1)
@@ -217,7 +218,8 @@ def _fiche_overdue(pdf: FPDF, overdue: pd.DataFrame, today: date) -> None:
         paragraph(pdf, t("reports.text.no_overdue"), size=8.5)
         return
     line = 4.0
-    room = int((pdf.h - 22 - pdf.get_y()) // line) - 1
+    # At most 8 lines, so that the trend chart keeps its room on the page.
+    room = min(8, int((pdf.h - 22 - pdf.get_y()) // line) - 1)
     shown = overdue.head(max(room, 1)) if len(overdue) > room else overdue
     if len(overdue) > len(shown):
         shown = overdue.head(max(room - 1, 1))

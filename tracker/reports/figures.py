@@ -134,10 +134,10 @@ def headline_rows(data: ReportData) -> tuple[list[str], list[list[str]], list[st
     if data.period.quarter is not None:
         frame = dashboards.headline_frame(data.results, data.cat, data.targets, year, quarter,
                                           expected)
-        headers = [t("reports.col.kpi"), t("reports.col.label"), t("reports.col.value"),
+        headers = [t("reports.col.kpi"), t("reports.col.value"),
                    t("reports.col.target"), t("reports.col.light"), t("reports.col.change"),
                    t("reports.col.completeness")]
-        rows = [[r.code, data.label(r.kpi_id), format_value(r.value, r.unit),
+        rows = [[data.label(r.kpi_id), format_value(r.value, r.unit),
                  format_value(r.target, r.unit), light_label(r.light), _change(r.delta, r.unit),
                  t("reports.text.completeness", n=r.reporting, total=r.expected)]
                 for r in frame.itertuples(index=False)]
@@ -157,7 +157,8 @@ def headline_rows(data: ReportData) -> tuple[list[str], list[list[str]], list[st
         target = dashboards.target_of(data.targets, kpi_id, year, 0)
         state = light(rule.direction, value, target).value
         lights.append(state)
-        rows.append([code, *[format_value(per_quarter.get(q), rule.unit) for q in range(1, 5)],
+        rows.append([data.label(kpi_id),
+                     *[format_value(per_quarter.get(q), rule.unit) for q in range(1, 5)],
                      format_value(value, rule.unit), format_value(target, rule.unit),
                      light_label(state),
                      t("reports.text.completeness", n=int(mine["structure_id"].nunique()),

@@ -16,7 +16,7 @@ from tracker.dashboards import confidence
 from tracker.dashboards.views import Catalogue
 from tracker.reports.pdf import GREY, heading, paragraph, table
 
-WIDTHS = (38, 14, 14, 22, 14, 18, 34, 30, 14)
+WIDTHS = (37, 14, 14, 23, 12, 17, 29, 27, 14)
 ALIGNS = ("LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "LEFT", "LEFT", "LEFT", "CENTER")
 
 
@@ -40,6 +40,6 @@ def forecast_section(pdf: FPDF, session: Session, actor: Actor | None, structure
     paragraph(pdf, t("ratings.forecast_caption", year=year,
                      quarter=quarter_label(year, quarter, long=True)), size=7.5, colour=GREY)
     table(pdf, [t(f"ratings.col.{c}") for c in confidence.SECTION_COLUMNS],
-          section.frame.values.tolist(), WIDTHS, ALIGNS, size=6.5, wrap=(0, 5, 6, 7, 8))
+          section.frame.values.tolist(), WIDTHS, ALIGNS, size=6.5, wrap=(0, 3, 5, 6, 7, 8))
     if section.flagged:
         paragraph(pdf, t("ratings.forecast_flagged", n=section.flagged), size=8, style="B")
