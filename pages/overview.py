@@ -34,8 +34,8 @@ for chunk in (view.headline.iloc[:4], view.headline.iloc[4:]):
                       delta=dashboards.delta_text(row.delta, row.unit, year, quarter),
                       delta_color="normal" if cat.rules[row.kpi_id].direction != "down"
                       else "inverse")
-            st.caption(f"{t('dashboards.target')} : {format_value(row.target, row.unit)} · "
-                       + t("dashboards.completeness", n=row.reporting, total=row.expected))
+            st.caption(t("dashboards.tile_target", target=format_value(row.target, row.unit),
+                         n=row.reporting, total=row.expected))
 
 ui.chart_block(view.heatmap, view.attainment[["code", "kpi", "group", "value", "target", "light"]],
                key="overview_heatmap", caption=caption, labels_prefix="dashboards.col_")

@@ -123,7 +123,8 @@ if quality.own is not None:
     if quality.own_advice:
         st.write(t("forecast.quality_raise"))
         for name in quality.own_advice:
-            st.write(f"- {t(f'quality.components.{name}')} : {t(f'quality.advice.{name}')}")
+            st.write("- " + t("quality.item", name=t(f"quality.components.{name}"),
+                              advice=t(f"quality.advice.{name}")))
     ui.plotly_chart(quality.own_figure, width="stretch", key="trajectories_quality_chart")
 if quality.league is not None and not quality.league.empty:
     st.write(t("forecast.quality_league"))

@@ -77,6 +77,12 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def colon(lang: str | None = None) -> str:
+    """What separates a label from its value: « : » after a no-break space in French, ": " in
+    English."""
+    return "\u00a0: " if (lang or get_language()) == "fr" else ": "
+
+
 def has_key(key: str) -> bool:
     entries = catalogue(DEFAULT_LANGUAGE)
     return key in entries or f"{key}.other" in entries

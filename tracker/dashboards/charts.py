@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker.core.formats import format_value, plotly_separators, quarter_label, wrap
-from tracker.core.i18n import t
+from tracker.core.i18n import colon, t
 
 LIGHT_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00",
                  "neutral": "#BBBBBB", "missing": "#FFFFFF"}
@@ -61,8 +61,8 @@ def heatmap_chart(frame: pd.DataFrame, year: int, quarter: int,
     value_word, target_word = t("dashboards.value"), t("dashboards.target")
     cells = frame.assign(
         z=frame["light"].map(_LIGHT_CODES).astype(float),
-        text=[f"{c} · {names.get(k, k)} ({k})<br>{value_word} : {format_value(v, u)}<br>"
-              f"{target_word} : {format_value(tg, u)}<br>{t('dashboards.lights.' + lt)}"
+        text=[f"{c} · {names.get(k, k)} ({k})<br>{value_word}{colon()}{format_value(v, u)}<br>"
+              f"{target_word}{colon()}{format_value(tg, u)}<br>{t('dashboards.lights.' + lt)}"
               for c, k, v, tg, u, lt in zip(frame["code"], frame["kpi"], frame["value"],
                                             frame["target"], frame["unit"], frame["light"],
                                             strict=True)])

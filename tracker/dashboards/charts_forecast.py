@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker.core.formats import format_value, plotly_separators, quarter_label
-from tracker.core.i18n import t
+from tracker.core.i18n import colon, t
 
 CLASS_COLOURS = {"reached": "#0072B2", "on_track": "#009E73", "watch": "#E69F00",
                  "off_track": "#D55E00", "insufficient": "#BBBBBB"}
@@ -34,7 +34,7 @@ def class_counts_chart(counts: pd.DataFrame, year: int) -> go.Figure:
             label = t(f"forecast.classes.{name}")
             fig.add_bar(y=counts["group"], x=counts[name], name=label, orientation="h",
                         marker={"color": colour},
-                        hovertemplate=f"%{{y}} · {label} : %{{x}}<extra></extra>")
+                        hovertemplate=f"%{{y}} · {label}{colon()}%{{x}}<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=t("forecast.axis_count"))
     fig.update_yaxes(title_text=t("forecast.col.group"), autorange="reversed")

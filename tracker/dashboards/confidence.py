@@ -28,7 +28,7 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import own_structure
 from tracker.core import repository as repo
 from tracker.core.formats import format_value
-from tracker.core.i18n import get_language, t
+from tracker.core.i18n import colon, get_language, t
 from tracker.core.models import ConfidenceLevel, RatingSource
 from tracker.dashboards import forecast_views as fv
 from tracker.dashboards import views as dashboards
@@ -216,7 +216,7 @@ def _label(cat: Catalogue, kpi_id: int) -> str:
 
 def _said(level: object, reason: object) -> str:
     text = rt.level_label(level) or "—"
-    return f"{text} : {reason}" if isinstance(reason, str) and reason else text
+    return f"{text}{colon()}{reason}" if isinstance(reason, str) and reason else text
 
 
 def structure_forecast(session: Session, actor: Actor | None, structure_id: int, year: int,
@@ -254,11 +254,12 @@ def cell_sentences(line: pd.Series) -> list[str]:
     """One rated line in words, for the trajectory of a cell: the DSI's level and reason (and
     who gave it), ASIN's, the forecast's level."""
     def said(key: str, level: object, reason: object, author: object) -> str:
-        text = f"{t(key)} : {rt.level_label(level) or '—'}"
+        text = f"{t(key)}{colon()}{rt.level_label(level) or '—'}"
         if isinstance(reason, str) and reason:
             text += f" — « {reason} »"
         return text + (f" ({author})" if isinstance(author, str) and author else "")
     return [said("ratings.dsi_rating", line["dsi_level"], line["dsi_reason"], line["dsi_author"]),
             said("ratings.asin_rating", line["asin_level"], line["asin_reason"],
                  line["asin_author"]),
-            f"{t('ratings.forecast_rating')} : {rt.level_label(line['forecast_level']) or '—'}"]
+            t("ratings.forecast_rating") + colon()
+            + (rt.level_label(line["forecast_level"]) or "—")]

@@ -15,7 +15,7 @@ from tracker.accounts.permissions import Action, may
 from tracker.conference.sessions import conference_label
 from tracker.core.errors import NotFound
 from tracker.core.formats import LOCAL_TZ, format_date, format_number
-from tracker.core.i18n import has_key, t
+from tracker.core.i18n import colon, has_key, t
 from tracker.core.models import (
     AuditEvent,
     Conference,
@@ -116,7 +116,7 @@ def _classify(event: AuditEvent) -> tuple[str, str]:
         return "slipped", t("roadmap.review_slipped", old=_value_text(name, old),
                             new=_value_text(name, new), days=format_number(days, 0))
     label = t(f"roadmap.field.{name}") if has_key(f"roadmap.field.{name}") else name
-    detail = f"{label} : {_value_text(name, old)} → {_value_text(name, new)}" if name else ""
+    detail = f"{label}{colon()}{_value_text(name, old)} → {_value_text(name, new)}" if name else ""
     if event.object_type == "Initiative" and name in ("status", "status_override",
                                                       "override_reason"):
         return ("completed" if name == "status" and new == "done" else "status"), detail

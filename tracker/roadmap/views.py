@@ -18,7 +18,7 @@ from tracker.conference.sessions import conference_label
 from tracker.core import repository as repo
 from tracker.core.errors import TrackerError
 from tracker.core.formats import format_date, format_percent, format_value
-from tracker.core.i18n import t
+from tracker.core.i18n import colon, get_language, t
 from tracker.core.models import (
     ActionItem,
     Conference,
@@ -153,7 +153,8 @@ def _target_text(data: RoadmapData, kpi_id: int) -> str:
     kpi = data.kpi_by_id.get(kpi_id)
     if kpi is None:
         return ""
-    return f"{kpi.code} : {format_value(data.targets.get(kpi_id), kpi.unit)}"
+    name = (kpi.label_en or kpi.label_fr) if get_language() == "en" else kpi.label_fr
+    return f"{name}{colon()}{format_value(data.targets.get(kpi_id), kpi.unit)}"
 
 
 def next_text(facts: Facts) -> str:
