@@ -60,7 +60,8 @@ edited = st.data_editor(
                                     if c not in results.ENTRY_INPUTS],
     column_config=ui.sized(ui.column_config(results.entry_column_specs()),
                            results.ENTRY_WIDTHS, results.ENTRY_NUMBERS),
-    height=ui.grid_height(len(rows)), key=grid_key)
+    row_height=ui.WRAPPING_ROW, height=ui.grid_height(len(rows), row=ui.WRAPPING_ROW),
+    key=grid_key)
 count_line.markdown(f"**{t('results.filled', n=filled.filled, total=filled.total)}**")
 unsaved = sheet.editable and ui.keep_draft(f"entry_{slot}", sheet.submission_version,
                                            sheet.frame, edited, results.ENTRY_INPUTS, draft)

@@ -128,19 +128,10 @@ class EntrySheet:
 ENTRY_COLUMNS = ["label", "unit", "target", "value", "numerator", "denominator", "rate",
                  "comment", "flag", "evidence_url"]
 ENTRY_INPUTS = ["value", "numerator", "denominator", "comment", "evidence_url"]
-ENTRY_WIDTHS = {"label": 146, "unit": 46, "target": 90, "value": 96, "numerator": 76,
-                "denominator": 76, "rate": 58, "comment": 112, "flag": 50, "evidence_url": 62}
-SHORT_LABEL = 21  # characters of a KPI's name in the grid (the rest in its hover)
-
-
-def short_label(label: str, limit: int = SHORT_LABEL) -> str:
-    """« Taux de disponibilité des services en ligne… »: a long name cut at a word, with an
-    ellipsis."""
-    if len(label) <= limit:
-        return label
-    cut = label[: limit - 1]
-    at_word = cut.rsplit(" ", 1)[0]
-    return (at_word if len(at_word) >= limit * 2 // 3 else cut).rstrip(" ,;:-–'’") + "…"
+# The KPI's name in full, wrapped on up to three lines (the page asks for tall rows); the
+# figures narrow enough that the whole grid fits 1280 px without scrolling sideways.
+ENTRY_WIDTHS = {"label": 180, "unit": 44, "target": 74, "value": 92, "numerator": 74,
+                "denominator": 74, "rate": 58, "comment": 110, "flag": 50, "evidence_url": 58}
 
 
 def _plain_number(value: float | None, unit: str) -> str:
@@ -242,7 +233,7 @@ def entry_sheet(session: Session, actor: Actor, structure_id: int, year: int, qu
         before = display_value(rule, prev.value, prev.numerator, prev.denominator) if prev else None
         label = kpi.label_fr if get_language() == "fr" else kpi.label_en or kpi.label_fr
         rows.append({
-            "kpi_id": kpi.id, "code": kpi.code, "label": short_label(label),
+            "kpi_id": kpi.id, "code": kpi.code, "label": label,
             "full_label": f"{kpi.code} — {label}",
             "unit": t(f"results.units_short.{kpi.unit}"),
             "target": _plain_number(target, kpi.unit),

@@ -21,6 +21,7 @@ from tracker.ui.dashboard import (
     service_view,
 )
 from tracker.ui.drafts import (
+    WRAPPING_ROW,
     discard_button,
     draft_rows,
     drop_draft,
@@ -58,6 +59,7 @@ from tracker.ui.widgets import (
 )
 
 __all__ = [
+    "WRAPPING_ROW",
     "act",
     "apply_language",
     "chart_block",

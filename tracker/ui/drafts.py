@@ -86,6 +86,11 @@ def discard_button(slot: str, page: str, *, key: str) -> None:
     st.button(t("results.discard"), key=key, on_click=discard)
 
 
+# A row taller than 4 rem: Streamlit's grid then wraps a long text onto several lines instead
+# of cutting it (three lines of its 14 px text).
+WRAPPING_ROW = 66
+
+
 def grid_height(rows: int, *, row: int = 35, header: int = 38) -> int:
     """A data editor tall enough for all its rows (no inner scroll)."""
     return header + row * max(rows, 1) + 3
