@@ -145,6 +145,8 @@ with rates, ui.read() as session:
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")
-    st.download_button(t("conferences.download_pv"), pv_export.pv_docx(session, selected),
+    # Built when clicked, not on every run of the page.
+    st.download_button(t("conferences.download_pv"),
+                       ui.deferred(lambda s: pv_export.pv_docx(s, selected)),
                        file_name=pv_export.pv_filename(session, selected),
                        key="conferences_pv_download", mime=pv_export.DOCX_MIME)

@@ -240,3 +240,10 @@ def test_the_session_page_keeps_its_tab_after_a_save(page, server):
     wait_until_idle(page)
     expect(page.get_by_role("tab", name="Ordre du jour", exact=True)).to_have_attribute(
         "aria-selected", "true")
+    # The PV is written when its button is clicked (not on each run of the page) and opens in
+    # Word with the session's title.
+    panel = open_tab(page, "Procès-verbal")
+    with page.expect_download(timeout=60_000) as download:
+        panel.get_by_role("button", name="Télécharger le procès-verbal (Word)").click()
+    pv = docx.Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert f"{open_session.number}e conférence" in [p.text for p in pv.paragraphs[:12]]

@@ -3,7 +3,12 @@ attendance rates by session and by structure (the CDSI_PRES figures)."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pandas as pd
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, select
 
 from tracker.accounts.auth import Actor
@@ -136,21 +141,24 @@ def save_attendance(session: Session, actor: Actor, conference_id: int,
     return written
 
 
-def _attendance_rows(session: Session) -> list[tuple[Conference, Attendance]]:
-    rows = session.exec(select(Conference, Attendance).where(
-        Attendance.conference_id == Conference.id)).all()
-    return [(c, a) for c, a in rows]
+def _counts(session: Session, *keys: Any) -> list[tuple[Any, ...]]:
+    """Attendance rows counted by ``keys`` and status, in the database (a decade holds some
+    12,000 rows: they are never loaded one by one): ``(*keys, status, n)``."""
+    columns: list[Any] = [*keys, Attendance.status, func.count()]
+    query = (sql_select(*columns)
+             .join(Conference, Attendance.conference_id == Conference.id)  # type: ignore[arg-type]
+             .group_by(*keys, Attendance.status))
+    return [tuple(row) for row in session.execute(query).all()]
 
 
 def attendance_by_session_frame(session: Session) -> pd.DataFrame:
     """Per session: structures present, excused, absent, and the rate present / recorded (%)."""
     counts: dict[int, dict[str, int]] = {}
-    conferences: dict[int, Conference] = {}
-    for conference, attendance in _attendance_rows(session):
-        assert conference.id is not None
-        conferences[conference.id] = conference
-        bucket = counts.setdefault(conference.id, dict.fromkeys(ATTENDANCE_STATUSES, 0))
-        bucket[attendance.status] += 1
+    for conference_id, status, n in _counts(session, Attendance.conference_id):
+        counts.setdefault(int(conference_id), dict.fromkeys(ATTENDANCE_STATUSES, 0))[
+            str(status)] += int(n)
+    conferences = {c.id: c for c in session.exec(select(Conference).where(
+        Conference.id.in_(list(counts)))).all()} if counts else {}  # type: ignore[union-attr]
     rows = []
     for conference_id, bucket in counts.items():
         c = conferences[conference_id]
@@ -168,11 +176,11 @@ def attendance_by_structure_frame(session: Session) -> pd.DataFrame:
     columns, the whole period last."""
     counts: dict[tuple[str, int], list[int]] = {}
     codes = repo.structure_codes_by_id(session)
-    for conference, attendance in _attendance_rows(session):
-        key = (codes.get(attendance.structure_id, "?"), conference.year)
-        present_total = counts.setdefault(key, [0, 0])
-        present_total[0] += attendance.status == AttendanceStatus.present
-        present_total[1] += 1
+    for structure_id, year, status, n in _counts(session, Attendance.structure_id,
+                                                 Conference.year):
+        present_total = counts.setdefault((codes.get(structure_id, "?"), int(year)), [0, 0])
+        present_total[0] += int(n) if status == AttendanceStatus.present else 0
+        present_total[1] += int(n)
     if not counts:
         return pd.DataFrame(columns=["structure"])
     years = sorted({year for _, year in counts})
@@ -195,14 +203,14 @@ def attendance_kpi_frame(session: Session) -> pd.DataFrame:
     """CDSI_PRES for every structure and quarter with sessions: sessions attended (numerator)
     over sessions the structure was recorded at (denominator), a ratio of sums."""
     counts: dict[tuple[int, int, int], list[int]] = {}
-    for conference, attendance in _attendance_rows(session):
-        if conference.session_date is None or conference.status not in HELD_STATUSES:
+    for structure_id, day, held, status, n in _counts(
+            session, Attendance.structure_id, Conference.session_date, Conference.status):
+        if day is None or held not in HELD_STATUSES:
             continue
-        key = (attendance.structure_id, conference.session_date.year,
-               quarter_of(conference.session_date))
-        pair = counts.setdefault(key, [0, 0])
-        pair[0] += attendance.status == AttendanceStatus.present
-        pair[1] += 1
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        pair = counts.setdefault((int(structure_id), day.year, quarter_of(day)), [0, 0])
+        pair[0] += int(n) if status == AttendanceStatus.present else 0
+        pair[1] += int(n)
     codes = repo.structure_codes_by_id(session)
     rows = [{"kpi": "CDSI_PRES", "structure_id": sid, "structure": codes.get(sid, "?"),
              "year": year, "quarter": quarter, "numerator": float(n), "denominator": float(d),

@@ -6,6 +6,7 @@ shared widgets, the HTTP routes beside the app."""
 from tracker.ui.base import (
     apply_language,
     current_actor,
+    deferred,
     login_page,
     page_icon,
     plain,
@@ -69,6 +70,7 @@ __all__ = [
     "dashboard_data",
     "dashboard_view",
     "datetime_column",
+    "deferred",
     "discard_button",
     "downloads",
     "draft_rows",

@@ -77,6 +77,19 @@ def read() -> Iterator[Session]:
         yield session
 
 
+def deferred(build: Callable[[Session], bytes]) -> Callable[[], bytes]:
+    """A file built only when its download button is clicked (Streamlit then calls it on
+    another thread): ``build`` reads the database in the language of the page that drew the
+    button. A page never builds a document nobody asked for on each of its runs."""
+    lang, bound = get_language(), engine()
+
+    def make() -> bytes:
+        set_language(lang)
+        with reading(bound) as session:
+            return build(session)
+    return make
+
+
 @contextmanager
 def write() -> Iterator[Session]:
     """One transaction for one user action; rolled back on any error."""
