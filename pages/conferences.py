@@ -149,4 +149,5 @@ with pv, ui.read() as session:
     st.download_button(t("conferences.download_pv"),
                        ui.deferred(lambda s: pv_export.pv_docx(s, selected)),
                        file_name=pv_export.pv_filename(session, selected),
-                       key="conferences_pv_download", mime=pv_export.DOCX_MIME)
+                       key="conferences_pv_download", mime=pv_export.DOCX_MIME,
+                       on_click="ignore")

@@ -122,7 +122,7 @@ def test_the_validator_sees_the_dsi_reason_and_gives_asin_s_rating(run_page, rat
     assert "2 niveaux de confiance enregistrés." in [s.value for s in at.success]
     # the DSI said « en bonne voie » for SEC_MFA, ASIN « difficultés sérieuses »: flagged
     assert [w.value for w in at.warning if "signalé" in w.value] == [
-        "SEC_MFA — Comptes à privilèges protégés par MFA : signalé pour la prochaine session "
+        "Comptes à privilèges protégés par MFA : signalé pour la prochaine session "
         "(le DSI, l'ASIN et la prévision, « — », divergent d'au moins deux niveaux)."]
 
 
@@ -183,7 +183,7 @@ def test_the_cell_shows_the_ratings_and_the_flagged_lines(run_page, rated_histor
     assert "Points signalés pour la prochaine session" in [s.value for s in at.subheader]
     flagged = _frame(at, "dsi")
     assert list(flagged["structure"]) == ["Ministère de la Santé (MS)"]
-    assert flagged.iloc[0]["kpi"].startswith("ESV_NEW — ")
+    assert flagged.iloc[0]["kpi"] == "Nouveaux e-services mis en ligne"  # the name, no code
 
 
 @pytest.mark.parametrize(("login", "sees"), [("admin", True), ("direction", False),
@@ -208,12 +208,12 @@ def test_the_fiche_has_the_structure_s_trajectories_and_forecasts(run_page, rate
     assert "Trajectoires et prévisions" in [s.value for s in at.subheader]
     section = _frame(at, "forecast_value")
     line = section.iloc[0]
-    assert line["kpi"].endswith(" (ESV_NEW)")
+    assert line["kpi"] == "Nouveaux e-services mis en ligne"  # the name, no code
     assert (line["actual_to_date"], line["forecast_value"], line["target"]) == ("20", "40", "60")
     assert line["class"] == "compromis" and line["flag"] == "à discuter"
     ratings = _frame(at, "dsi").iloc[0]  # the ratings' long texts in a table of their own
     assert ratings["kpi"] == line["kpi"]
-    assert ratings["dsi"] == "en bonne voie : Campagne de numérisation lancée en juin"
+    assert ratings["dsi"] == "en bonne voie\u00a0: Campagne de numérisation lancée en juin"
     assert any("1 indicateur signalé" in w.value for w in at.warning)
 
 

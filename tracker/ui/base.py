@@ -77,17 +77,26 @@ def read() -> Iterator[Session]:
         yield session
 
 
-def deferred(build: Callable[[Session], bytes]) -> Callable[[], bytes]:
-    """A file built only when its download button is clicked (Streamlit then calls it on
-    another thread): ``build`` reads the database in the language of the page that drew the
-    button. A page never builds a document nobody asked for on each of its runs."""
-    lang, bound = get_language(), engine()
+def later(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A file built only when its download button is clicked (Streamlit then calls ``build`` on
+    another thread), in the language of the page that drew the button. A page never builds a
+    file nobody asked for on each of its runs (the follow-up of a decade is 20,000 rows)."""
+    lang = get_language()
 
     def make() -> bytes:
         set_language(lang)
+        return build()
+    return make
+
+
+def deferred(build: Callable[[Session], bytes]) -> Callable[[], bytes]:
+    """Like ``later``, for a file read from the database when it is clicked."""
+    bound = engine()
+
+    def make() -> bytes:
         with reading(bound) as session:
             return build(session)
-    return make
+    return later(make)
 
 
 @contextmanager

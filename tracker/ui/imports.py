@@ -10,10 +10,9 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.accounts import auth
-from tracker.core.db import reading
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import get_language, t
-from tracker.ui.base import engine, plain, read, today, write
+from tracker.ui.base import deferred, plain, read, today, write
 from tracker.ui.widgets import file_uploader, row_errors, show_error
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "ods"]
@@ -24,18 +23,19 @@ ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 def template_downloads(*, key: str, stem: str, template: Any, lang: str,
                        csv: bytes | None = None) -> None:
     """The template of an import as XLSX and ODS (and CSV when given): ``template(session,
-    lang)`` gives its tracker.files.spreadsheet_writing.Template. The files are written in this
-    run (a tenth of a second): a file deferred to the click is lost when the page runs again
-    before the click, and the browser then gets nothing."""
+    lang)`` gives its tracker.files.spreadsheet_writing.Template, read and written when its
+    button is clicked (the follow-up template of a decade holds 20,000 rows)."""
     from tracker.files import spreadsheet_writing
 
-    with reading(engine()) as session:
-        filled = template(session, lang)
     columns = st.columns(3 if csv is not None else 2)
-    columns[0].download_button(t("upload.template_xlsx"), spreadsheet_writing.template_xlsx(filled),
-                               file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_tpl_xlsx")
-    columns[1].download_button(t("upload.template_ods"), spreadsheet_writing.template_ods(filled),
-                               file_name=f"{stem}.ods", mime=ODS_MIME, key=f"{key}_tpl_ods")
+    columns[0].download_button(
+        t("upload.template_xlsx"),
+        deferred(lambda s: spreadsheet_writing.template_xlsx(template(s, lang))),
+        file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_tpl_xlsx", on_click="ignore")
+    columns[1].download_button(
+        t("upload.template_ods"),
+        deferred(lambda s: spreadsheet_writing.template_ods(template(s, lang))),
+        file_name=f"{stem}.ods", mime=ODS_MIME, key=f"{key}_tpl_ods", on_click="ignore")
     if csv is not None:
         columns[2].download_button(t("results.template_csv"), csv, file_name=f"{stem}.csv",
                                    mime="text/csv", key=f"{key}_tpl_csv")

@@ -16,7 +16,7 @@ from tracker.core.i18n import t
 from tracker.core.tables import ColumnSpec
 from tracker.files import exports
 from tracker.files.render import inert_figure
-from tracker.ui.base import REFUSED_KEY, T, plain, settings, today, write
+from tracker.ui.base import REFUSED_KEY, T, later, plain, settings, today, write
 
 
 def plotly_chart(figure: Any, *, where: Any = None, **kwargs: Any) -> None:
@@ -127,11 +127,15 @@ def downloads(frame: pd.DataFrame, name: str, *, key: str, filters: str = "") ->
     """CSV and XLSX buttons for a table, stating its filters and the date of its data."""
     header = [line for line in (filters, t("common.data_as_of", when=today().isoformat())) if line]
     left, right = st.columns(2)
-    left.download_button(t("common.download_csv"), exports.csv_bytes(frame, header_lines=header),
-                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    # Written when clicked (a decade's follow-up is 20,000 rows), from the rows on screen.
+    left.download_button(t("common.download_csv"),
+                         later(lambda: exports.csv_bytes(frame, header_lines=header)),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+                         on_click="ignore")
     right.download_button(
-        t("common.download_xlsx"), exports.xlsx_bytes({name: frame}, header_lines=header),
-        file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+        t("common.download_xlsx"),
+        later(lambda: exports.xlsx_bytes({name: frame}, header_lines=header)),
+        file_name=f"{name}.xlsx", key=f"{key}_xlsx", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
