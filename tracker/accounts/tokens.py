@@ -19,7 +19,7 @@ from tracker.accounts.permissions import Action, require
 from tracker.core import audit
 from tracker.core import repository as repo
 from tracker.core.errors import AuthenticationFailed, NotFound, TrackerError
-from tracker.core.formats import LOCAL_TZ, format_datetime
+from tracker.core.formats import format_datetime
 from tracker.core.i18n import t
 from tracker.core.models import ApiToken, User, utcnow
 
@@ -135,8 +135,8 @@ def _rows(session: Session) -> list[tuple[ApiToken, str]]:
 
 
 def tokens_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    """Every token, newest first, indexed by id: account, first characters, dates, state in
-    words (admin only). The token itself is never shown again."""
+    """Every token, newest first, indexed by id: account, first characters, dates (UTC), state
+    in words (admin only). The token itself is never shown again."""
     require(actor, Action.manage_users)
     now = utcnow()
     records = [{"id": row.id, "login": login, "prefix": f"{row.prefix}…",
@@ -144,11 +144,7 @@ def tokens_frame(session: Session, actor: Actor) -> pd.DataFrame:
                 "last_used_at": row.last_used_at,
                 "state": t(f"api.token_state.{token_state(row, now)}")}
                for row, login in _rows(session)]
-    frame = pd.DataFrame(records, columns=["id", *TOKEN_COLUMNS]).set_index("id")
-    for column in ("created_at", "expires_at", "last_used_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(
-            LOCAL_TZ).dt.tz_localize(None)
-    return frame
+    return pd.DataFrame(records, columns=["id", *TOKEN_COLUMNS]).set_index("id")
 
 
 def revocable_tokens(session: Session, actor: Actor) -> dict[int, str]:
