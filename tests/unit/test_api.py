@@ -277,6 +277,11 @@ def test_the_roadmap_gives_pillars_initiatives_milestones_and_progress(client, d
     later = "overdue" if date(YEAR, 11, 1) < TODAY else "pending"
     assert [(m["title"], m["state"], m["done_on"]) for m in initiative["milestones"]] == [
         ("Cahier des charges", "done", f"{YEAR}-01-30"), ("Mise en ligne", later, None)]
+    mef_only = get(client, "/api/v1/roadmap", token("dsi-mef"), year=YEAR, structure="MEF")
+    assert mef_only.json()["progress"] is None
+    assert [p["initiatives"] for p in mef_only.json()["pillars"]] == [[]]
+    assert get(client, "/api/v1/roadmap", token("dsi-mef"), structure="MS",
+               year=YEAR).json() == document
     assert get(client, "/api/v1/roadmap", token("dsi-mef"), year=YEAR - 1).json() == {
         "year": YEAR - 1, "progress": None, "pillars": []}
 

@@ -246,13 +246,16 @@ def actions(session: Session, actor: Actor, query: Query, today: date) -> Rows:
 
 def roadmap(session: Session, actor: Actor, query: Query, today: date) -> dict[str, Any]:
     """A year's roadmap (this year by default): pillars, initiatives, milestones, progress, as
-    « Feuille de route » shows it to every role."""
+    « Feuille de route » shows it to every role; with ``structure``, the initiatives that
+    structure owns (progress over them)."""
     del actor
     data = load_roadmap(session, query.year or today.year, today)
-    total = weighted_share((f.initiative.weight, f.share) for f in data.facts)
+    facts = [f for f in data.facts
+             if query.structure_id in (None, f.initiative.owner_structure_id)]
+    total = weighted_share((f.initiative.weight, f.share) for f in facts)
     pillars = []
     for p in data.pillars:
-        own = [f for f in data.facts if f.pillar.id == p.id]
+        own = [f for f in facts if f.pillar.id == p.id]
         initiatives = [{
             "id": f.initiative.id, "title": f.initiative.title,
             "owner": data.codes.get(f.initiative.owner_structure_id or -1),
@@ -330,7 +333,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "status": "string", "priority": "string", "topic": "string?",
         "initiative": "string?", "progress_comment": "string?", "blocker": "string?",
         "escalated": "boolean", "overdue": "boolean", "open_sessions": "integer?"}),
-    Endpoint("roadmap", roadmap, ("year",), {
+    Endpoint("roadmap", roadmap, ("year", "structure"), {
         "year": "integer", "progress": "number?",
         "pillars": [{"position": "integer", "title_fr": "string", "title_en": "string?",
                      "progress": "number?", "initiatives": [{
