@@ -416,3 +416,14 @@ def test_the_openapi_description_names_every_route_and_the_fields_they_answer(cl
         assert set(body["required"]) == set(answer), endpoint.name
         assert [p["name"] for p in operation["parameters"]][:len(endpoint.filters)] == list(
             endpoint.filters)
+
+
+def test_the_journal_tells_each_call_as_a_sentence(client, engine, data, token, actor):
+    from tracker.accounts.journal import sentences_frame
+
+    get(client, "/api/v1/results", token("dsi-ms"), year=YEAR)
+    with Session(engine) as db:
+        lines = sentences_frame(db, actor("admin"), object_type="ApiCall")
+    assert list(lines["what"]) == ["a consulté par l'API l'adresse « GET /api/v1/results »"]
+    assert list(lines["who"]) == ["DSI Ministère de la Santé (démo)"]
+    assert list(lines["detail"]) == [f"paramètres : year={YEAR}"]

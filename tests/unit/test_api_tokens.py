@@ -101,3 +101,15 @@ def test_the_command_line_issues_a_working_token_and_revokes_it(database_url, se
     assert cli.main(["--database-url", database_url, "token", "create", "--login", "dsi-ms",
                      "--days", "400"]) == 2
     assert "entre 1 et 365" in capsys.readouterr().err
+
+
+def test_the_rate_limit_setting_is_a_whole_number_of_calls():
+    from tracker.core.config import load_settings
+
+    base = {"TRACKER_COOKIE_SECRET": "s" * 40}
+    assert load_settings(base).api_rate_per_minute == 120
+    assert load_settings({**base, "TRACKER_API_RATE_PER_MINUTE": " 30 "}).api_rate_per_minute == 30
+    for wrong in ("0", "-5", "beaucoup", "2.5"):
+        with pytest.raises(ValueError, match="TRACKER_API_RATE_PER_MINUTE must be a whole "
+                                             f"number of calls per minute .*'{wrong.strip()}'"):
+            load_settings({**base, "TRACKER_API_RATE_PER_MINUTE": wrong})
