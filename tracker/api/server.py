@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from tracker.accounts.auth import Actor
 from tracker.accounts.tokens import authenticate, calls_left, count_call
-from tracker.api.endpoints import ENDPOINTS, OPENAPI_PATH, PREFIX, Endpoint, Rows
+from tracker.api.endpoints import ENDPOINTS, OPENAPI_PATH, Endpoint, Rows
 from tracker.api.openapi import description
 from tracker.api.params import ApiError, parse_query
 from tracker.core import audit
@@ -248,5 +248,3 @@ def api_routes(database_url: str | None = None,
             Route("/api", route(None), methods=EVERY_METHOD, name="api_other_root"),
             Route("/api/{rest:path}", route(None), methods=EVERY_METHOD, name="api_other")]
 
-
-__all__ = ["PREFIX", "api_routes"]
