@@ -1,9 +1,11 @@
-"""Entry point: `streamlit run app.py`: the session-cookie routes, then the role's navigation."""
+"""Entry point: `streamlit run app.py`: the session-cookie routes and the read-only API, then
+the role's navigation."""
 
 from contextlib import AbstractAsyncContextManager
 
 import streamlit as st
 
+from tracker.api import api_routes
 from tracker.ui.web import middleware, routes
 
 
@@ -19,8 +21,8 @@ def _on_script_error(error: Exception) -> bool:
     return script_error(error)
 
 
-app = st.App("app.py", routes=routes(), middleware=middleware(), lifespan=_lifespan,
-             on_script_error=_on_script_error)
+app = st.App("app.py", routes=routes() + api_routes(), middleware=middleware(),
+             lifespan=_lifespan, on_script_error=_on_script_error)
 
 if __name__ == "__main__":
     from tracker import ui

@@ -1,9 +1,11 @@
-"""Utilisateurs: create accounts, set role and structure, deactivate, reset passwords (admin)."""
+"""Utilisateurs: create accounts, set role and structure, deactivate, reset passwords, issue and
+revoke API tokens (admin)."""
 
 import streamlit as st
 
 from tracker import ui
-from tracker.accounts import users
+from tracker.accounts import tokens, users
+from tracker.core.formats import format_datetime
 from tracker.core.i18n import t
 from tracker.core.tables import diff_frames
 
@@ -66,3 +68,34 @@ with st.expander(t("users.locked_title")):
         if st.button(t("users.unlock"), key="users_unlock"):
             ui.act("users", users.unlock_sign_in, actor, blocked,
                    flash=t("users.unlocked", name=users.throttle_name(blocked)))
+
+st.subheader(t("api.tokens_title"))
+st.caption(t("api.tokens_help"))
+if issued := st.session_state.pop("users_token_issued", None):  # shown this once, never again
+    st.warning(t("api.token_shown_once"))
+    st.code(issued, language=None)
+with ui.read() as session:
+    token_list = tokens.tokens_frame(session, actor)
+    revocable = tokens.revocable_tokens(session, actor)
+if token_list.empty:
+    st.caption(t("api.tokens_none"))
+else:
+    ui.table(token_list, "api.col_")
+left, right = st.columns(2)
+with left.form("users_token_form", clear_on_submit=True):
+    holder = st.selectbox(t("api.token_user"), list(frame.index), key="users_token_user",
+                          format_func=lambda i: str(frame.loc[i, "login"]))
+    days = st.number_input(t("api.token_days_label"), min_value=1, max_value=tokens.MAX_DAYS,
+                           value=tokens.DEFAULT_DAYS, step=1, key="users_token_days")
+    if st.form_submit_button(t("api.token_create"), type="primary"):
+        ui.act("users", tokens.issue_token, actor, int(holder), int(days),
+               flash=lambda made: t("api.token_created", login=made.login,
+                                    until=format_datetime(made.expires_at)),
+               then=lambda made: st.session_state.update(users_token_issued=made.token))
+if revocable:
+    with right.form("users_token_revoke_form"):
+        chosen = st.selectbox(t("api.token_revoke_choice"), list(revocable),
+                              key="users_token_revoke", format_func=revocable.__getitem__)
+        if st.form_submit_button(t("api.token_revoke")):
+            ui.act("users", tokens.revoke_token, actor, int(chosen),
+                   flash=lambda prefix: t("api.token_revoked_done", prefix=prefix))

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracker.reports",),
     ("tracker.demo",),
     ("tracker.bootstrap", "tracker"),
-    ("tracker.ui", "tracker.cli"),
+    ("tracker.ui", "tracker.api", "tracker.cli"),
     ("tracker.__main__",),
 )
 # The ground floor's own order: each module imports only those before it.

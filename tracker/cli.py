@@ -72,6 +72,33 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from tracker.accounts.tokens import issue_token_for_login
+    from tracker.core.db import migrate
+    from tracker.core.formats import format_datetime
+
+    engine = _engine(args)
+    migrate(engine)
+    with transaction(engine) as session:
+        issued = issue_token_for_login(session, None, args.login, args.days)
+    print(issued.token)
+    print(t("api.token_created", login=issued.login, until=format_datetime(issued.expires_at))
+          + " " + t("api.token_shown_once"), file=sys.stderr)
+    return EXIT_DONE
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from tracker.accounts.tokens import revoke_tokens_of
+    from tracker.core.db import migrate
+
+    engine = _engine(args)
+    migrate(engine)
+    with transaction(engine) as session:
+        revoked = revoke_tokens_of(session, None, args.login)
+    print(t("cli.tokens_revoked", n=revoked, login=args.login.strip().lower()))
+    return EXIT_DONE
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from tracker.bootstrap import initialize
 
@@ -220,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--email")
     user.add_argument("--structure", help="structure code (required for a DSI)")
     user.add_argument("--password", help="asked interactively when omitted")
+
+    token = commands.add(sub, "token", "personal tokens of the read-only API (/api/v1)")
+    tokens = commands.group(token, "token_command")
+    create = commands.add(tokens, "create", "issue a token to an account and print it (once)",
+                          cmd_token_create)
+    create.add_argument("--login", required=True, help="the account the token acts for")
+    create.add_argument("--days", type=int, default=90,
+                        help="days before the token expires (1 to 365, default 90)")
+    revoke = commands.add(tokens, "revoke", "revoke every token of an account",
+                          cmd_token_revoke)
+    revoke.add_argument("--login", required=True)
 
     demo = commands.add(sub, "demo", "load the demo data set into an empty database", cmd_demo)
     demo.add_argument("--scale", choices=["default", "decade"], default="default")

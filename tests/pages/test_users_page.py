@@ -93,3 +93,45 @@ def test_admin_deactivates_an_account_in_the_table(run_page, engine):
     assert not at.exception
     assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     assert _user(engine, "dsi-mef").active is False
+
+
+def test_admin_issues_an_api_token_shown_once_then_revokes_it(run_page, engine, seeded):
+    from tracker.accounts.tokens import token_hash
+    from tracker.core.models import ApiToken
+
+    at = run_page(PAGE, "admin")
+    assert [c.value for c in at.caption if "Aucun jeton" in c.value] == ["Aucun jeton délivré."]
+    at.selectbox(key="users_token_user").set_value(seeded.users["dsi-ms"])
+    at.number_input(key="users_token_days").set_value(30)
+
+    _button(at, "Créer un jeton").click().run()
+
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Jeton créé pour « dsi-ms », valable jusqu'au ")
+    assert [w.value for w in at.warning] == [
+        "Copiez ce jeton maintenant : il ne sera plus jamais affiché."]
+    shown = at.code[0].value
+    with Session(engine) as db:
+        row = db.exec(select(ApiToken)).one()
+    assert shown.startswith("cdsi_") and row.token_hash == token_hash(shown)
+    assert shown not in {row.prefix, row.token_hash} and row.user_id == seeded.users["dsi-ms"]
+    assert 29 <= (row.expires_at - row.created_at).days <= 30
+    listed = at.dataframe[-1].value
+    assert list(listed.iloc[0][["login", "prefix", "state"]]) == [
+        "dsi-ms", f"{row.prefix}…", "actif"]
+
+    at.run()  # any later run: the token is gone from the screen for good
+    assert not at.code and not at.warning
+
+    at.selectbox(key="users_token_revoke").set_value(row.id)
+    _button(at, "Révoquer").click().run()
+
+    assert [s.value for s in at.success] == [f"Jeton « {row.prefix}… » révoqué : il ne "
+                                             "fonctionne plus."]
+    with Session(engine) as db:
+        assert db.get(ApiToken, row.id).revoked_at is not None
+        trail = db.exec(select(AuditEvent).where(AuditEvent.object_type == "ApiToken")).all()
+    assert {(e.action, e.user_login, e.object_label) for e in trail} == {
+        ("create", "admin", "dsi-ms"), ("revoke", "admin", "dsi-ms")}
+    assert list(at.dataframe[-1].value.iloc[0][["state"]]) == ["révoqué"]
+    assert not [s for s in at.selectbox if s.key == "users_token_revoke"]

@@ -24,8 +24,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 import tracker
+from tracker.accounts import tokens
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, may, own_structure, sees_the_national_picture
+from tracker.api.endpoints import Query
 from tracker.conference.actions import Filters
 from tracker.core.db import transaction
 from tracker.core.errors import PermissionDenied
@@ -63,7 +65,7 @@ EXCLUDED: dict[str, str] = {
     **{f"tracker.core.audit.{name}": "audit plumbing: the actor only names who did it, the "
        "calling service has checked" for name in (
            "add_new", "created", "creation_event_rows", "creation_events", "event_rows",
-           "event_values", "record", "save_edit", "stamp", "write_changes")},
+           "event_values", "record", "record_event", "save_edit", "stamp", "write_changes")},
     "tracker.core.saving.write_rows": "the save skeleton: writes rows its calling service has "
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
@@ -128,6 +130,7 @@ class World:
     conference_id: int
     action_id: int
     milestone_id: int
+    token_id: int = 0
 
 
 @pytest.fixture
@@ -176,8 +179,9 @@ def world(engine, seeded, actor) -> World:
         db.add(milestone)
         db.flush()
         assert conference.id is not None and item.id is not None and milestone.id is not None
+        token = tokens.issue_token(db, None, seeded.users["observateur"])
         return World(ms=ms, mef=mef, users=dict(seeded.users), conference_id=conference.id,
-                     action_id=item.id, milestone_id=milestone.id)
+                     action_id=item.id, milestone_id=milestone.id, token_id=token.id)
 
 
 def _forged(world: World, role: Role, structure_id: int) -> Actor:
@@ -345,6 +349,29 @@ CASES: dict[str, Case] = {
         db, a, _user_update(db, w))),
     "tracker.accounts.users.users_frame": Case(needs(Action.manage_users),
                                                lambda f, db, a, w: f(db, a)),
+    "tracker.accounts.tokens.issue_token": Case(needs(Action.manage_users), lambda f, db, a, w: f(
+        db, a, w.users["dsi-ms"], 30)),
+    "tracker.accounts.tokens.issue_token_for_login": Case(needs(Action.manage_users),
+                                                          lambda f, db, a, w: f(db, a, "dsi-ms")),
+    "tracker.accounts.tokens.revoke_token": Case(needs(Action.manage_users),
+                                                 lambda f, db, a, w: f(db, a, w.token_id)),
+    "tracker.accounts.tokens.revoke_tokens_of": Case(needs(Action.manage_users),
+                                                     lambda f, db, a, w: f(db, a, "observateur")),
+    "tracker.accounts.tokens.revocable_tokens": Case(needs(Action.manage_users),
+                                                     lambda f, db, a, w: f(db, a)),
+    "tracker.accounts.tokens.tokens_frame": Case(needs(Action.manage_users),
+                                                 lambda f, db, a, w: f(db, a)),
+    # the API: every role reads what the screens show it; drafts and declarations as they allow
+    **{f"tracker.api.endpoints.{name}": Case(everyone, lambda f, db, a, w: f(
+        db, a, Query(), TODAY)) for name in ("actions", "kpis", "roadmap", "structures",
+                                             "targets")},
+    "tracker.api.endpoints.results": Case(needs(Action.read_drafts, for_ms=True),
+                                          lambda f, db, a, w: f(db, a, Query(
+                                              include_drafts=True, structure_id=w.ms), TODAY)),
+    "tracker.api.endpoints.submissions": Case(
+        lambda who, w: may(who, Action.see_submissions)
+        or may(who, Action.read_submission_history, w.ms),
+        lambda f, db, a, w: f(db, a, Query(structure_id=w.ms), TODAY)),
     # conference
     "tracker.conference.actions.followup_frame": Case(everyone, lambda f, db, a, w: f(
         db, a, "action", Filters(), TODAY)),

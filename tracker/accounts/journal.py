@@ -23,7 +23,7 @@ COLUMNS = ["at", "user_login", "action", "object_type", "object_label", "field",
 SENTENCE_COLUMNS = ["when", "who", "what", "detail"]
 
 ACTIONS = ("create", "update", "delete", "reset_password", "submit", "validate", "return",
-           "reopen", "import", "close", "escalate", "unlock", "lockout")
+           "reopen", "import", "close", "escalate", "unlock", "lockout", "api", "revoke")
 
 # Where a field's values have words: the catalogue section naming them, per object type
 # (None: any object).
@@ -169,7 +169,7 @@ def _change(event: AuditEvent, structures: dict[int | None, str],
     name = field_name(event.object_type, field)
     old = _value(event.object_type, field, event.old_value, structures, users)
     new = _value(event.object_type, field, event.new_value, structures, users)
-    if event.old_value is None and event.action == "create":
+    if event.old_value is None and event.action in ("create", "api"):  # a value set, not changed
         return t("journal.detail_set", field=name, new=new)
     return t("journal.detail_changed", field=name, old=old, new=new)
 

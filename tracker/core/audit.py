@@ -103,6 +103,16 @@ def record(
         session.add(AuditEvent(**base, field=field, old_value=_text(old), new_value=_text(new)))
 
 
+def record_event(session: Session, actor: ActorLike | None, action: str, object_type: str,
+                 object_id: int | None, *, label: str = "",
+                 changes: Mapping[str, tuple[Any, Any]] | None = None) -> None:
+    """Append audit events for something that is not a row of its own (an API call): the same
+    events as ``record``, one per changed field or one for the action, nothing flushed first."""
+    for row in event_rows(actor, action, object_type, object_id, label, changes or {},
+                          utcnow()):
+        session.add(AuditEvent(**row))
+
+
 # Never written to the audit trail: the row's own bookkeeping, and secrets.
 NOT_AUDITED = frozenset({"id", "version", "updated_at", "updated_by_id", "created_at",
                          "password_hash"})

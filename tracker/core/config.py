@@ -124,6 +124,7 @@ class Settings:
     smtp_sender: str
     smtp_tls: str = "starttls"
     trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
+    api_rate_per_minute: int = 120
 
 
 def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
@@ -173,7 +174,23 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_sender=env.get("TRACKER_SMTP_SENDER", "cdsi@asin.bj"),
         smtp_tls=smtp_tls(env),
         trusted_proxies=trusted_proxies(env),
+        api_rate_per_minute=api_rate_per_minute(env),
     )
+
+
+DEFAULT_API_RATE_PER_MINUTE = 120
+
+
+def api_rate_per_minute(env: Mapping[str, str]) -> int:
+    """How many calls one API token may make per minute: ``TRACKER_API_RATE_PER_MINUTE``
+    (default 120)."""
+    raw = (env.get("TRACKER_API_RATE_PER_MINUTE") or "").strip()
+    if not raw:
+        return DEFAULT_API_RATE_PER_MINUTE
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"TRACKER_API_RATE_PER_MINUTE must be a whole number of calls per "
+                         f"minute (1 or more), not {raw!r}")
+    return int(raw)
 
 
 def smtp_tls(env: Mapping[str, str]) -> str:

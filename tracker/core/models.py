@@ -290,6 +290,24 @@ class LoginThrottle(SQLModel, table=True):
     locked_until: datetime | None = None
 
 
+class ApiToken(SQLModel, table=True):
+    """A personal token for the read-only API, issued by the secretariat to an account: only
+    its hash is kept (the token is shown once), its first characters name it in lists. The
+    calls of the current minute are counted on the row (the rate limit, shared by replicas)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    window_started_at: datetime | None = None
+    window_calls: int = 0
+
+
 # --- conferences --------------------------------------------------------------------------
 
 _conference_version = version_column()
