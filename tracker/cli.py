@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from tracker import __version__
-from tracker.core.config import load_settings
+from tracker.core import logs
+from tracker.core.config import load_settings, log_json
 from tracker.core.db import make_engine, transaction
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import t
@@ -338,6 +339,7 @@ def _fail(message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (never raises for the user's mistakes)."""
     args = build_parser().parse_args(argv)
+    logs.configure(json_lines=log_json())  # events (imports, …) on standard error
     try:
         with listening(terminal_listener()):
             return int(args.func(args))

@@ -27,6 +27,7 @@ from tracker.core.errors import (
 )
 from tracker.core.formats import format_number
 from tracker.core.i18n import t
+from tracker.core.logs import IMPORTS, log_event
 from tracker.core.models import (
     AuditEvent,
     Result,
@@ -206,6 +207,10 @@ def apply_import(session: Session, actor: Actor | None, preview: ImportPreview, 
         audits.extend(audit.event_values(actor, "import", "Submission", anchor.id,
                                          f"{preview.filename} ({written})", {}, now))
         writer.insert(_table(AuditEvent), audit.EVENT_COLUMNS, audits)
+    log_event(IMPORTS, "results_import", user=actor.login if actor else None,
+              structures=",".join(sorted({row.structure_code for row in preview.accepted})),
+              year=year, quarter=quarter, file=preview.filename, written=written,
+              accepted=len(preview.accepted), rejected_rows=len(preview.rejected_rows))
     return written
 
 
