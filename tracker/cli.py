@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -340,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (never raises for the user's mistakes)."""
     args = build_parser().parse_args(argv)
     logs.configure(json_lines=log_json())  # events (imports, …) on standard error
+    # The commands say on standard output what they did to the database: no migration lines.
+    logging.getLogger(logs.DATABASE).setLevel(logging.WARNING)
     try:
         with listening(terminal_listener()):
             return int(args.func(args))

@@ -25,6 +25,7 @@ from sqlmodel import Session, create_engine
 from tracker.core.config import db_pool_size
 from tracker.core.errors import StaleEdit
 from tracker.core.i18n import t
+from tracker.core.logs import DATABASE, log_event
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -168,14 +169,21 @@ def database_revisions(engine: Engine) -> frozenset[str]:
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (a deployed database is never recreated)."""
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Several replicas may start at once: one migrates, the others wait.
             connection.execute(text("SELECT pg_advisory_xact_lock(727383)"))
+        before = ",".join(sorted(MigrationContext.configure(connection).get_current_heads()))
+        head = ",".join(sorted(code_heads()))
+        if before == head:
+            log_event(DATABASE, "schema_current", revision=head)
+            return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        log_event(DATABASE, "schema_migrated", from_revision=before or None, to_revision=head)
 
 
 def _sqlite_converter(sample: Any) -> Any:

@@ -3,7 +3,8 @@ text by default or JSON lines (``TRACKER_LOG_JSON=1``), every line with the requ
 session it belongs to.
 
 One logger per area: ``tracker.auth`` (sign-in, throttling, logout, single sign-on refusals),
-``tracker.permissions`` (refused actions), ``tracker.imports`` (files imported). Events are
+``tracker.permissions`` (refused actions), ``tracker.imports`` (files imported), ``tracker.db``
+(the schema's migration at start). Events are
 written with ``log_event(area, event, **fields)``: a field whose name says it holds a secret
 (password, token, cookie, secret, hash, hand-off) is never written, whatever its value.
 """
@@ -24,6 +25,7 @@ ROOT_LOGGER = "tracker"
 AUTH = "tracker.auth"
 PERMISSIONS = "tracker.permissions"
 IMPORTS = "tracker.imports"
+DATABASE = "tracker.db"
 
 # The request (HTTP route) or browser session (Streamlit run) the current work belongs to, and
 # the signed-in user's login during a run of the app's pages.
