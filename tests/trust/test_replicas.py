@@ -356,6 +356,7 @@ def test_two_replicas_behind_nginx(cluster: Cluster, browser) -> None:
     events = [e for r in cluster.replicas for e in _events(r)]
     sign_ins = [e for e in events if e.get("event") == "sign_in"]
     assert {e["user"] for e in sign_ins} == {"admin", "secretaire2"}
+    assert all(e["request"] != "-" for e in sign_ins)  # the browser session's id
     assert any(e.get("event") == "logout" and e.get("user") == "admin" for e in events)
     everything = first.log.read_text() + second.log.read_text()
     assert SECOND_ADMIN_PASSWORD not in everything and cookie["value"] not in everything

@@ -159,6 +159,19 @@ class ServerRefused(RuntimeError):
     """The settings do not allow the web server to start (the message says why)."""
 
 
+def _streamlit_logs_as(handler: logging.Handler) -> None:
+    """Streamlit's and its server's own loggers (one console handler each) write in the same
+    format as the app's: with JSON lines, every line of the server's output is JSON."""
+    from streamlit import logger as streamlit_logger
+
+    for named in list(getattr(streamlit_logger, "_loggers", {}).values()):
+        console = getattr(named, "streamlit_console_handler", None)
+        if isinstance(console, logging.Handler) and handler.formatter is not None:
+            console.setFormatter(handler.formatter)
+            for context in handler.filters:
+                console.addFilter(context)
+
+
 @asynccontextmanager
 async def lifespan(_app: object) -> AsyncIterator[None]:
     """At server start: the logs, the settings' check (no cookie secret on PostgreSQL stops
@@ -167,16 +180,19 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     from tracker.bootstrap import initialize
 
     settings = load_settings()
-    logs.configure(json_lines=settings.log_json)
+    handler = logs.configure(json_lines=settings.log_json)
+    if settings.log_json:
+        _streamlit_logs_as(handler)
     refusal = settings.refusal_to_serve()
     if refusal:
         _log.error(refusal)
         raise ServerRefused(refusal)
     await run_in_threadpool(initialize, _engine(settings.database_url),
                             demo=settings.demo_on_first_start)
-    _log.info("server ready (database %s, pool of %d connections)",
-              _engine(settings.database_url).url.render_as_string(hide_password=True),
-              settings.db_pool_size)
+    engine = _engine(settings.database_url)
+    _log.info("server ready (database %s%s)", engine.url.render_as_string(hide_password=True),
+              f", at most {settings.db_pool_size} connections"
+              if engine.dialect.name == "postgresql" else "")
     threading.Thread(target=_warm_forecasts, args=(settings.database_url,), daemon=True,
                      name="warm-forecasts").start()
     yield
