@@ -9,7 +9,9 @@ import asyncio
 import io
 import json
 import logging
+import re
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from tracker.accounts.permissions import Action, require
 from tracker.core import logs
 from tracker.core.config import (
     DEFAULT_DB_POOL_SIZE,
+    DEFAULT_UPLOAD_LIMIT_MB,
     TrustedProxies,
     db_pool_size,
     load_settings,
@@ -369,3 +372,25 @@ def test_configure_is_done_once_per_process() -> None:
     first = logs.configure(json_lines=False)
     assert logs.configure(json_lines=True) is first
     assert logging.getLogger("tracker").handlers.count(first) == 1
+
+
+# --- deploy/ -----------------------------------------------------------------------------
+
+
+def test_nginx_accepts_uploads_up_to_the_apps_limit_and_the_envelope() -> None:
+    root = Path(__file__).resolve().parents[2]
+    site = (root / "deploy" / "nginx" / "cdsi.conf").read_text()
+    (size,) = re.findall(r"^\s*client_max_body_size (\d+)m;", site, flags=re.MULTILINE)
+    streamlit = tomllib.loads((root / ".streamlit" / "config.toml").read_text())
+    assert int(size) == DEFAULT_UPLOAD_LIMIT_MB + 1 == streamlit["server"]["maxUploadSize"] + 1
+
+
+def test_the_replica_unit_runs_the_app_on_its_instances_port_behind_the_proxy() -> None:
+    root = Path(__file__).resolve().parents[2]
+    unit = (root / "deploy" / "systemd" / "cdsi@.service").read_text()
+    site = (root / "deploy" / "nginx" / "cdsi.conf").read_text()
+    assert "--server.port %i --server.address 127.0.0.1" in unit
+    assert "EnvironmentFile=/etc/cdsi.env" in unit
+    assert re.findall(r"server 127\.0\.0\.1:(\d+)", site) == ["8501", "8502"]
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in site
+    assert "proxy_set_header Upgrade $http_upgrade;" in site
