@@ -394,3 +394,19 @@ def test_the_replica_unit_runs_the_app_on_its_instances_port_behind_the_proxy() 
     assert re.findall(r"server 127\.0\.0\.1:(\d+)", site) == ["8501", "8502"]
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in site
     assert "proxy_set_header Upgrade $http_upgrade;" in site
+
+
+def test_an_import_is_logged_with_its_user_structures_file_and_counts(
+        engine, seeded, captured: io.StringIO) -> None:
+    from tracker.results.loading import import_results_file
+
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / \
+        "resultats-T2-2025-excel-fr.csv"
+    import_results_file(engine, sample.read_bytes(), sample.name, year=2025, quarter=2,
+                        structure_code=None, dry_run=False)
+
+    (line,) = [e for e in _lines(captured) if e["event"] == "results_import"]
+    assert (line["logger"], line["user"], line["structures"], line["file"]) == (
+        "tracker.imports", "command-line", "MS", sample.name)
+    assert (line["year"], line["quarter"], line["written"], line["rejected_rows"]) == (
+        2025, 2, 6, 0)
