@@ -33,8 +33,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracker.__main__",),
 )
 # The ground floor's own order: each module imports only those before it.
-CORE_ORDER = ("errors", "i18n", "config", "progress", "formats", "tables", "cells", "refdata",
-              "frdates", "models", "periods", "repository", "db", "audit", "saving", "backup")
+CORE_ORDER = ("logs", "errors", "i18n", "config", "progress", "formats", "tables", "cells",
+              "refdata", "frdates", "models", "periods", "repository", "db", "audit", "saving",
+              "backup")
 UI_PACKAGE = "tracker.ui"
 CHART_MODULES = ("tracker.dashboards.charts", "tracker.dashboards.charts_forecast",
                  "tracker.conference.charts", "tracker.roadmap.charts")

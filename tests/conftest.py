@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from tracker.accounts import auth, users
 from tracker.bootstrap import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tracker.core.db import make_engine, migrate, transaction
+from tracker.core.db import dispose_shared_engines, make_engine, migrate, transaction
 from tracker.core.i18n import set_language
 from tracker.core.models import Structure, User
 from tracker.reference.catalogue import load_reference_data
@@ -230,8 +230,10 @@ def app_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     monkeypatch.setenv("TRACKER_COOKIE_SECRET", COOKIE_SECRET)
     monkeypatch.chdir(ROOT)
     st.cache_resource.clear()
+    dispose_shared_engines()
     yield database_url
     st.cache_resource.clear()
+    dispose_shared_engines()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -21,7 +22,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from tracker import __version__
-from tracker.core.config import load_settings
+from tracker.core import logs
+from tracker.core.config import load_settings, log_json
 from tracker.core.db import make_engine, transaction
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import t
@@ -376,6 +378,9 @@ def _fail(message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (never raises for the user's mistakes)."""
     args = build_parser().parse_args(argv)
+    logs.configure(json_lines=log_json())  # events (imports, …) on standard error
+    # The commands say on standard output what they did to the database: no migration lines.
+    logging.getLogger(logs.DATABASE).setLevel(logging.WARNING)
     try:
         with listening(terminal_listener()):
             return int(args.func(args))

@@ -7,6 +7,7 @@ session state; every service takes that Actor and checks role and structure itse
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import secrets
@@ -25,6 +26,7 @@ from tracker.core import audit
 from tracker.core.db import transaction
 from tracker.core.errors import AuthenticationFailed, PermissionDenied
 from tracker.core.i18n import t
+from tracker.core.logs import AUTH, log_event
 from tracker.core.models import LoginThrottle, Role, Structure, User, UserSession, utcnow
 
 _hasher = PasswordHasher()
@@ -198,6 +200,8 @@ def count_attempt(session: Session, login: str, client: str | None) -> str | Non
             row.locked_until = now + LOCKOUT
             row.failures = 0.0
             audit.record(session, None, "lockout", row, label=row.identifier)
+            log_event(AUTH, "sign_in_lockout", level=logging.WARNING, locked=row.identifier,
+                      minutes=int(LOCKOUT.total_seconds() // 60))
             refusal = _locked_message(row.locked_until, now)
         session.add(row)
     return refusal
@@ -233,13 +237,19 @@ def sign_in(engine: Engine, login: str, password: str, *,
         refusal = count_attempt(session, login, client)
         user = _account(session, login)
         password_hash = user.password_hash if user is not None else None
+    typed = login.strip().lower()[:80]
     if refusal is not None:
+        log_event(AUTH, "sign_in_throttled", level=logging.WARNING, user=typed, client=client)
         raise AuthenticationFailed(refusal)
     if not verify_password(password_hash, password) or user is None:
+        log_event(AUTH, "sign_in_failed", level=logging.WARNING, user=typed, client=client,
+                  reason="unknown_login" if user is None else "wrong_password")
         raise AuthenticationFailed(t("auth.failed"))
     with transaction(engine) as session:
         current = session.get(User, user.id)
         if current is None or not current.active:
+            log_event(AUTH, "sign_in_failed", level=logging.WARNING, user=typed, client=client,
+                      reason="inactive")
             raise AuthenticationFailed(t("auth.failed"))
         settle_attempt(session, login, client)
         table = User.__table__  # type: ignore[attr-defined]
@@ -247,6 +257,8 @@ def sign_in(engine: Engine, login: str, password: str, *,
                         .values(last_login_at=utcnow()))
         actor = actor_from_user(session, current)
         session_id, code = open_session(session, actor)
+    log_event(AUTH, "sign_in", user=actor.login, role=actor.role.value,
+              structure=actor.structure_code, client=client, session_id=session_id)
     return actor, session_id, code
 
 
@@ -339,4 +351,7 @@ def close_session(session: Session, session_id: int) -> None:
         row.revoked_at = utcnow()
         row.handoff_hash = None
         session.add(row)
+        user = session.get(User, row.user_id)
+        log_event(AUTH, "logout", user=user.login if user is not None else None,
+                  session_id=session_id)
 

@@ -81,7 +81,8 @@ def may(actor: Actor | None, action: Action, structure_id: int | None = None) ->
 def require(actor: Actor | None, action: Action, structure_id: int | None = None) -> None:
     """Refuse, with the usual message, what ``may`` does not allow."""
     if not may(actor, action, structure_id):
-        raise PermissionDenied(t("common.permission"))
+        raise PermissionDenied(t("common.permission"), action=action.value,
+                               structure_id=structure_id)
 
 
 def own_structure(actor: Actor | None) -> int | None:

@@ -25,6 +25,7 @@ from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, RowError, TrackerError, ValidationFailed
 from tracker.core.i18n import t
+from tracker.core.logs import IMPORTS, log_event
 from tracker.core.models import (
     ActionItem,
     ActionStatus,
@@ -294,6 +295,8 @@ def confirm_minutes(session: Session, actor: Actor, meta: ConferenceInput,
         else:
             audit.created(session, actor, row, label=label,
                           entered=row.model_dump(exclude={"conference_id"}))
+    log_event(IMPORTS, "minutes_import", user=actor.login, file=filename, format=source_format,
+              conference_id=conference.id, session_date=meta.session_date, rows=len(rows))
     return conference
 
 

@@ -21,6 +21,7 @@ def runtime_dir(root: Path, cwd: Path) -> Path:
 DATA_DIR = runtime_dir(ROOT, Path.cwd())
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'tracker.db'}"
 DEFAULT_UPLOAD_LIMIT_MB = 10
+DEFAULT_DB_POOL_SIZE = 10
 
 
 def _secret_file() -> str:
@@ -86,6 +87,21 @@ class TrustedProxies:
             nearest = entry
         return nearest
 
+    def scheme(self, peer: str | None, own: str, forwarded_proto: Sequence[str] | str | None
+               ) -> str:
+        """The scheme the browser used: ``own`` (the connection's, already ``https`` when
+        Streamlit's server took X-Forwarded-Proto from a proxy on this machine), unless the
+        connection comes from a trusted proxy (``hops``, or one of ``networks``); then the
+        X-Forwarded-Proto it wrote (the last value: the nearest proxy's). So the session cookie
+        keeps its ``Secure`` flag behind a TLS proxy on another machine."""
+        if isinstance(forwarded_proto, str):
+            forwarded_proto = [forwarded_proto]
+        values = [part.strip().lower() for header in forwarded_proto or ()
+                  for part in header.split(",") if part.strip()]
+        if own == "https" or not values or not (self.hops or self._trusted(peer)):
+            return own
+        return values[-1] if values[-1] in {"http", "https"} else own
+
 
 def trusted_proxies(env: Mapping[str, str]) -> TrustedProxies:
     """``TRACKER_TRUSTED_PROXIES``: empty (nobody), a number of proxy hops (``1`` behind one
@@ -125,6 +141,21 @@ class Settings:
     smtp_tls: str = "starttls"
     trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
     api_rate_per_minute: int = 120
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    log_json: bool = False
+
+    def refusal_to_serve(self) -> str | None:
+        """Why the web server must not start with these settings, or None. On PostgreSQL
+        (several replicas share it) each replica would otherwise make up its own cookie
+        secret: a user signed in through one would be unknown to the others."""
+        if not self.cookie_secret:
+            return ("TRACKER_COOKIE_SECRET is not set: on PostgreSQL the app may run as several "
+                    "replicas, which must all sign the session cookie with the same secret "
+                    "(a secret made up by each replica would sign a user out whenever the load "
+                    "balancer sends them to another). Set it to the same long random value on "
+                    "every replica, for example the output of "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
+        return None
 
 
 def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
@@ -158,12 +189,41 @@ def upload_limit_mismatch(limit_mb: int, server_max_upload_mb: int) -> str | Non
             "(.streamlit/config.toml or --server.maxUploadSize).")
 
 
+def db_pool_size(env: Mapping[str, str] | None = None) -> int:
+    """Connections each process keeps to PostgreSQL at most: ``TRACKER_DB_POOL_SIZE``
+    (default 10; one pool per process, no overflow beyond it)."""
+    env = os.environ if env is None else env
+    raw = (env.get("TRACKER_DB_POOL_SIZE") or "").strip()
+    if not raw:
+        return DEFAULT_DB_POOL_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise ValueError(f"TRACKER_DB_POOL_SIZE must be a whole number of connections "
+                         f"(1 to 1000), not {raw!r}")
+    return int(raw)
+
+
+def log_json(env: Mapping[str, str] | None = None) -> bool:
+    """``TRACKER_LOG_JSON=1``: the logs as JSON lines (one object a line) instead of text."""
+    env = os.environ if env is None else env
+    return (env.get("TRACKER_LOG_JSON") or "").strip().lower() in {"1", "true", "yes"}
+
+
+def cookie_secret(env: Mapping[str, str], database_url: str) -> str:
+    """``TRACKER_COOKIE_SECRET``; without it, on SQLite (one process) a secret kept in
+    ``data/.cookie-secret``, on PostgreSQL nothing (the server then refuses to start)."""
+    configured = (env.get("TRACKER_COOKIE_SECRET") or "").strip()
+    if configured or database_url.startswith("postgresql"):
+        return configured
+    return _secret_file()
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read the settings; ``env`` defaults to ``os.environ`` (tests pass their own)."""
     env = dict(os.environ) if env is None else env
+    database_url = env.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL
     return Settings(
-        database_url=env.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL,
-        cookie_secret=env.get("TRACKER_COOKIE_SECRET") or _secret_file(),
+        database_url=database_url,
+        cookie_secret=cookie_secret(env, database_url),
         session_idle_minutes=int(env.get("TRACKER_SESSION_IDLE_MINUTES", "120")),
         upload_limit_mb=upload_limit_mb(env),
         demo_on_first_start=env.get("TRACKER_DEMO", "1") not in {"0", "false", "no"},
@@ -175,6 +235,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_tls=smtp_tls(env),
         trusted_proxies=trusted_proxies(env),
         api_rate_per_minute=api_rate_per_minute(env),
+        db_pool_size=db_pool_size(env),
+        log_json=log_json(env),
     )
 
 

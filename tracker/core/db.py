@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from tracker.core.config import db_pool_size
 from tracker.core.errors import StaleEdit
 from tracker.core.i18n import t
+from tracker.core.logs import DATABASE, log_event
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -55,8 +58,12 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """A configured engine for ``url`` (SQLite file or memory, or PostgreSQL with psycopg 3)."""
+def make_engine(url: str, *, echo: bool = False, pool_size: int | None = None) -> Engine:
+    """A configured engine for ``url`` (SQLite file or memory, or PostgreSQL with psycopg 3).
+
+    On PostgreSQL its pool keeps at most ``pool_size`` connections (default
+    ``TRACKER_DB_POOL_SIZE``), never more: a request beyond them waits for one (up to 30 s).
+    A process should hold one engine per URL: ``shared_engine``."""
     if is_sqlite(url):
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
         if url in {"sqlite://", "sqlite:///:memory:"}:
@@ -67,7 +74,33 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A database host that does not answer fails a connection after 10 s, not the system's
+    # TCP timeout (minutes): /readyz and a page then say so.
+    return create_engine(url, echo=echo, pool_pre_ping=True,
+                         pool_size=pool_size or db_pool_size(), max_overflow=0, pool_timeout=30,
+                         connect_args={"connect_timeout": 10})
+
+
+_shared: dict[str, Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_engine(url: str) -> Engine:
+    """The process's one engine for ``url`` (the pages, the HTTP routes and the start-up share
+    its pool: one pool per process, ``TRACKER_DB_POOL_SIZE`` connections at most)."""
+    with _shared_lock:
+        engine = _shared.get(url)
+        if engine is None:
+            engine = _shared[url] = make_engine(url)
+        return engine
+
+
+def dispose_shared_engines() -> None:
+    """Close and forget every shared engine (tests that point the app at a new database)."""
+    with _shared_lock:
+        for engine in _shared.values():
+            engine.dispose()
+        _shared.clear()
 
 
 @contextmanager
@@ -116,17 +149,41 @@ def alembic_config(url: str) -> Any:
     return config
 
 
+@cache
+def code_heads() -> frozenset[str]:
+    """The newest migration revision(s) this code knows (Alembic's heads)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def database_revisions(engine: Engine) -> frozenset[str]:
+    """The revision(s) the database is at (empty for a database never migrated); raises the
+    driver's error when the database cannot be reached."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (a deployed database is never recreated)."""
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Several replicas may start at once: one migrates, the others wait.
             connection.execute(text("SELECT pg_advisory_xact_lock(727383)"))
+        before = ",".join(sorted(MigrationContext.configure(connection).get_current_heads()))
+        head = ",".join(sorted(code_heads()))
+        if before == head:
+            log_event(DATABASE, "schema_current", revision=head)
+            return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        log_event(DATABASE, "schema_migrated", from_revision=before or None, to_revision=head)
 
 
 def _sqlite_converter(sample: Any) -> Any:

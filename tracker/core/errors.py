@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from dataclasses import dataclass, field
+
+from tracker.core.logs import PERMISSIONS, log_event
 
 
 class TrackerError(Exception):
@@ -10,7 +14,24 @@ class TrackerError(Exception):
 
 
 class PermissionDenied(TrackerError):
-    """The acting user may not do this (role or structure)."""
+    """The acting user may not do this (role or structure). Every refusal is logged
+    (``tracker.permissions``, ``permission_refused``) with the user of the run, where it was
+    refused, and the action and structure when the caller names them."""
+
+    def __init__(self, message: str, *, action: str | None = None,
+                 structure_id: int | None = None) -> None:
+        super().__init__(message)
+        log_event(PERMISSIONS, "permission_refused", level=logging.WARNING, where=_refuser(),
+                  action=action, structure_id=structure_id, reason=message)
+
+
+def _refuser() -> str:
+    """The function that refused (past this module and the permissions' ``require``)."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__") in {
+            __name__, "tracker.accounts.permissions"}:
+        frame = frame.f_back
+    return f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}"
 
 
 class NotFound(TrackerError):

@@ -27,6 +27,7 @@ from tracker.core.errors import (
 )
 from tracker.core.formats import format_number
 from tracker.core.i18n import t
+from tracker.core.logs import IMPORTS, log_event
 from tracker.core.models import (
     AuditEvent,
     Result,
@@ -110,6 +111,19 @@ _RESULT_COLUMNS = ("structure_id", "kpi_id", "year", "quarter", "value", "numera
 @collector_paused()
 def apply_import(session: Session, actor: Actor | None, preview: ImportPreview, *,
                  today: date | None = None) -> int:
+    """Write every accepted row in this one transaction (see ``_apply_import``); the import is
+    logged (``results_import``) with its user, structures, file and counts."""
+    written = _apply_import(session, actor, preview, today=today)
+    log_event(IMPORTS, "results_import", user=actor.login if actor else "command-line",
+              structures=",".join(sorted({row.structure_code for row in preview.accepted})),
+              year=preview.year, quarter=preview.quarter, file=preview.filename,
+              written=written, accepted=len(preview.accepted),
+              rejected_rows=len(preview.rejected_rows))
+    return written
+
+
+def _apply_import(session: Session, actor: Actor | None, preview: ImportPreview, *,
+                  today: date | None = None) -> int:
     """Write every accepted row in this one transaction; the same file again changes nothing.
 
     The preview is not trusted: the declaration of every structure written to is locked, then

@@ -14,6 +14,7 @@ from tracker.core import audit
 from tracker.core import repository as repo
 from tracker.core.errors import RowError, UploadError
 from tracker.core.i18n import t
+from tracker.core.logs import IMPORTS, log_event
 from tracker.core.models import Target
 from tracker.core.refdata import normalize
 from tracker.files.spreadsheet_writing import Template, TemplateColumn
@@ -145,6 +146,10 @@ def apply_targets(session: Session, actor: Actor, preview: TargetPreview) -> int
             written += 1
             continue
         written += audit.write_changes(session, actor, target, {"value": row.value}, label=label)
+    log_event(IMPORTS, "targets_import", user=actor.login,
+              structures=",".join(sorted({row.structure_code or "*" for row in preview.accepted})),
+              year=preview.year, file=preview.filename, written=written,
+              accepted=len(preview.accepted), rejected=len(preview.rejected))
     return written
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -18,9 +19,10 @@ from streamlit.logger import get_logger
 
 from tracker import bootstrap
 from tracker.accounts import auth, users
+from tracker.core import logs
 from tracker.core import repository as repo
 from tracker.core.config import Settings, load_settings, upload_limit_mismatch
-from tracker.core.db import make_engine, reading, transaction
+from tracker.core.db import reading, shared_engine, transaction
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import LANGUAGES, get_language, set_language, t
 from tracker.ui.navigation import may_open
@@ -58,9 +60,10 @@ async def server_lifespan(app: object) -> AsyncIterator[None]:
         yield
 
 
-@st.cache_resource(show_spinner=False)
 def engine_for(url: str, demo: bool) -> Engine:
-    engine = make_engine(url)
+    """The process's one engine for ``url`` (shared with the HTTP routes and the start-up),
+    the database migrated and seeded once."""
+    engine = shared_engine(url)
     bootstrap.ensure_ready(engine, demo=demo)
     return engine
 
@@ -201,7 +204,18 @@ def _session_check(check: Callable[[Session, bool], Any]) -> Any:
 
 
 def current_actor() -> auth.Actor | None:
-    """The signed-in user, re-read from the database at every run; None when signed out."""
+    """The signed-in user, re-read from the database at every run; None when signed out. The
+    run's log lines carry the browser session's id and this user's login."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    logs.request_id.set(context.session_id[:12] if context is not None else None)
+    actor = _signed_in()
+    logs.current_user.set(actor.login if actor is not None else None)
+    return actor
+
+
+def _signed_in() -> auth.Actor | None:
     idle = settings().session_idle_minutes
     session_id = st.session_state.get(_ACTOR_KEY)
     if session_id is not None:
@@ -306,6 +320,8 @@ def require_actor(page: str) -> auth.Actor:
         st.stop()
     assert actor is not None
     if not may_open(actor.role, page):
+        logs.log_event(logs.PERMISSIONS, "permission_refused", level=logging.WARNING,
+                       where="page", page=page, role=actor.role.value)
         st.error(t("common.permission"))
         st.stop()
     if refused := st.session_state.pop(REFUSED_KEY, None):

@@ -15,6 +15,7 @@ from tracker.conference.followup.preview import FollowupCounts, FollowupPreview,
 from tracker.core import audit
 from tracker.core.errors import StaleEdit
 from tracker.core.i18n import t
+from tracker.core.logs import IMPORTS, log_event
 from tracker.core.models import ActionStatus, AuditEvent, DueKind, Priority, utcnow
 
 
@@ -87,6 +88,9 @@ def apply_followup(session: Session, actor: Actor, preview: FollowupPreview) -> 
             from tracker.conference.kpis import refresh_computed_kpis
 
             refresh_computed_kpis(session, actor)
+    log_event(IMPORTS, "followup_import", user=actor.login, file=preview.filename,
+              created=created, updated=updated, unchanged=preview.unchanged,
+              rejected_rows=len(preview.rejected_rows))
     return FollowupCounts(created, updated, preview.unchanged)
 
 
