@@ -14,7 +14,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,7 +30,7 @@ from tracker.api.openapi import description
 from tracker.api.params import ApiError, parse_query
 from tracker.core import audit
 from tracker.core.config import load_settings
-from tracker.core.db import make_engine, reading, transaction
+from tracker.core.db import reading, shared_engine, transaction
 from tracker.core.errors import AuthenticationFailed, NotFound, PermissionDenied
 from tracker.core.i18n import set_language, t
 from tracker.core.models import utcnow
@@ -41,9 +40,9 @@ EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 CALL_OBJECT = "ApiCall"  # what an API call is in the audit trail (its id: the token's)
 
 
-@cache
 def _engine(url: str) -> Engine:
-    return make_engine(url)
+    """The process's one engine (its pool is shared with the pages and the sign-in routes)."""
+    return shared_engine(url)
 
 
 @dataclass(frozen=True)
