@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker.accounts.auth import redeem_handoff
 from tracker.core.config import load_settings
 from tracker.core.db import make_engine, reading, transaction
+from tracker.ui.sso import SignOutEverywhere, clear_identity_cookies
 
 COOKIE_NAME = "cdsi_session"
 COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -91,11 +92,13 @@ async def handoff(request: Request) -> Response:
 
 
 async def forget(request: Request) -> Response:
-    """Drop the cookie (the session itself is already closed in the database)."""
+    """Drop the cookie (the session itself is already closed in the database), and Streamlit's
+    single sign-on identity cookies, which would otherwise sign the browser straight back in."""
     if not _same_origin(request):
         return _pixel(403)
     response = _pixel()
     response.delete_cookie(COOKIE_NAME, path="/")
+    clear_identity_cookies(request, response)
     return response
 
 
@@ -143,7 +146,7 @@ class HiddenMetrics:
 
 def middleware() -> list[Middleware]:
     """What wraps every request before Streamlit sees it."""
-    return [Middleware(HiddenMetrics)]
+    return [Middleware(HiddenMetrics), Middleware(SignOutEverywhere, cookie_name=COOKIE_NAME)]
 
 
 def routes() -> list[BaseRoute]:
