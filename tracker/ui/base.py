@@ -201,6 +201,11 @@ def current_actor() -> auth.Actor | None:
             st.session_state[_ACTOR_KEY] = session_id
             st.session_state.setdefault("lang", actor.language)
             return actor
+        # This browser's session ended (idle expiry, logout elsewhere, deactivation): the
+        # identity the provider gave it then must not open a new one unasked.
+        st.session_state[_FORGET_KEY] = True
+        sso.spend_identity()
+        return None
     # Just back from the identity provider: the same kind of session as a password opens.
     opened = sso.open_from_identity(engine, settings().sso_create)
     if opened is None:

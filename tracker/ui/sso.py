@@ -84,6 +84,12 @@ def open_from_identity(engine: Callable[[], Engine], create: str
         return None
 
 
+def spend_identity() -> None:
+    """This browser session's identity from the provider opens no session (it is cleared on
+    the sign-in page)."""
+    st.session_state[_SPENT_KEY] = True
+
+
 def pending_identity() -> bool:
     """Whether the browser still holds an identity that opened no session here (old, refused,
     or ended): the sign-in page then clears Streamlit's identity cookies."""
