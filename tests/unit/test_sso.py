@@ -236,6 +236,7 @@ def test_an_admin_setting_the_role_ends_the_wait(engine, session, seeded):
 @pytest.mark.postgres
 def test_a_sign_on_opens_the_same_revocable_session_as_a_password(engine, session, seeded):
     actor, session_id, code = sso.sign_on(engine, identity())
+    assert (actor.login, actor.role, actor.structure_code) == ("dsi-ms", Role.dsi, "MS")
     with transaction(engine) as db:
         token = auth.redeem_handoff(db, code)
     assert token is not None
