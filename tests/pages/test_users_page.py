@@ -93,3 +93,22 @@ def test_admin_deactivates_an_account_in_the_table(run_page, engine):
     assert not at.exception
     assert [s.value for s in at.success] == ["1 ligne enregistrée."]
     assert _user(engine, "dsi-mef").active is False
+
+
+def test_accounts_created_by_a_first_sign_on_are_shown_awaiting_a_role(run_page, engine):
+    from tracker.accounts import sso
+
+    for subject, email in (("a1", "awa.dossou@sante.gouv.bj"), ("b2", "k.agbo@mef.gouv.bj")):
+        sso.sign_on(engine, sso.Identity(issuer="https://idp.gouv.bj", subject=subject,
+                                         email=email, email_verified=True), create="viewer")
+
+    at = run_page(PAGE, "admin")
+
+    assert not at.exception
+    table = at.data_editor[0].value.set_index("login")
+    assert table["awaiting_role"].to_dict() == {
+        "admin": False, "direction": False, "dsi-ms": False, "dsi-mef": False,
+        "observateur": False, "awa.dossou": True, "k.agbo": True}
+    [notice] = at.info
+    assert notice.value.startswith("2 comptes créés à leur première connexion unique attendent")
+    assert "awa.dossou, k.agbo" in notice.value
