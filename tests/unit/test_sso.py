@@ -15,7 +15,7 @@ from tracker.accounts import auth, journal, sso, users
 from tracker.accounts.auth import actor_from_user
 from tracker.core.config import load_settings
 from tracker.core.db import transaction
-from tracker.core.errors import AuthenticationFailed
+from tracker.core.errors import AuthenticationFailed, TrackerError
 from tracker.core.i18n import t
 from tracker.core.models import AuditEvent, Role, User, UserSession, utcnow
 
@@ -231,6 +231,20 @@ def test_an_admin_setting_the_role_ends_the_wait(engine, session, seeded):
 
     assert users.awaiting_role(users.users_frame(session, admin)) == []
     assert (account(session, "a.b").role, account(session, "c.d").role) == ("dsi", "viewer")
+
+
+def test_nobody_marks_an_account_awaiting_by_hand(session, seeded):
+    admin = actor_from_user(session, account(session, "admin"))
+    viewer = account(session, "observateur")
+
+    with pytest.raises(TrackerError) as refused:
+        users.update_user(session, admin, users.UserUpdate(
+            viewer.id, viewer.version, viewer.display_name, "viewer", None, True, viewer.email,
+            awaiting_role=True))
+
+    assert str(refused.value) == t("users.awaiting_by_hand")
+    session.rollback()
+    assert account(session, "observateur").awaiting_role is False
 
 
 @pytest.mark.postgres

@@ -105,7 +105,9 @@ def update_user(session: Session, actor: Actor, change: UserUpdate) -> User:
     if user.id == actor.id and (not change.active or change.role != Role.admin):
         raise TrackerError(t("users.not_yourself"))
     # An account created by a first single sign-on awaits its role until an admin sets one or
-    # clears the mark (keeping it a viewer).
+    # clears the mark (keeping it a viewer); the mark is never set by hand.
+    if change.awaiting_role and not user.awaiting_role:
+        raise TrackerError(t("users.awaiting_by_hand"))
     awaiting = user.awaiting_role and change.role == user.role and change.awaiting_role is not False
     changes = audit.apply_changes(user, {
         "display_name": change.display_name.strip() or user.display_name,
