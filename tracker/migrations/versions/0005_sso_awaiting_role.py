@@ -20,11 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('awaiting_role', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # A plain ADD COLUMN (no table copy: on SQLite the accounts' table is referenced by others).
+    op.add_column('user', sa.Column('awaiting_role', sa.Boolean(), nullable=False,
+                                    server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('awaiting_role')
+    # SQLite 3.35+ and PostgreSQL both drop a column in place.
+    op.execute('ALTER TABLE "user" DROP COLUMN awaiting_role')
