@@ -20,6 +20,9 @@ with ui.read() as session:  # the table as drawn is kept while edits are pending
 
 st.subheader(t("users.edit_users"))
 st.caption(t("users.help"))
+if awaiting := users.awaiting_role(frame):
+    st.info(ui.plain(t("users.awaiting", n=len(awaiting), logins=", ".join(awaiting))),
+            icon=":material/person_alert:")
 edited = st.data_editor(placeholder="—",
                         data=frame, column_order=users.EDITABLE_COLUMNS, hide_index=True,
                         column_config=ui.column_config(users.column_specs(structure_codes)),

@@ -135,3 +135,22 @@ def test_admin_issues_an_api_token_shown_once_then_revokes_it(run_page, engine, 
         ("create", "admin", "dsi-ms"), ("revoke", "admin", "dsi-ms")}
     assert list(at.dataframe[-1].value.iloc[0][["state"]]) == ["révoqué"]
     assert not [s for s in at.selectbox if s.key == "users_token_revoke"]
+
+
+def test_accounts_created_by_a_first_sign_on_are_shown_awaiting_a_role(run_page, engine):
+    from tracker.accounts import sso
+
+    for subject, email in (("a1", "awa.dossou@sante.gouv.bj"), ("b2", "k.agbo@mef.gouv.bj")):
+        sso.sign_on(engine, sso.Identity(issuer="https://idp.gouv.bj", subject=subject,
+                                         email=email, email_verified=True), create="viewer")
+
+    at = run_page(PAGE, "admin")
+
+    assert not at.exception
+    table = at.data_editor[0].value.set_index("login")
+    assert table["awaiting_role"].to_dict() == {
+        "admin": False, "direction": False, "dsi-ms": False, "dsi-mef": False,
+        "observateur": False, "awa.dossou": True, "k.agbo": True}
+    [notice] = at.info
+    assert notice.value.startswith("2 comptes créés à leur première connexion unique attendent")
+    assert "awa.dossou, k.agbo" in notice.value

@@ -23,7 +23,8 @@ COLUMNS = ["at", "user_login", "action", "object_type", "object_label", "field",
 SENTENCE_COLUMNS = ["when", "who", "what", "detail"]
 
 ACTIONS = ("create", "update", "delete", "reset_password", "submit", "validate", "return",
-           "reopen", "import", "close", "escalate", "unlock", "lockout", "api", "revoke")
+           "reopen", "import", "close", "escalate", "unlock", "lockout", "api", "revoke",
+           "sso_bind", "sso_create", "sso_refused")
 
 # Where a field's values have words: the catalogue section naming them, per object type
 # (None: any object).

@@ -81,6 +81,8 @@ class UserUpdate:
     structure_code: str | None
     active: bool
     email: str = ""
+    # None: leave as is. An admin can only clear it (False): the account keeps its viewer role.
+    awaiting_role: bool | None = None
 
 
 def update_user(session: Session, actor: Actor, change: UserUpdate) -> User:
@@ -102,10 +104,15 @@ def update_user(session: Session, actor: Actor, change: UserUpdate) -> User:
         raise TrackerError(t("users.invalid_structure_code"))
     if user.id == actor.id and (not change.active or change.role != Role.admin):
         raise TrackerError(t("users.not_yourself"))
+    # An account created by a first single sign-on awaits its role until an admin sets one or
+    # clears the mark (keeping it a viewer); the mark is never set by hand.
+    if change.awaiting_role and not user.awaiting_role:
+        raise TrackerError(t("users.awaiting_by_hand"))
+    awaiting = user.awaiting_role and change.role == user.role and change.awaiting_role is not False
     changes = audit.apply_changes(user, {
         "display_name": change.display_name.strip() or user.display_name,
         "role": change.role, "structure_id": structure_id, "active": change.active,
-        "email": change.email,
+        "email": change.email, "awaiting_role": awaiting,
     })
     if not changes:
         return user
@@ -202,7 +209,7 @@ def _end_sessions(session: Session, user: User) -> None:
 
 ROLES = [r.value for r in Role]
 EDITABLE_COLUMNS = ["login", "display_name", "email", "role", "structure", "active",
-                    "last_login_at"]
+                    "awaiting_role", "last_login_at"]
 
 
 def structure_codes(session: Session) -> list[str]:
@@ -218,6 +225,7 @@ def column_specs(codes: list[str]) -> dict[str, ColumnSpec]:
         "role": ColumnSpec("select", t("users.role"), tuple(ROLES), required=True),
         "structure": ColumnSpec("select", t("users.structure"), tuple(codes)),
         "active": ColumnSpec("checkbox", t("users.active")),
+        "awaiting_role": ColumnSpec("checkbox", t("users.awaiting_role")),
         "last_login_at": ColumnSpec("datetime", t("users.last_login"), disabled=True),
     }
 
@@ -240,7 +248,8 @@ def save_users(session: Session, actor: Actor, changes: list[RowChange],
                 display_name=read.text(values.get("display_name")),
                 role=read.text(values.get("role")),
                 structure_code=read.optional_text(values.get("structure")),
-                active=read.boolean(values.get("active")), email=read.text(values.get("email"))))
+                active=read.boolean(values.get("active")), email=read.text(values.get("email")),
+                awaiting_role=read.boolean(values.get("awaiting_role"))))
             written += 1
         except StaleEdit:
             raise
@@ -257,11 +266,20 @@ def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
     codes = repo.structure_codes_by_id(session)
     rows = [{"id": u.id, "login": u.login, "display_name": u.display_name, "email": u.email,
              "role": u.role, "structure": codes.get(u.structure_id or -1),
-             "active": u.active, "last_login_at": u.last_login_at, "version": u.version}
+             "active": u.active, "awaiting_role": u.awaiting_role,
+             "last_login_at": u.last_login_at, "version": u.version}
             for u in repo.list_users(session)]
     return pd.DataFrame(rows).set_index("id") if rows else pd.DataFrame(
         columns=["login", "display_name", "email", "role", "structure", "active",
-                 "last_login_at", "version"])
+                 "awaiting_role", "last_login_at", "version"])
+
+
+def awaiting_role(frame: pd.DataFrame) -> list[str]:
+    """The logins of the accounts (of ``users_frame``) created by a first single sign-on that
+    still await an admin's choice of role."""
+    if frame.empty:
+        return []
+    return [str(login) for login in frame.loc[frame["awaiting_role"].astype(bool), "login"]]
 
 
 def dsis_with_a_structure(people: Iterable[User]) -> list[User]:

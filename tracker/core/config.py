@@ -156,6 +156,9 @@ class Settings:
                     "every replica, for example the output of "
                     "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
         return None
+    local_login: bool = True
+    sso_create: str = ""
+    sso_label: str = ""
 
 
 def upload_limit_mb(env: Mapping[str, str] | None = None) -> int:
@@ -253,6 +256,28 @@ def api_rate_per_minute(env: Mapping[str, str]) -> int:
         raise ValueError(f"TRACKER_API_RATE_PER_MINUTE must be a whole number of calls per "
                          f"minute (1 or more), not {raw!r}")
     return int(raw)
+        local_login=local_login(env),
+        sso_create=sso_create(env),
+        sso_label=(env.get("TRACKER_SSO_LABEL") or "").strip(),
+    )
+
+
+def local_login(env: Mapping[str, str]) -> bool:
+    """``TRACKER_LOCAL_LOGIN``: ``0`` hides the local sign-in form when single sign-on is
+    configured (the form stays when it is not, or nobody could sign in)."""
+    raw = (env.get("TRACKER_LOCAL_LOGIN") or "1").strip().lower()
+    if raw not in {"0", "1", "false", "true", "no", "yes"}:
+        raise ValueError(f"TRACKER_LOCAL_LOGIN must be 1 or 0, not {raw!r}")
+    return raw in {"1", "true", "yes"}
+
+
+def sso_create(env: Mapping[str, str]) -> str:
+    """``TRACKER_SSO_CREATE``: empty (an unknown single sign-on identity is refused) or
+    ``viewer`` (it gets a viewer account awaiting an admin's role assignment)."""
+    raw = (env.get("TRACKER_SSO_CREATE") or "").strip().lower()
+    if raw not in {"", "viewer"}:
+        raise ValueError(f"TRACKER_SSO_CREATE must be empty or viewer, not {raw!r}")
+    return raw
 
 
 def smtp_tls(env: Mapping[str, str]) -> str:

@@ -256,7 +256,11 @@ class User(SQLModel, table=True):
     structure_id: int | None = Field(default=None, foreign_key="structure.id")
     active: bool = True
     password_hash: str | None = Field(default=None, max_length=300)
+    # « issuer subject » of the single sign-on identity bound to the account (tracker.accounts.sso)
     sso_subject: str | None = Field(default=None, max_length=300, unique=True)
+    # Created by a first single sign-on (TRACKER_SSO_CREATE=viewer): until an admin sets its
+    # role on « Utilisateurs », a viewer account shown as awaiting one.
+    awaiting_role: bool = False
     language: str = Field(default="fr", max_length=2)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

@@ -25,6 +25,7 @@ from tracker.core.config import Settings, load_settings, upload_limit_mismatch
 from tracker.core.db import reading, shared_engine, transaction
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import LANGUAGES, get_language, set_language, t
+from tracker.ui import sso
 from tracker.ui.navigation import may_open
 from tracker.ui.web import COOKIE_NAME, lifespan, unsign_token
 
@@ -228,26 +229,60 @@ def _signed_in() -> auth.Actor | None:
         return actor
     cookie = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
     token = unsign_token(settings().cookie_secret, cookie) if cookie else None
-    if token is None or st.session_state.get(_FORGET_KEY):
+    if token is not None and not st.session_state.get(_FORGET_KEY):
+        resumed = _session_check(lambda session, write: auth.resume_session(
+            session, token, idle_minutes=idle, write=write))
+        if resumed is not None:
+            actor, session_id = resumed
+            st.session_state[_ACTOR_KEY] = session_id
+            st.session_state.setdefault("lang", actor.language)
+            return actor
+        # This browser's session ended (idle expiry, logout elsewhere, deactivation): the
+        # identity the provider gave it then must not open a new one unasked.
+        st.session_state[_FORGET_KEY] = True
+        sso.spend_identity()
         return None
-    resumed = _session_check(lambda session, write: auth.resume_session(
-        session, token, idle_minutes=idle, write=write))
-    if resumed is None:
+    # Just back from the identity provider: the same kind of session as a password opens.
+    opened = sso.open_from_identity(engine, settings().sso_create)
+    if opened is None:
         return None
-    actor, session_id = resumed
+    actor, session_id, code = opened
     st.session_state[_ACTOR_KEY] = session_id
-    st.session_state.setdefault("lang", actor.language)
+    st.session_state[_HANDOFF_KEY] = code
+    st.session_state["lang"] = actor.language
     return actor
 
 
 def login_page() -> None:
-    """The sign-in form (and, in demo mode, the demo accounts)."""
-    if st.session_state.pop(_FORGET_KEY, False):
+    """The single sign-on button when an identity provider is configured, the sign-in form
+    (unless TRACKER_LOCAL_LOGIN=0 hides it behind single sign-on), and, in demo mode, the demo
+    accounts."""
+    if st.session_state.pop(_FORGET_KEY, False) or sso.pending_identity():
+        # The app's cookie, and Streamlit's identity cookies, which would sign in again.
         st.markdown("![](/auth/forget)")
     st.title(t("auth.app_title"))
     st.caption(t("auth.tagline"))
     with read() as session:
         demo = repo.is_demo(session)
+    config = settings()
+    single_sign_on = sso.configured()
+    if refusal := sso.take_refusal():
+        st.error(plain(refusal))
+    if single_sign_on:
+        sso.login_button(config.sso_label or t("auth.sso"))
+        if not config.local_login:
+            _demo_notice(demo, accounts=False)
+            return
+        st.caption(t("auth.sso_or"))
+    elif not config.local_login:
+        _log.warning("TRACKER_LOCAL_LOGIN=0 but no identity provider is configured ([auth] in "
+                     ".streamlit/secrets.toml): the local sign-in form stays")
+    _local_form()
+    _demo_notice(demo)
+
+
+def _local_form() -> None:
+    """The local accounts' sign-in form (argon2 passwords)."""
     with st.form("login_form"):
         st.subheader(t("auth.login_title"))
         login = st.text_input(t("auth.login"), key="login_user")
@@ -264,8 +299,14 @@ def login_page() -> None:
             st.session_state[_HANDOFF_KEY] = code
             st.session_state["lang"] = actor.language
             st.rerun()
-    if demo:
-        st.warning(t("common.demo_notice"), icon=":material/science:")
+
+
+def _demo_notice(demo: bool, *, accounts: bool = True) -> None:
+    """The demo notice and, when the local form is shown, the demo accounts."""
+    if not demo:
+        return
+    st.warning(t("common.demo_notice"), icon=":material/science:")
+    if accounts:
         st.markdown(f"**{t('auth.demo_accounts')}**")
         st.table(demo_accounts_frame().set_index(t("users.login")))
 
@@ -302,6 +343,9 @@ def sidebar(actor: auth.Actor) -> None:
             if key != "lang":
                 del st.session_state[key]
         st.session_state[_FORGET_KEY] = True
+        if sso.signed_in_at_provider():
+            sso.logout()  # Streamlit's identity too, then the provider's end of session
+            st.stop()
         st.rerun()
     with read() as session:
         if repo.is_demo(session):

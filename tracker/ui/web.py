@@ -35,6 +35,7 @@ from tracker.core import logs
 from tracker.core.config import Settings, load_settings
 from tracker.core.db import code_heads, database_revisions, reading, shared_engine, transaction
 from tracker.ui.navigation import PAGES
+from tracker.ui.sso import SignOutEverywhere, clear_identity_cookies
 
 COOKIE_NAME = "cdsi_session"
 COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -109,11 +110,13 @@ async def handoff(request: Request) -> Response:
 
 
 async def forget(request: Request) -> Response:
-    """Drop the cookie (the session itself is already closed in the database)."""
+    """Drop the cookie (the session itself is already closed in the database), and Streamlit's
+    single sign-on identity cookies, which would otherwise sign the browser straight back in."""
     if not _same_origin(request):
         return _pixel(403)
     response = _pixel()
     response.delete_cookie(COOKIE_NAME, path="/")
+    clear_identity_cookies(request, response)
     return response
 
 
@@ -323,7 +326,8 @@ class UnknownPaths:
 
 def middleware() -> list[Middleware]:
     """What wraps every request before Streamlit sees it (outermost first)."""
-    return [Middleware(RequestIds), Middleware(UnknownPaths), Middleware(HiddenMetrics)]
+    return [Middleware(RequestIds), Middleware(UnknownPaths), Middleware(HiddenMetrics),
+            Middleware(SignOutEverywhere, cookie_name=COOKIE_NAME)]
 
 
 def routes() -> list[BaseRoute]:
