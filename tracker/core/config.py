@@ -240,6 +240,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         api_rate_per_minute=api_rate_per_minute(env),
         db_pool_size=db_pool_size(env),
         log_json=log_json(env),
+        local_login=local_login(env),
+        sso_create=sso_create(env),
+        sso_label=(env.get("TRACKER_SSO_LABEL") or "").strip(),
     )
 
 
@@ -256,10 +259,6 @@ def api_rate_per_minute(env: Mapping[str, str]) -> int:
         raise ValueError(f"TRACKER_API_RATE_PER_MINUTE must be a whole number of calls per "
                          f"minute (1 or more), not {raw!r}")
     return int(raw)
-        local_login=local_login(env),
-        sso_create=sso_create(env),
-        sso_label=(env.get("TRACKER_SSO_LABEL") or "").strip(),
-    )
 
 
 def local_login(env: Mapping[str, str]) -> bool:
