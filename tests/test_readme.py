@@ -16,8 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-COMMAND = re.compile(r"(?:^|[\s`(|;&])(?:[\w./-]*/)?"
-                     r"((?:python -m tracker|cdsi) (?:--?[a-z]|[a-z])[^`\n]*)")
+# ``python -m tracker …`` (any python), or the ``cdsi`` console script followed by an option or
+# a subcommand (not a system command naming the ``cdsi`` account, path or group).
+COMMAND = re.compile(r"(?:^|[\s`(|;&])(?:[\w./-]*/)?(python -m tracker (?:--?[a-z]|[a-z])[^`\n]*)"
+                     r"|(?:^|[\s`(|;&])(?:[\w./-]*/bin/)?"
+                     r"(cdsi (?:-[a-z]|--[a-z][\w-]*|[a-z][\w-]*)(?=[\s`]|$)[^`\n]*)")
 # A password that any reasonable policy accepts, typed at create-user's prompt.
 PASSWORD = "une phrase de passe pour la recette 2026"
 
@@ -27,7 +30,8 @@ def readme_commands() -> list[str]:
     text = README.read_text(encoding="utf-8")
     found: list[str] = []
     for match in COMMAND.finditer(text):
-        line = re.split(r"\s+#\s", match.group(1), maxsplit=1)[0].strip().rstrip("\\").strip()
+        command = match.group(1) or match.group(2)
+        line = re.split(r"\s+#\s", command, maxsplit=1)[0].strip().rstrip("\\").strip()
         if line not in found:
             found.append(line)
     return found
