@@ -129,8 +129,9 @@ def test_the_refusal_is_logged_on_the_auth_logger(engine, seeded, caplog):
         sso.sign_on(engine, identity(subject="9999", email="inconnu@finances.gouv.bj"))
 
     [record] = [r for r in caplog.records if r.name == "tracker.auth"]
-    assert "refused (unknown)" in record.getMessage()
-    assert f"{ISSUER} 9999" in record.getMessage()
+    assert record.getMessage() == "sso_refused"
+    assert record.fields == {"subject": "9999", "reason": "unknown", "provider": ISSUER,
+                             "email": "inconnu@finances.gouv.bj"}  # type: ignore[attr-defined]
 
 
 @pytest.mark.postgres

@@ -18,7 +18,6 @@ deactivation end it alike.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,13 +29,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor, actor_from_user, open_session
-from tracker.core import audit
+from tracker.core import audit, logs
 from tracker.core.db import transaction
 from tracker.core.errors import AuthenticationFailed
 from tracker.core.i18n import t
 from tracker.core.models import AuditEvent, Role, User, utcnow
-
-log = logging.getLogger("tracker.auth")
 
 # An identity opens a session only just after the provider issued it: Streamlit keeps the
 # identity in a cookie for 30 days, which must not sign anybody back in after a logout or an
@@ -196,7 +193,8 @@ def record_refusal(session: Session, identity: Identity, reason: str) -> None:
     for row in audit.event_rows(None, "sso_refused", REFUSED_OBJECT, None, identity.shown(),
                                 changes, utcnow()):
         session.add(AuditEvent(**row))
-    log.warning("single sign-on refused (%s): %s", reason, identity.key)
+    logs.log_sso_refused(identity.subject, reason, email=identity.email or None,
+                         provider=identity.issuer)
 
 
 def sign_on(engine: Engine, identity: Identity, *, create: str = "") -> tuple[Actor, int, str]:
@@ -219,4 +217,7 @@ def sign_on(engine: Engine, identity: Identity, *, create: str = "") -> tuple[Ac
             session_id, code = open_session(session, actor)
     if refused is not None:
         raise AuthenticationFailed(str(refused))
+    logs.log_event(logs.AUTH, "sign_in", user=actor.login, role=actor.role.value,
+                   structure=actor.structure_code, method="sso", provider=identity.issuer,
+                   session_id=session_id)
     return actor, session_id, code
