@@ -47,7 +47,11 @@ filters = actions.Filters(structure_id=structure, status=status, conference_id=c
                           overdue_only=overdue, blocked_only=blocked)
 
 with ui.read() as session:  # kept as drawn while edits are pending or being saved
-    fresh = actions.followup_frame(session, actor, kind, filters, ui.today())
+    followup_revision = actions.followup_revision(session)
+# Every role reads the same follow-up (writes are checked on save): one cached frame per data
+# revision and filters, shared by every session.
+fresh = ui.read_view(actions.followup_frame, None, kind, filters, ui.today(),
+                     revision=followup_revision)
 pending = st.session_state.get("actions_editor_key")
 frame = ui.on_screen(f"actions_{kind}_{filters}", fresh, keep=ui.clicked("actions_save") or (
     bool(pending) and ui.editing(pending)))
@@ -61,9 +65,11 @@ if frame.empty:
     st.info(t("actions.empty"))
 elif not editable:
     st.caption(t("actions.count", n=len(frame)))
-    ui.table(actions.display_frame(frame), height=480)  # dates as 30/09/2025, blanks as —
+    shown, _ = ui.paged(frame, f"actions_page_{kind}_{filters}")  # 50 rows reach the browser
+    ui.table(actions.display_frame(shown), height=480)  # dates as 30/09/2025, blanks as —
 else:
     st.caption(t("actions.count", n=len(frame)))
+    shown, page = ui.paged(frame, f"actions_page_{kind}_{filters}")
     with ui.read() as session:
         initiatives = actions.initiative_choices(session)
     specs = actions.column_specs(kind, actor, list(structures.values()), initiatives)
@@ -75,18 +81,18 @@ else:
             config[name] = st.column_config.SelectboxColumn(
                 specs[name].label, options=list(specs[name].options), format_func=label_of,
                 disabled=specs[name].disabled, required=specs[name].required)
-    key = f"actions_editor_{kind}_{revision}_{actions.data_revision(frame)}"
+    key = f"actions_editor_{kind}_{revision}_{page.number}_{actions.data_revision(shown)}"
     previous = st.session_state.get("actions_editor_key")
     if previous and previous != key and (st.session_state.get(previous) or {}).get("edited_rows"):
         st.warning(t("actions.edits_discarded"))
     st.session_state["actions_editor_key"] = key
     edited = st.data_editor(placeholder="—",
-                            data=frame, column_config=config, column_order=columns, hide_index=True,
+                            data=shown, column_config=config, column_order=columns, hide_index=True,
                             key=key, width="stretch", height=480)
     if st.button(t("common.save"), key="actions_save", type="primary"):
         st.session_state["actions_editor_key"] = None
         ui.act("actions", actions.save_followup, actor, kind,
-               diff_frames(frame, edited, editable_columns), frame["version"].to_dict(),
+               diff_frames(shown, edited, editable_columns), shown["version"].to_dict(),
                flash=lambda written: t("actions.saved", n=written))
 
 if not frame.empty:

@@ -161,3 +161,26 @@ def test_admin_imports_the_follow_up_spreadsheet_after_a_preview(run_page, data,
     # The same file again: the preview says there is nothing left to write.
     assert "Rien à enregistrer : le tableau de suivi est déjà à jour." in [
         i.value for i in at.info]
+
+
+def test_a_long_follow_up_reaches_the_browser_fifty_rows_at_a_time(run_page, engine, seeded):
+    with transaction(engine) as session:
+        conference = Conference(number=18, year=2025, rank_in_year=2,
+                                session_date=date(2025, 6, 24), status="held")
+        session.add(conference)
+        session.flush()
+        session.add_all([ActionItem(conference_id=conference.id, number=f"A{i}",
+                                    title=f"Action {i:03d}", status="not_started",
+                                    owner_structure_id=seeded.structures["MS"])
+                         for i in range(1, 121)])
+    at = run_page(PAGE, "admin")
+    assert not at.exception
+    assert "120 lignes." in [c.value for c in at.caption]
+    assert len(at.data_editor[0].value) == 50
+    assert "Lignes 1 à 50 sur 120" in [c.value for c in at.caption]
+    [picker] = [n for n in at.number_input if n.key.startswith("actions_page_")]
+    picker.set_value(3).run()
+    assert not at.exception
+    assert list(at.data_editor[0].value["title"]) == [f"Action {i:03d}" for i in range(101, 121)]
+    assert "Lignes 101 à 120 sur 120" in [c.value for c in at.caption]
+    assert len(at.get("plotly_chart")) == 2  # the charts still count every row

@@ -100,3 +100,19 @@ def test_reasons_follow_the_language():
     set_language("en")
     with pytest.raises(cells.CellError, match="is not a date"):
         cells.day("end of March")
+
+
+# --- pages of a long table ----------------------------------------------------------------
+
+
+def test_a_long_table_is_cut_into_pages_and_a_page_past_the_end_is_the_last():
+    from tracker.core.tables import table_page
+
+    first = table_page(19_889, 1)
+    assert (first.number, first.count, first.start, first.stop) == (1, 398, 0, 50)
+    last = table_page(19_889, 398)
+    assert (last.start, last.stop) == (19_850, 19_889)
+    assert table_page(120, 9).number == 3  # a filter left fewer rows: the last page there is
+    assert table_page(120, 0).number == 1
+    empty = table_page(0, 5)
+    assert (empty.number, empty.count, empty.start, empty.stop) == (1, 1, 0, 0)

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
@@ -27,8 +28,10 @@ from tracker.core.models import (
     Conference,
     ConferenceStatus,
     DueKind,
+    Initiative,
     Priority,
     Recommendation,
+    Structure,
     utcnow,
 )
 from tracker.core.periods import quarter_end, quarter_of
@@ -111,7 +114,19 @@ def _rows(session: Session, kind: str, filters: Filters) -> Sequence[Any]:
     return session.exec(query.order_by(col(model.conference_id).desc(), col(model.id))).all()
 
 
-def followup_frame(session: Session, actor: Actor, kind: str, filters: Filters,
+def followup_revision(session: Session) -> str:
+    """Changes whenever anything the follow-up table shows changes (its items, their sessions,
+    owners and initiatives): the key of the pages' cache of ``followup_frame``. Every save bumps
+    a row's version, a new row its count, a deletion lowers it."""
+    parts = []
+    for model in (ActionItem, Recommendation, Conference, Structure, Initiative):
+        count, versions, latest = session.exec(select(
+            func.count(), func.sum(model.version), func.max(model.updated_at))).one()
+        parts.append(f"{count}:{versions}:{latest}")
+    return "|".join(parts)
+
+
+def followup_frame(session: Session, actor: Actor | None, kind: str, filters: Filters,
                    today: date) -> pd.DataFrame:
     """Actions (or recommendations) as a table indexed by id, with overdue and the number of
     sessions held since the one that decided it (open items only)."""

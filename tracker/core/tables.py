@@ -83,3 +83,29 @@ class ColumnSpec:
     labels: Callable[[Any], str] | None = None
     # The column's width on screen: "small", "medium", "large", pixels, or None (automatic).
     width: str | int | None = None
+
+
+# --- pages of a long table ------------------------------------------------------------------
+
+PAGE_SIZE = 50  # rows of a long table sent to the browser at once
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of a table of ``total`` rows: its number (from 1), how many pages there are, and
+    the rows it holds (``start`` included, ``stop`` excluded)."""
+
+    number: int
+    count: int
+    start: int
+    stop: int
+    total: int
+
+
+def table_page(total: int, requested: int, size: int = PAGE_SIZE) -> TablePage:
+    """The page ``requested`` of ``total`` rows, kept within the pages there are (a filter that
+    leaves fewer rows brings the reader back to the last page, never to an empty one)."""
+    count = max(1, -(-total // size))
+    number = min(max(1, requested), count)
+    start = (number - 1) * size
+    return TablePage(number, count, start, min(start + size, total), total)

@@ -20,6 +20,7 @@ from tracker.ui.dashboard import (
     chart_block,
     dashboard_data,
     dashboard_view,
+    read_view,
     service_view,
 )
 from tracker.ui.drafts import (
@@ -37,6 +38,7 @@ from tracker.ui.imports import (
     targets_import_panel,
 )
 from tracker.ui.links import page_link
+from tracker.ui.paging import paged
 from tracker.ui.widgets import (
     act,
     clicked,
@@ -91,10 +93,12 @@ __all__ = [
     "page_icon",
     "page_link",
     "page_revision",
+    "paged",
     "period_label",
     "plain",
     "plotly_chart",
     "read",
+    "read_view",
     "require_actor",
     "results_import_panel",
     "service_view",

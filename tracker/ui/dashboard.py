@@ -95,3 +95,22 @@ def service_view(view: Any, *args: Any) -> Any:
     like ``dashboard_view`` (database, data revision, language and arguments)."""
     return _service_view(settings().database_url, _data_revision(), get_language(),
                          f"{view.__module__}.{view.__qualname__}", args, view)
+
+
+# --- other pages' large reads -------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _read_view(url: str, revision: str, lang: str, name: str, args: tuple[Any, ...],
+               _view: Any) -> Any:
+    set_language(lang)
+    with reading(engine_for(url, settings().demo_on_first_start)) as session:
+        return _view(session, *args)
+
+
+def read_view(view: Callable[..., T], *args: Any, revision: str) -> T:
+    """``view(session, *args)`` computed once per database, ``revision`` (the caller's cheap
+    measure of the data the view reads, which any save changes), language and arguments, and
+    shared by every session (an hour at most, 32 views)."""
+    return cast(T, _read_view(settings().database_url, revision, get_language(),
+                              f"{view.__module__}.{view.__qualname__}", args, view))
