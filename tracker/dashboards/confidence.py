@@ -62,6 +62,14 @@ LINE_COLUMNS = ["structure_id", "structure", "structure_name", "kpi_id", "kpi", 
                 "asin_author", "forecast_class", "forecast_level", "flagged"]
 
 
+def _level(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def lines_frame(ratings: pd.DataFrame, forecasts: pd.DataFrame, codes: dict[int, str],
                 names: dict[int, str], cat: Catalogue) -> pd.DataFrame:
     """One line per structure, KPI and quarter rated: both ratings, the forecast's class and
@@ -69,32 +77,39 @@ def lines_frame(ratings: pd.DataFrame, forecasts: pd.DataFrame, codes: dict[int,
     code) and the flag. Pure: frames in, frame out."""
     if ratings.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
-    classes = {(str(r.structure), str(r.kpi)): (r["class"], r.probability)
-               for _, r in forecasts.iterrows() if r.structure is not None
-               and r.structure == r.structure} if not forecasts.empty else {}
+    classes = {(str(s), str(k)): (c, p) for s, k, c, p in zip(
+        forecasts["structure"], forecasts["kpi"], forecasts["class"], forecasts["probability"],
+        strict=True) if s is not None and s == s} if not forecasts.empty else {}
     lang = get_language()
+    keys = ["structure_id", "kpi_id", "quarter"]
+    said = ["level", "reason", "author"]
+
+    def side(source: str) -> pd.DataFrame:
+        mine = ratings[ratings["source"] == source].drop_duplicates(keys, keep="last")
+        return mine.set_index(keys)[said].add_prefix(f"{source}_")
+
+    both = side(RatingSource.dsi.value).join(side(RatingSource.asin.value), how="outer")
+    kpi_codes = cat.kpis["code"].astype(str).to_dict()
+    kpi_labels = {int(i): str(r["label_en"] or r["label_fr"]) if lang == "en"
+                  else str(r["label_fr"]) for i, r in cat.kpis.iterrows()}
     out = []
-    for (sid, kpi_id, quarter), group in ratings.groupby(["structure_id", "kpi_id", "quarter"]):
-        by = {str(r.source): r for r in group.itertuples()}
-        dsi, asin = by.get(RatingSource.dsi.value), by.get(RatingSource.asin.value)
-        code = codes.get(int(sid), "?")  # type: ignore[call-overload]
-        kpi = cat.kpis.loc[int(kpi_id)]  # type: ignore[call-overload]
-        cls, probability = classes.get((code, str(kpi["code"])), (None, None))
+    for (sid, kpi_id, quarter), row in zip(both.index, both.to_dict("records"), strict=True):
+        code = codes.get(int(sid), "?")
+        kpi = kpi_codes[int(kpi_id)]
+        cls, probability = classes.get((code, kpi), (None, None))
         level = forecast_level(cls, probability)
+        dsi_level, asin_level = (_level(row[f"{source}_level"]) for source in ("dsi", "asin"))
         out.append({
-            "structure_id": int(sid), "structure": code,  # type: ignore[call-overload]
-            "structure_name": names.get(int(sid), code),  # type: ignore[call-overload]
-            "kpi_id": int(kpi_id), "kpi": str(kpi["code"]),  # type: ignore[call-overload]
-            "kpi_label": str(kpi["label_en"] or kpi["label_fr"]) if lang == "en"
-            else str(kpi["label_fr"]),
-            "quarter": int(quarter),  # type: ignore[call-overload]
-            "dsi_level": dsi.level if dsi else None, "dsi_reason": dsi.reason if dsi else "",
-            "dsi_author": dsi.author if dsi else "",
-            "asin_level": asin.level if asin else None,
-            "asin_reason": asin.reason if asin else "", "asin_author": asin.author if asin else "",
+            "structure_id": int(sid), "structure": code,
+            "structure_name": names.get(int(sid), code),
+            "kpi_id": int(kpi_id), "kpi": kpi, "kpi_label": kpi_labels[int(kpi_id)],
+            "quarter": int(quarter),
+            "dsi_level": dsi_level, "dsi_reason": _text(row["dsi_reason"]),
+            "dsi_author": _text(row["dsi_author"]),
+            "asin_level": asin_level, "asin_reason": _text(row["asin_reason"]),
+            "asin_author": _text(row["asin_author"]),
             "forecast_class": cls, "forecast_level": level,
-            "flagged": disagrees([dsi.level if dsi else None, asin.level if asin else None,
-                                  level])})
+            "flagged": disagrees([dsi_level, asin_level, level])})
     return pd.DataFrame(out, columns=LINE_COLUMNS).sort_values(
         ["structure", "kpi", "quarter"]).reset_index(drop=True)
 

@@ -161,21 +161,24 @@ def ratings_frame(session: Session, actor: Actor | None, year: int,
                   quarter: int | None = None, structure_id: int | None = None) -> pd.DataFrame:
     """Every rating of a year (or one quarter, or one structure) this actor may read: one row
     per structure, KPI, quarter and source, with its author's name."""
-    statement = select(ConfidenceRating).where(ConfidenceRating.year == year)
+    # Plain columns, not objects: a decade's quarter holds thousands of ratings.
+    r = ConfidenceRating
+    statement = select(r.structure_id, r.kpi_id, r.year, r.quarter, r.source,  # type: ignore[call-overload]
+                       r.level, r.reason, r.author_id, r.updated_at).where(r.year == year)
     if quarter is not None:
-        statement = statement.where(ConfidenceRating.quarter == quarter)
+        statement = statement.where(r.quarter == quarter)
     if structure_id is not None:
-        statement = statement.where(ConfidenceRating.structure_id == structure_id)
-    rows = session.exec(statement.order_by(col(ConfidenceRating.id))).all()
-    states = {(s.structure_id, s.quarter): s.status for s in session.exec(
-        select(Submission).where(Submission.year == year))}
+        statement = statement.where(r.structure_id == structure_id)
+    rows = session.exec(statement.order_by(col(r.id))).all()
+    states = {(sid, q): status for sid, q, status in session.exec(
+        select(Submission.structure_id, Submission.quarter, Submission.status)
+        .where(Submission.year == year))}
     names = {u.id: u.display_name for u in repo.list_users(session)}
-    out = [{"structure_id": r.structure_id, "kpi_id": r.kpi_id, "year": r.year,
-            "quarter": r.quarter, "source": r.source, "level": r.level, "reason": r.reason,
-            "author": names.get(r.author_id, "") if r.author_id else "",
-            "updated_at": r.updated_at}
-           for r in rows if may_read(actor, r.structure_id, states.get((r.structure_id,
-                                                                          r.quarter)))]
+    out = [{"structure_id": sid, "kpi_id": kpi_id, "year": y, "quarter": q, "source": source,
+            "level": level, "reason": reason,
+            "author": names.get(author_id, "") if author_id else "", "updated_at": updated_at}
+           for sid, kpi_id, y, q, source, level, reason, author_id, updated_at in rows
+           if may_read(actor, sid, states.get((sid, q)))]
     return pd.DataFrame(out, columns=RATINGS_FRAME_COLUMNS)
 
 
