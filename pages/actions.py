@@ -52,9 +52,7 @@ with ui.read() as session:  # kept as drawn while edits are pending or being sav
 # revision and filters, shared by every session.
 fresh = ui.read_view(actions.followup_frame, None, kind, filters, ui.today(),
                      revision=followup_revision)
-pending = st.session_state.get("actions_editor_key")
-frame = ui.on_screen(f"actions_{kind}_{filters}", fresh, keep=ui.clicked("actions_save") or (
-    bool(pending) and ui.editing(pending)))
+frame = fresh  # counts, charts and exports: every row the filters keep
 columns = actions.COLUMNS[kind]
 editable_columns = actions.editable_columns(actor, kind)
 editable = bool(editable_columns) and (reads_drafts_anywhere(actor) or structure == own)
@@ -69,7 +67,14 @@ elif not editable:
     ui.table(actions.display_frame(shown), height=480)  # dates as 30/09/2025, blanks as —
 else:
     st.caption(t("actions.count", n=len(frame)))
-    shown, page = ui.paged(frame, f"actions_page_{kind}_{filters}")
+    page_rows, page = ui.paged(frame, f"actions_page_{kind}_{filters}")
+    # The page's rows kept as drawn while edits are pending or being saved (only this page's
+    # fifty rows are kept in the session, never the whole follow-up).
+    pending = st.session_state.get("actions_editor_key")
+    shown = ui.on_screen(f"actions_{kind}_{filters}_{page.number}", page_rows,
+                         keep=ui.clicked("actions_save") or (bool(pending)
+                                                             and ui.editing(pending)),
+                         family="actions_")
     with ui.read() as session:
         initiatives = actions.initiative_choices(session)
     specs = actions.column_specs(kind, actor, list(structures.values()), initiatives)

@@ -184,3 +184,9 @@ def test_a_long_follow_up_reaches_the_browser_fifty_rows_at_a_time(run_page, eng
     assert list(at.data_editor[0].value["title"]) == [f"Action {i:03d}" for i in range(101, 121)]
     assert "Lignes 101 à 120 sur 120" in [c.value for c in at.caption]
     assert len(at.get("plotly_chart")) == 2  # the charts still count every row
+    # The session keeps the rows it shows (one page), not the follow-up once per filter tried.
+    at.checkbox(key="actions_overdue").check().run()
+    at.checkbox(key="actions_overdue").uncheck().run()
+    kept = [k for k in at.session_state._state._state.filtered_state
+            if str(k).startswith("on_screen::actions_")]
+    assert len(kept) == 1 and len(at.session_state[kept[0]]) <= 50

@@ -32,16 +32,22 @@ def file_uploader(label: str, *, types: Sequence[str], key: str) -> Any:
                             help=t("upload.limit_help", limit=limit))
 
 
-def on_screen(slot: str, fresh: Any, *, keep: bool) -> Any:
+def on_screen(slot: str, fresh: Any, *, keep: bool, family: str | None = None) -> Any:
     """What the user has on screen under ``slot`` (a form's row, an editor's frame).
 
     Every click re-runs the page, which reads the database afresh. While the user acts on what
     they saw (``keep``: the click that saves it, or edits pending in its editor), the copy drawn
     before the click is returned: the save then checks the version they saw, and an editor's
-    edits stay on the rows they were made on. Otherwise ``fresh`` is drawn and remembered."""
+    edits stay on the rows they were made on. Otherwise ``fresh`` is drawn and remembered, and
+    the other slots of its ``family`` (the same page's other filters or pages) are forgotten:
+    a session keeps one copy of what it shows, not one per filter it ever tried."""
     name = f"on_screen::{slot}"
     if keep and name in st.session_state:
         return st.session_state[name]
+    if family is not None:
+        for other in [k for k in st.session_state if isinstance(k, str)
+                      and k.startswith(f"on_screen::{family}") and k != name]:
+            del st.session_state[other]
     st.session_state[name] = fresh
     return fresh
 
