@@ -28,6 +28,7 @@ from tracker.ui.drafts import (
     keep_draft,
     sized,
 )
+from tracker.ui.exchange import dhis2_panel, open_data_panel
 from tracker.ui.imports import (
     followup_import_panel,
     results_import_panel,
@@ -38,6 +39,7 @@ from tracker.ui.widgets import (
     act,
     clicked,
     column_config,
+    csv_downloads,
     datetime_column,
     downloads,
     editing,
@@ -63,10 +65,12 @@ __all__ = [
     "chart_block",
     "clicked",
     "column_config",
+    "csv_downloads",
     "current_actor",
     "dashboard_data",
     "dashboard_view",
     "datetime_column",
+    "dhis2_panel",
     "discard_button",
     "downloads",
     "draft_rows",
@@ -82,6 +86,7 @@ __all__ = [
     "labels",
     "login_page",
     "on_screen",
+    "open_data_panel",
     "page_icon",
     "page_link",
     "page_revision",
