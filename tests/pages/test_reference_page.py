@@ -23,12 +23,12 @@ def _position(at, code: str) -> int:
 
 
 @pytest.mark.parametrize("login", ["admin", "direction", "dsi-ms", "observateur"])
-def test_reference_page_renders_both_tables_for_every_role(run_page, login):
+def test_reference_page_renders_its_three_tables_for_every_role(run_page, login):
     at = run_page(PAGE, login)
 
     assert not at.exception
     assert [title.value for title in at.title] == ["Référentiels"]
-    assert [tab.label for tab in at.tabs] == ["Structures", "Catalogue des indicateurs"]
+    assert [tab.label for tab in at.tabs] == ["Structures", "Catalogue des indicateurs", "DHIS2"]
     structures = at.dataframe[0].value
     assert "Ministère de la Santé" in set(structures["name_fr"])
     assert len(at.dataframe[1].value) > 30
@@ -38,10 +38,10 @@ def test_reference_page_renders_both_tables_for_every_role(run_page, login):
 def test_readers_get_a_locked_table_and_no_save_button(run_page, login):
     at = run_page(PAGE, login)
 
-    assert [c.value for c in at.caption] == [
-        "Consultation seule : seul le secrétariat de l'ASIN modifie les référentiels."]
+    assert at.caption[0].value == (
+        "Consultation seule : seul le secrétariat de l'ASIN modifie les référentiels.")
     assert all(editor.proto.disabled for editor in at.data_editor)
-    assert [editor.editing_mode for editor in at.data_editor] == ["fixed", "fixed"]
+    assert [editor.editing_mode for editor in at.data_editor] == ["fixed", "fixed", "fixed"]
     assert "Enregistrer" not in [button.label for button in at.button]
 
 
@@ -96,8 +96,7 @@ def test_forged_session_state_gives_a_dsi_no_editing_rights(run_page, engine):
     assert not at.exception
     assert all(editor.proto.disabled for editor in at.data_editor)
     assert not at.button
-    assert [c.value for c in at.caption] == [
-        "Read only: only ASIN's secretariat edits reference data."]
+    assert at.caption[0].value == "Read only: only ASIN's secretariat edits reference data."
     assert _structure(engine, "MS").name_fr == "Ministère de la Santé"
 
 

@@ -74,7 +74,8 @@ def test_an_empty_installation_says_there_is_nothing_to_report(run_page, seeded)
     at = run_page(PAGE, "admin")
 
     assert [i.value for i in at.info] == [
-        "Aucune donnée validée pour l'instant\u00a0: rien à mettre dans un rapport."]
+        "Aucune donnée validée pour l'instant\u00a0: rien à mettre dans un rapport.",
+        "Aucune publication pour l'instant."]
 
 
 def test_the_menu_offers_the_page_to_the_same_roles_the_page_admits():

@@ -27,7 +27,7 @@ from tracker.accounts.permissions import Action, may, own_structure, require
 from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.db import collector_paused
-from tracker.core.errors import RowError, UploadError
+from tracker.core.errors import PermissionDenied, RowError, UploadError
 from tracker.core.i18n import t
 from tracker.core.models import (
     Dhis2Mapping,
@@ -82,6 +82,12 @@ def may_import(actor: Actor | None) -> bool:
     """Whether the page offers the DHIS2 import: to whoever enters results (a DSI for their
     own structure, the secretariat for any); each row is then checked as a results import."""
     return may(actor, Action.enter_for_any) or own_structure(actor) is not None
+
+
+def require_import(actor: Actor | None) -> None:
+    """Refuse the DHIS2 import to whoever enters no results at all (leadership, viewers)."""
+    if not may_import(actor):
+        raise PermissionDenied(t("common.permission"))
 
 
 def may_export(actor: Actor | None) -> bool:
@@ -452,6 +458,7 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
     unknown one refused with its row), the values of one structure and KPI gathered (a ratio's
     numerator and denominator), then checked by the results import's rules and the actor's
     rights. Nothing is written."""
+    require_import(actor)
     values = read_data_values(data, filename)
     mappings = session.exec(select(Dhis2Mapping)).all()
     org_units = {m.uid: m.code for m in mappings if m.kind == MappingKind.structure}
