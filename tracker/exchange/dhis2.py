@@ -146,8 +146,9 @@ def _known(session: Session) -> _Known:
     return known
 
 
-def _check_mapping(values: dict[str, Any], row_id: int | None, known: _Known) -> dict[str, Any]:
-    """One mapping row's clean values, or RowRefused naming the column and why."""
+def _check_mapping(values: dict[str, Any], row_id: int, known: _Known) -> dict[str, Any]:
+    """One mapping row's clean values, or RowRefused naming the column and why; ``row_id``:
+    the stored row's id, or a negative number unique to a new row of the same save."""
     kind = read.text(values.get("kind")).lower()
     code = read.text(values.get("code")).upper()
     part = read.text(values.get("part")).lower() or MappingPart.value.value
@@ -198,7 +199,8 @@ def save_mapping(session: Session, actor: Actor, changes: list[RowChange],
     edited = {c.id for c in changes if c.id is not None}
     known.by_code = {k: v for k, v in known.by_code.items() if v not in edited}
     known.by_uid = {k: v for k, v in known.by_uid.items() if v not in edited}
-    planned = check_rows(changes, lambda change: _check_mapping(change.values, change.id, known))
+    planned = check_rows(changes, lambda change: _check_mapping(
+        change.values, change.id if change.id is not None else -change.position, known))
     return write_rows(session, actor, Dhis2Mapping, planned, versions,
                       new=lambda values: Dhis2Mapping(**values), label=_label)
 
@@ -257,7 +259,7 @@ def read_mapping_file(session: Session, actor: Actor | None, data: bytes,
         current = stored.get(key)
         row_id = current.id if current else None
         try:
-            clean = _check_mapping(values, row_id, known)
+            clean = _check_mapping(values, row_id if row_id is not None else -number, known)
         except RowRefused as refusal:
             preview.rejected.extend(RowError(number, column, reason)
                                     for column, reason in refusal.problems)
