@@ -111,3 +111,44 @@ def test_session_id_of_a_closed_session_grants_nothing(apptest, login_apptest, e
     assert [w.value for w in at.warning] == ["Votre session a expiré : reconnectez-vous."]
     assert not at.data_editor
     assert not at.button
+
+
+def test_the_dhis2_tab_maps_a_structure_for_the_secretariat_and_offers_the_exchange(
+        run_page, engine):
+    from tracker.core.models import Dhis2Mapping
+
+    at = run_page(PAGE, "admin")
+    editor = "reference_dhis2_0"
+    assert at.data_editor(key=editor).editing_mode == "add"
+    assert [e.label for e in at.expander] == [
+        "Importer une correspondance (CSV, XLSX, ODS)", "Exporter un trimestre vers DHIS2",
+        "Importer des valeurs DHIS2"]
+    at.session_state[editor] = {**NO_EDITS, "added_rows": [
+        {"kind": "structure", "code": "MS", "uid": "ouMinSante1"},
+        {"kind": "kpi", "code": "ESV_PUB", "part": "value", "uid": "pas-un-uid"}]}
+    at.button(key="reference_save_dhis2").click().run()
+
+    assert [error.value for error in at.error] == ["Lignes refusées : rien n'a été enregistré."]
+    with Session(engine) as db:
+        assert db.exec(select(Dhis2Mapping)).all() == []
+    at.session_state[editor] = {**NO_EDITS, "added_rows": [
+        {"kind": "structure", "code": "MS", "uid": "ouMinSante1"}]}
+    at.button(key="reference_save_dhis2").click().run()
+
+    assert not at.exception and not at.error
+    with Session(engine) as db:
+        stored = db.exec(select(Dhis2Mapping)).one()
+    assert (stored.kind, stored.code, stored.part, stored.uid) == (
+        "structure", "MS", "value", "ouMinSante1")
+
+
+@pytest.mark.parametrize(("login", "expanders"), [
+    ("direction", ["Exporter un trimestre vers DHIS2"]),
+    ("dsi-ms", ["Importer des valeurs DHIS2"]),
+    ("observateur", []),
+])
+def test_the_dhis2_tab_offers_each_role_what_it_may_do(run_page, login, expanders):
+    at = run_page(PAGE, login)
+
+    assert not at.exception
+    assert [e.label for e in at.expander] == expanders
