@@ -159,6 +159,7 @@ def test_no_page_offers_the_french_csv_alone() -> None:
 # --- open-data releases -------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_publishing_freezes_validated_results_only_and_is_audited(engine, declared, actor):
     with transaction(engine) as db:
         done = releases.publish(db, actor("direction"), YEAR, QUARTER, note="Premier jeu.")
@@ -177,6 +178,7 @@ def test_publishing_freezes_validated_results_only_and_is_audited(engine, declar
         "direction", "T3 2025 — édition 1", "6")
 
 
+@pytest.mark.postgres
 def test_a_correction_leaves_the_release_as_published_and_makes_a_new_edition(
         engine, declared, actor):
     with transaction(engine) as db:
@@ -237,6 +239,7 @@ def test_a_tampered_release_is_not_served(engine, declared, actor):
         datapackage.package_files(release)
 
 
+@pytest.mark.postgres
 def test_the_data_package_is_valid_for_frictionless_and_plain_pandas(engine, declared, actor,
                                                                      tmp_path):
     with transaction(engine) as db:
@@ -314,6 +317,7 @@ def _values(engine: Engine) -> dict[tuple[str, str], tuple[float | None, ...]]:
         return {(s, k): (v, n, d) for s, k, v, n, d in rows}
 
 
+@pytest.mark.postgres
 def test_dhis2_round_trip_into_an_empty_database_gives_the_same_values(
         engine, declared, actor, tmp_path):
     assert _map(engine, actor("admin")) > 40
@@ -344,6 +348,7 @@ def test_dhis2_round_trip_into_an_empty_database_gives_the_same_values(
     empty.dispose()
 
 
+@pytest.mark.postgres
 def test_unknown_uids_and_other_periods_are_refused_with_their_row(engine, seeded, actor):
     _map(engine, actor("admin"))
     with Session(engine) as db:
@@ -421,6 +426,7 @@ def test_a_file_that_is_no_data_value_set_is_refused_whole(engine, seeded, actor
     assert str(refused.value).startswith(message)
 
 
+@pytest.mark.postgres
 def test_mapping_rows_are_checked_and_nothing_is_written_when_one_is_wrong(engine, seeded,
                                                                             actor):
     changes = [RowChange(1, None, {"kind": "kpi", "code": "ESV_PUB", "part": "value",
@@ -459,3 +465,24 @@ def test_dhis2_export_command_writes_the_quarter(engine, declared, actor, databa
     assert code == 0
     assert capsys.readouterr().out.strip() == f"7 valeurs de 2025Q3 écrites dans {out}."
     assert len(json.loads(out.read_text("utf-8"))["dataValues"]) == 7
+
+
+def test_a_ratio_refused_is_refused_on_its_two_rows(engine, seeded, actor):
+    _map(engine, actor("admin"))
+    with Session(engine) as db:
+        element = db.exec(select(Dhis2Mapping).where(Dhis2Mapping.code == "ESV_DEMAT",
+                                                     Dhis2Mapping.part == "numerator")).one().uid
+    values = [{"dataElement": element, "categoryOptionCombo": "cocNumerat1",
+               "period": "2025Q3", "orgUnit": "ouMinSante1", "value": "40"},
+              {"dataElement": element, "categoryOptionCombo": "cocDenomin1",
+               "period": "2025Q3", "orgUnit": "ouMinSante1", "value": "30"}]
+
+    with transaction(engine) as db:
+        preview = dhis2.import_preview(db, actor("admin"), json.dumps(
+            {"dataValues": values}).encode(), "ratio.json", today=TODAY)
+
+    assert preview.accepted == []
+    assert [(e.row, e.column) for e in preview.rejected] == [
+        (1, "value (numérateur)"), (2, "value (numérateur)")]
+    assert preview.rejected[0].reason == (
+        "Le numérateur (40) ne peut pas dépasser le dénominateur (30).")

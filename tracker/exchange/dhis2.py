@@ -472,6 +472,7 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
     year, quarter = periods[0]
     refused: list[RowError] = []
     records: dict[tuple[str, str], tuple[int, dict[str, object]]] = {}
+    together: dict[int, list[int]] = {}  # a ratio's first row → its other rows
     for entry in values:
         problems = []
         found = _quarter_of(entry.period)
@@ -500,6 +501,8 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
                 "exchange.duplicate_value", structure=structure, kpi=mapping.code, row=first)))
             continue
         record[role] = entry.value
+        if first != entry.row:
+            together.setdefault(first, []).append(entry.row)
     preview = read_results_records(
         sorted(records.values(), key=lambda item: item[0]), filename,
         columns={STRUCTURE: "orgUnit", KPI: "dataElement", VALUE: "value",
@@ -507,7 +510,10 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
                  DENOMINATOR: t("exchange.value_of", part=t("exchange.parts.denominator"))},
         kpis=kpi_refs(session), structures=structure_refs(session), year=year, quarter=quarter)
     preview = screen_preview(session, actor, preview, today=today)
-    preview.rejected = sorted([*preview.rejected, *refused], key=lambda e: e.row)
+    # A ratio refused is refused on each of its rows (numerator and denominator).
+    also = [RowError(row, error.column, error.reason) for error in preview.rejected
+            for row in together.get(error.row, [])]
+    preview.rejected = sorted([*preview.rejected, *also, *refused], key=lambda e: e.row)
     return preview
 
 
