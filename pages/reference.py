@@ -28,6 +28,8 @@ TABLES = (
 )
 for tab, name, load, save, columns, config in TABLES:
     with tab:
+        if name == "dhis2":
+            ui.dhis2_caption(actor)
         key = f"reference_{name}_{revision}"
         with ui.read() as session:  # kept as drawn while edits are pending or being saved
             frame = ui.editor_rows(f"reference_{name}", load(session), key=key,
@@ -43,6 +45,5 @@ for tab, name, load, save, columns, config in TABLES:
             ui.act("reference", save, actor, changes, frame["version"].to_dict(),
                    flash=lambda written: t("reference.saved", n=written))
         ui.downloads(frame[columns], name, key=f"reference_dl_{name}")
-with tab_dhis2:
-    ui.dhis2_panel(actor)
+ui.dhis2_panel(actor)
 

@@ -102,7 +102,7 @@ def test_leadership_publishes_a_quarter_and_downloads_its_data_package(run_page,
         f"Édition 1 de T{quarter[1]} {quarter[0]} publiée ({release.rows} résultats)."]
     listed = at.dataframe[0].value
     assert list(listed["Édition"]) == [1] and list(listed["Résultats"]) == [release.rows]
-    assert f"Télécharger l'édition 1 de T{quarter[1]} {quarter[0]} (Data Package, zip)" in [
+    assert f"Data Package (zip) de l'édition 1 de T{quarter[1]} {quarter[0]}" in [
         b.label for b in at.get("download_button")]
 
     at.button(key="open_data_publish").click().run()  # nothing changed since

@@ -28,7 +28,7 @@ from tracker.ui.drafts import (
     keep_draft,
     sized,
 )
-from tracker.ui.exchange import dhis2_panel, open_data_panel
+from tracker.ui.exchange import dhis2_caption, dhis2_panel, open_data_panel
 from tracker.ui.imports import (
     followup_import_panel,
     results_import_panel,
@@ -70,6 +70,7 @@ __all__ = [
     "dashboard_data",
     "dashboard_view",
     "datetime_column",
+    "dhis2_caption",
     "dhis2_panel",
     "discard_button",
     "downloads",

@@ -11,18 +11,25 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.accounts import auth
+from tracker.core.errors import TrackerError
 from tracker.core.formats import quarter_label
 from tracker.core.i18n import t
 from tracker.exchange import datapackage, dhis2, releases
 from tracker.ui.base import plain, read, today
 from tracker.ui.imports import import_panel
-from tracker.ui.widgets import act, page_revision
+from tracker.ui.widgets import act, page_revision, show_error
 
 ZIP_MIME = "application/zip"
 
 
 def _period(year: int, quarter: int) -> str:
     return quarter_label(year, quarter) if quarter else str(year)
+
+
+def dhis2_caption(actor: auth.Actor) -> None:
+    """What the DHIS2 mapping is, above its table."""
+    st.caption(t("exchange.dhis2_help") if dhis2.may_edit_mapping(actor)
+               else t("exchange.dhis2_reader"))
 
 
 def open_data_panel(actor: auth.Actor) -> None:
@@ -44,14 +51,18 @@ def open_data_panel(actor: auth.Actor) -> None:
                  width="stretch", placeholder="—")
     by_id = {r.id: r for r in published}
     chosen = st.selectbox(t("exchange.release_to_download"), list(by_id), key="open_data_pick",
-                          format_func=lambda i: t("exchange.download_release",
+                          format_func=lambda i: t("exchange.release_choice",
                                                   edition=by_id[i].edition,
                                                   period=_period(by_id[i].year,
                                                                  by_id[i].quarter)))
     release = by_id[chosen]
+    try:
+        package = datapackage.package_zip(release)
+    except TrackerError as error:  # its rows no longer match their fingerprint
+        show_error(error)
+        return
     st.download_button(t("exchange.download_release", edition=release.edition,
-                         period=_period(release.year, release.quarter)),
-                       datapackage.package_zip(release),
+                         period=_period(release.year, release.quarter)), package,
                        file_name=f"{datapackage.package_name(release)}.zip", mime=ZIP_MIME,
                        key="open_data_download", icon=":material/download:")
 
@@ -81,19 +92,18 @@ def _publish_form(actor: auth.Actor, quarters: list[tuple[int, int]]) -> None:
 
 
 def dhis2_panel(actor: auth.Actor) -> None:
-    """Below the mapping table: its file import (secretariat), a quarter's export (those who
-    read the reports) and the values import (those who enter results)."""
-    st.caption(t("exchange.dhis2_help") if dhis2.may_edit_mapping(actor)
-               else t("exchange.dhis2_reader"))
-    if dhis2.may_edit_mapping(actor):
-        with st.expander(t("exchange.mapping_import")):
-            _mapping_import(actor)
-    if dhis2.may_export(actor):
-        with st.expander(t("exchange.export_title")):
-            _export(actor)
-    if dhis2.may_import(actor):
-        with st.expander(t("exchange.import_title")):
-            _values_import(actor)
+    """Below the reference tables (never in a hidden tab: an upload widget drawn hidden is
+    squeezed): the mapping's file import (secretariat), a quarter's export (those who read the
+    reports) and the values import (those who enter results)."""
+    panels = {"mapping": (dhis2.may_edit_mapping(actor), _mapping_import),
+              "export": (dhis2.may_export(actor), _export),
+              "import": (dhis2.may_import(actor), _values_import)}
+    offered = [name for name, (allowed, _draw) in panels.items() if allowed]
+    if offered:
+        st.subheader(t("exchange.dhis2_action"))
+    for name in offered:
+        with st.expander(t(f"exchange.actions.{name}")):
+            panels[name][1](actor)
 
 
 def _mapping_import(actor: auth.Actor) -> None:
