@@ -486,3 +486,23 @@ def test_a_ratio_refused_is_refused_on_its_two_rows(engine, seeded, actor):
         (1, "value (numérateur)"), (2, "value (numérateur)")]
     assert preview.rejected[0].reason == (
         "Le numérateur (40) ne peut pas dépasser le dénominateur (30).")
+
+
+def test_emptying_a_uid_removes_the_mapping_row_and_the_journal_says_so(engine, seeded, actor):
+    change = RowChange(1, None, {"kind": "structure", "code": "MS", "uid": "ouMinSante1"})
+    with transaction(engine) as db:
+        dhis2.save_mapping(db, actor("admin"), [change], {})
+    with Session(engine) as db:
+        stored = db.exec(select(Dhis2Mapping)).one()
+    emptied = RowChange(1, stored.id, {"kind": "structure", "code": "MS", "uid": ""})
+
+    with transaction(engine) as db, pytest.raises(Exception, match="modifiée par"):
+        dhis2.save_mapping(db, actor("admin"), [emptied], {stored.id: stored.version + 1})
+    with transaction(engine) as db:
+        assert dhis2.save_mapping(db, actor("admin"), [emptied], {stored.id: stored.version}) == 1
+
+    with Session(engine) as db:
+        assert db.exec(select(Dhis2Mapping)).all() == []
+        event = db.exec(select(AuditEvent).where(AuditEvent.action == "delete")).one()
+    assert (event.object_type, event.object_label) == ("Dhis2Mapping",
+                                                       "DHIS2 structure MS value → ouMinSante1")

@@ -24,10 +24,11 @@ from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, may, own_structure, require
+from tracker.core import audit
 from tracker.core import cells as read
 from tracker.core import repository as repo
 from tracker.core.db import collector_paused
-from tracker.core.errors import PermissionDenied, RowError, UploadError
+from tracker.core.errors import NotFound, PermissionDenied, RowError, UploadError
 from tracker.core.i18n import t
 from tracker.core.models import (
     Dhis2Mapping,
@@ -192,8 +193,12 @@ def _check_mapping(values: dict[str, Any], row_id: int, known: _Known) -> dict[s
 
 def save_mapping(session: Session, actor: Actor, changes: list[RowChange],
                  versions: dict[int, int]) -> int:
-    """Apply edited and added mapping rows, all or nothing; returns the rows written."""
+    """Apply edited and added mapping rows, all or nothing; a stored row whose UID was emptied
+    is removed (audited). Returns the rows written or removed."""
     require(actor, Action.edit_reference)
+    emptied = [c for c in changes if c.id is not None and not read.text(c.values.get("uid"))]
+    changes = [c for c in changes if c not in emptied]
+    removed = _remove(session, actor, emptied, versions)
     known = _known(session)
     # Rows being edited leave their old keys free for the others of the same save.
     edited = {c.id for c in changes if c.id is not None}
@@ -201,8 +206,23 @@ def save_mapping(session: Session, actor: Actor, changes: list[RowChange],
     known.by_uid = {k: v for k, v in known.by_uid.items() if v not in edited}
     planned = check_rows(changes, lambda change: _check_mapping(
         change.values, change.id if change.id is not None else -change.position, known))
-    return write_rows(session, actor, Dhis2Mapping, planned, versions,
-                      new=lambda values: Dhis2Mapping(**values), label=_label)
+    return removed + write_rows(session, actor, Dhis2Mapping, planned, versions,
+                                new=lambda values: Dhis2Mapping(**values), label=_label)
+
+
+def _remove(session: Session, actor: Actor, emptied: list[RowChange],
+            versions: dict[int, int]) -> int:
+    """Remove the mapping rows whose UID the user emptied, each refused if it changed since
+    it was shown."""
+    for change in emptied:
+        row = session.get(Dhis2Mapping, change.id)
+        if row is None:
+            raise NotFound(t("common.not_found"))
+        audit.ensure_fresh(session, row, versions.get(change.id or 0))
+        audit.record(session, actor, "delete", row, label=_label(row))
+        session.delete(row)
+    session.flush()
+    return len(emptied)
 
 
 def _label(row: Dhis2Mapping) -> str:
