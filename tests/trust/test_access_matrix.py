@@ -70,6 +70,7 @@ EXCLUDED: dict[str, str] = {
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
         "base.language_switch", "base.sidebar", "links.page_link", "imports.followup_import_panel",
         "imports.results_import_panel", "exchange.dhis2_panel", "exchange.open_data_panel",
+        "exchange.dhis2_caption",
         "imports.targets_import_panel")},
     # No session: answers computed from permissions, nothing read or written.
     **{name: "no session: a pure answer built from permissions, reads and writes nothing"
