@@ -1,5 +1,6 @@
 """Rapports: the bilan (quarter or year) and the fiche ministère as PDF, the quarter's workbook as
-XLSX, generated with progress feedback and kept for download (admin, leadership)."""
+XLSX, generated with progress feedback and kept for download (admin, leadership); below, the
+open-data releases (publish a quarter or a year, download each edition as a Data Package)."""
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ with ui.read() as session:
     structures = ui.structure_options(session)
 if not quarters:
     st.info(t("reports.no_data"))
+    ui.open_data_panel(actor)
     st.stop()
 
 kind = st.radio(t("reports.kind"), KINDS, key="reports_kind", horizontal=True,
@@ -75,3 +77,6 @@ if document is not None and generated == choice:
     st.download_button(t("reports.download", name=document.filename), document.data,
                        file_name=document.filename, mime=document.mime, key="reports_download",
                        type="primary", icon=":material/download:")
+
+st.divider()
+ui.open_data_panel(actor)

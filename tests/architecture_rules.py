@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracker.roadmap",),
     ("tracker.dashboards",),
     ("tracker.reports",),
+    ("tracker.exchange",),
     ("tracker.demo",),
     ("tracker.bootstrap", "tracker"),
     ("tracker.ui", "tracker.api", "tracker.cli"),

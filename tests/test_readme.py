@@ -75,7 +75,8 @@ def test_the_readme_shows_the_commands_it_promises() -> None:
     commands = readme_commands()
     for expected in ("report bilan", "results import", "minutes parse", "demo --scale decade",
                      "remind --dry-run", "init --no-demo", "create-user", "--version",
-                     "backup --out", "restore "):
+                     "backup --out", "restore ", "publish --year", "dhis2 export",
+                     "dhis2 import"):
         assert any(expected in line for line in commands), f"README lost « {expected} »"
 
 

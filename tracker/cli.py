@@ -136,6 +136,53 @@ def cmd_results_import(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if rejected else EXIT_DONE
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from tracker.core.db import migrate
+    from tracker.exchange.datapackage import write_package
+    from tracker.exchange.releases import WHOLE_YEAR, period_name, publish
+
+    engine = _engine(args)
+    migrate(engine)
+    quarter = args.quarter or WHOLE_YEAR
+    with transaction(engine) as session:
+        done = publish(session, None, args.year, quarter, note=args.note or "")
+        write_package(done.release, Path(args.out))
+        release = done.release
+    period = period_name(args.year, quarter)
+    if done.created:
+        print(t("exchange.written_package", period=period, edition=release.edition,
+                n=release.rows, folder=args.out))
+    else:
+        print(t("exchange.written_unchanged", period=period, edition=release.edition,
+                folder=args.out))
+    return EXIT_DONE
+
+
+def cmd_dhis2_export(args: argparse.Namespace) -> int:
+    from tracker.exchange.dhis2 import dhis2_period, export_quarter
+
+    with transaction(_engine(args)) as session:
+        export = export_quarter(session, None, args.year, args.quarter)
+    Path(args.out).write_bytes(export.json_bytes())
+    print(t("exchange.export_written", n=export.count, path=args.out,
+            period=dhis2_period(args.year, args.quarter)))
+    if export.unmapped_kpis or export.unmapped_structures:
+        print(t("exchange.export_unmapped", kpis=", ".join(export.unmapped_kpis) or "—",
+                structures=", ".join(export.unmapped_structures) or "—"), file=sys.stderr)
+    return EXIT_DONE
+
+
+def cmd_dhis2_import(args: argparse.Namespace) -> int:
+    from tracker.exchange.dhis2 import import_dhis2_file
+
+    path = Path(args.file)
+    report = import_dhis2_file(_engine(args), path.read_bytes(), path.name, dry_run=args.dry_run)
+    rejected = len(report["rejected"])  # type: ignore[arg-type]
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else
+          f"{report['accepted']} accepted, {rejected} rejected")
+    return EXIT_PROBLEMS if rejected else EXIT_DONE
+
+
 def _today(value: str | None) -> date:
     """--today, else today in Porto-Novo."""
     from datetime import datetime
@@ -282,6 +329,31 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--structure", help="structure code when the file has no structure column")
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
     imp.add_argument("--json", action="store_true", help="the full report as JSON")
+
+    publish = commands.add(sub, "publish", "publish a quarter (or a year) as open data: "
+                           "a Data Package folder", cmd_publish)
+    publish.add_argument("--year", type=int, required=True)
+    publish.add_argument("--quarter", type=int, choices=[1, 2, 3, 4],
+                         help="the quarter (default: the whole year)")
+    publish.add_argument("--out", required=True, help="folder to write datapackage.json and "
+                         "the CSV files into")
+    publish.add_argument("--note", help="the release note's own words")
+
+    dhis2 = commands.add(sub, "dhis2", "DHIS2 exchange: export a quarter, import values")
+    dhis2_commands = commands.group(dhis2, "dhis2_command")
+    export = commands.add(dhis2_commands, "export", "write a quarter's validated results as a "
+                          "DHIS2 dataValueSets JSON (mapped KPIs and structures)",
+                          cmd_dhis2_export)
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+    export.add_argument("--out", required=True, help="JSON file to write")
+    dhis2_import = commands.add(dhis2_commands, "import", "import a DHIS2 dataValueSets file "
+                                "(JSON or CSV) as results (exit 1 when rows are rejected)",
+                                cmd_dhis2_import)
+    dhis2_import.add_argument("file")
+    dhis2_import.add_argument("--dry-run", action="store_true", help="check the file, write "
+                              "nothing")
+    dhis2_import.add_argument("--json", action="store_true", help="the full report as JSON")
 
     report = commands.add(sub, "report", "reports: bilan and fiche (PDF), workbook (XLSX)")
     reports = commands.group(report, "report_command")

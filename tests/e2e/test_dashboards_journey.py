@@ -29,7 +29,7 @@ def chart_csv(page: Page, index: int) -> list[str]:
     switch.locator("xpath=ancestor::label[1]").click()  # the styled label covers the input
     expect(switch).to_be_checked()
     wait_until_idle(page)
-    button = page.get_by_role("button", name="Télécharger (CSV)")
+    button = page.get_by_role("button", name="CSV (Excel, français)")
     expect(button).to_have_count(1)  # only the chart whose data is shown offers it
     with page.expect_download() as download:
         button.click()

@@ -48,7 +48,7 @@ def wait_until_idle(page: Page) -> None:
 
 def download_csv(page: Page) -> str:
     with page.expect_download() as download:
-        page.get_by_role("button", name="Télécharger (CSV)").first.click()
+        page.get_by_role("button", name="CSV (Excel, français)").first.click()
     return Path(download.value.path()).read_text(encoding="utf-8-sig")
 
 

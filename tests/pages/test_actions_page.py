@@ -38,7 +38,7 @@ def test_admin_sees_every_action_with_charts_and_exports(run_page, data):
     assert at.button(key="actions_save")
     # the table's exports, and the follow-up template to fill in (XLSX and LibreOffice's ODS)
     assert [b.key for b in at.get("download_button")] == [
-        "actions_dl_csv", "actions_dl_xlsx",
+        "actions_dl_csv", "actions_dl_csv_std", "actions_dl_xlsx",
         "actions_followup_tpl_xlsx", "actions_followup_tpl_ods"]
 
 

@@ -23,12 +23,12 @@ def _position(at, code: str) -> int:
 
 
 @pytest.mark.parametrize("login", ["admin", "direction", "dsi-ms", "observateur"])
-def test_reference_page_renders_both_tables_for_every_role(run_page, login):
+def test_reference_page_renders_its_three_tables_for_every_role(run_page, login):
     at = run_page(PAGE, login)
 
     assert not at.exception
     assert [title.value for title in at.title] == ["Référentiels"]
-    assert [tab.label for tab in at.tabs] == ["Structures", "Catalogue des indicateurs"]
+    assert [tab.label for tab in at.tabs] == ["Structures", "Catalogue des indicateurs", "DHIS2"]
     structures = at.dataframe[0].value
     assert "Ministère de la Santé" in set(structures["name_fr"])
     assert len(at.dataframe[1].value) > 30
@@ -38,10 +38,10 @@ def test_reference_page_renders_both_tables_for_every_role(run_page, login):
 def test_readers_get_a_locked_table_and_no_save_button(run_page, login):
     at = run_page(PAGE, login)
 
-    assert [c.value for c in at.caption] == [
-        "Consultation seule : seul le secrétariat de l'ASIN modifie les référentiels."]
+    assert at.caption[0].value == (
+        "Consultation seule : seul le secrétariat de l'ASIN modifie les référentiels.")
     assert all(editor.proto.disabled for editor in at.data_editor)
-    assert [editor.editing_mode for editor in at.data_editor] == ["fixed", "fixed"]
+    assert [editor.editing_mode for editor in at.data_editor] == ["fixed", "fixed", "fixed"]
     assert "Enregistrer" not in [button.label for button in at.button]
 
 
@@ -96,8 +96,7 @@ def test_forged_session_state_gives_a_dsi_no_editing_rights(run_page, engine):
     assert not at.exception
     assert all(editor.proto.disabled for editor in at.data_editor)
     assert not at.button
-    assert [c.value for c in at.caption] == [
-        "Read only: only ASIN's secretariat edits reference data."]
+    assert at.caption[0].value == "Read only: only ASIN's secretariat edits reference data."
     assert _structure(engine, "MS").name_fr == "Ministère de la Santé"
 
 
@@ -112,3 +111,44 @@ def test_session_id_of_a_closed_session_grants_nothing(apptest, login_apptest, e
     assert [w.value for w in at.warning] == ["Votre session a expiré : reconnectez-vous."]
     assert not at.data_editor
     assert not at.button
+
+
+def test_the_dhis2_tab_maps_a_structure_for_the_secretariat_and_offers_the_exchange(
+        run_page, engine):
+    from tracker.core.models import Dhis2Mapping
+
+    at = run_page(PAGE, "admin")
+    editor = "reference_dhis2_0"
+    assert at.data_editor(key=editor).editing_mode == "add"
+    assert [e.label for e in at.expander] == [
+        "Importer une correspondance (CSV, XLSX, ODS)", "Exporter un trimestre vers DHIS2",
+        "Importer des valeurs DHIS2"]
+    at.session_state[editor] = {**NO_EDITS, "added_rows": [
+        {"kind": "structure", "code": "MS", "uid": "ouMinSante1"},
+        {"kind": "kpi", "code": "ESV_PUB", "part": "value", "uid": "pas-un-uid"}]}
+    at.button(key="reference_save_dhis2").click().run()
+
+    assert [error.value for error in at.error] == ["Lignes refusées : rien n'a été enregistré."]
+    with Session(engine) as db:
+        assert db.exec(select(Dhis2Mapping)).all() == []
+    at.session_state[editor] = {**NO_EDITS, "added_rows": [
+        {"kind": "structure", "code": "MS", "uid": "ouMinSante1"}]}
+    at.button(key="reference_save_dhis2").click().run()
+
+    assert not at.exception and not at.error
+    with Session(engine) as db:
+        stored = db.exec(select(Dhis2Mapping)).one()
+    assert (stored.kind, stored.code, stored.part, stored.uid) == (
+        "structure", "MS", "value", "ouMinSante1")
+
+
+@pytest.mark.parametrize(("login", "actions"), [
+    ("direction", ["Exporter un trimestre vers DHIS2"]),
+    ("dsi-ms", ["Importer des valeurs DHIS2"]),
+    ("observateur", None),
+])
+def test_the_dhis2_tab_offers_each_role_what_it_may_do(run_page, login, actions):
+    at = run_page(PAGE, login)
+
+    assert not at.exception
+    assert [e.label for e in at.expander] == (actions or [])

@@ -74,8 +74,40 @@ def test_an_empty_installation_says_there_is_nothing_to_report(run_page, seeded)
     at = run_page(PAGE, "admin")
 
     assert [i.value for i in at.info] == [
-        "Aucune donnée validée pour l'instant\u00a0: rien à mettre dans un rapport."]
+        "Aucune donnée validée pour l'instant\u00a0: rien à mettre dans un rapport.",
+        "Aucune publication pour l'instant."]
 
 
 def test_the_menu_offers_the_page_to_the_same_roles_the_page_admits():
     assert roles_for(PAGE) == (Role.admin, Role.leadership)
+
+
+def test_leadership_publishes_a_quarter_and_downloads_its_data_package(run_page, demo, engine):
+    from sqlmodel import Session, select
+
+    from tracker.core.models import OpenDataRelease
+
+    at = run_page(PAGE, "direction")
+    assert [i.value for i in at.info] == ["Aucune publication pour l'instant."]
+    quarter = at.selectbox(key="open_data_quarter").value
+    at.text_area(key="open_data_note").set_value("Données du trimestre.")
+    at.button(key="open_data_publish").click().run()
+
+    assert not at.exception and not at.error
+    with Session(engine) as db:
+        release = db.exec(select(OpenDataRelease)).one()
+    assert (release.year, release.quarter, release.edition) == (*quarter, 1)
+    assert release.change_note.endswith("Données du trimestre.")
+    assert [s.value for s in at.success] == [
+        f"Édition 1 de T{quarter[1]} {quarter[0]} publiée ({release.rows} résultats)."]
+    listed = at.dataframe[0].value
+    assert list(listed["Édition"]) == [1] and list(listed["Résultats"]) == [release.rows]
+    assert f"Data Package (zip) de l'édition 1 de T{quarter[1]} {quarter[0]}" in [
+        b.label for b in at.get("download_button")]
+
+    at.button(key="open_data_publish").click().run()  # nothing changed since
+    assert [s.value for s in at.success] == [
+        f"Rien n'a changé depuis l'édition 1 de T{quarter[1]} {quarter[0]}\u00a0: elle reste "
+        "la publication en vigueur."]
+    with Session(engine) as db:
+        assert len(db.exec(select(OpenDataRelease)).all()) == 1

@@ -71,14 +71,18 @@ EXCLUDED: dict[str, str] = {
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
         "base.language_switch", "base.sidebar", "links.page_link", "imports.followup_import_panel",
-        "imports.results_import_panel",
+        "imports.results_import_panel", "exchange.dhis2_panel", "exchange.open_data_panel",
+        "exchange.dhis2_caption",
         "imports.targets_import_panel")},
     # No session: answers computed from permissions, nothing read or written.
     **{name: "no session: a pure answer built from permissions, reads and writes nothing"
        for name in (
            "tracker.conference.actions.column_specs", "tracker.conference.actions.editable_columns",
            "tracker.dashboards.home.uses_national_home", "tracker.dashboards.trajectories.scope_of",
-           "tracker.results.entry.can_edit", "tracker.roadmap.views.initiative_specs",
+           "tracker.results.entry.can_edit", "tracker.exchange.dhis2.may_edit_mapping",
+           "tracker.exchange.dhis2.may_export", "tracker.exchange.dhis2.may_import",
+           "tracker.exchange.dhis2.require_import", "tracker.exchange.releases.may_publish",
+           "tracker.roadmap.views.initiative_specs",
            "tracker.roadmap.views.milestone_specs", "tracker.roadmap.views.pillar_specs")},
     "tracker.conference.minutes.confirm_minutes":
         "needs a whole reviewed minutes parse (frames of decisions, recommendations, actions); "
@@ -244,6 +248,19 @@ def _admin_preview(db: Session, w: World, code: str) -> Any:
     data = f"Structure;Indicateur;Valeur\n{code};ESV_PUB;424242\n".encode()
     return loading.import_preview(db, None, data, "t1.csv", year=YEAR, quarter=QUARTER,
                                   structure_code=None, today=TODAY)
+
+
+DHIS2_FILE = (b'{"dataValues": [{"dataElement": "deEsvPub001", "period": "2026Q1", '
+              b'"orgUnit": "ouMinSante1", "value": "9"}]}')
+MAPPING_FILE = b"type;code;uid\nkpi;ESV_PUB;deEsvPub001\nstructure;MS;ouMinSante1\n"
+
+
+def _mapping_preview(db: Session) -> Any:
+    from tracker.exchange.dhis2 import read_mapping_file
+
+    preview = read_mapping_file(db, None, MAPPING_FILE, "correspondance.csv")
+    assert len(preview.accepted) == 2, preview.rejected
+    return preview
 
 
 def _user_update(db: Session, w: World) -> Any:
@@ -469,6 +486,24 @@ CASES: dict[str, Case] = {
     "tracker.results.loading.import_preview": Case(everyone, lambda f, db, a, w: f(
         db, a, b"Structure;Indicateur;Valeur\nMS;ESV_PUB;8\n", "t1.csv", year=YEAR,
         quarter=QUARTER, structure_code=None, today=TODAY)),
+    "tracker.results.loading.screen_preview": Case(everyone, lambda f, db, a, w: f(
+        db, a, _admin_preview(db, w, "MS"), today=TODAY)),
+    # open data and DHIS2
+    "tracker.exchange.releases.publish": Case(needs(Action.publish_open_data),
+                                              lambda f, db, a, w: f(db, a, YEAR - 1, 4)),
+    "tracker.exchange.dhis2.export_quarter": Case(needs(Action.read_reports),
+                                                  lambda f, db, a, w: f(db, a, YEAR - 1, 4)),
+    "tracker.exchange.dhis2.read_mapping_file": Case(
+        needs(Action.edit_reference), lambda f, db, a, w: f(db, a, MAPPING_FILE, "m.csv")),
+    "tracker.exchange.dhis2.apply_mapping_file": Case(
+        needs(Action.edit_reference), lambda f, db, a, w: f(db, a, _mapping_preview(db))),
+    "tracker.exchange.dhis2.save_mapping": Case(needs(Action.edit_reference), lambda f, db, a, w: f(
+        db, a, [RowChange(1, None, {"kind": "structure", "code": "MS", "part": "value",
+                                    "uid": "ouMinSante1", "category_option_combo": ""})], {})),
+    "tracker.exchange.dhis2.import_preview": Case(_may_pick_a_structure, lambda f, db, a, w: f(
+        db, a, DHIS2_FILE, "valeurs.json", today=TODAY)),
+    "tracker.exchange.dhis2.import_file": Case(_may_pick_a_structure, lambda f, db, a, w: f(
+        db, a, DHIS2_FILE, "valeurs.json", today=TODAY)),
     "tracker.results.ratings.rating_sheet": Case(
         needs(Action.rate_confidence, for_ms=True),
         lambda f, db, a, w: f(db, a, w.ms, YEAR, QUARTER, "dsi", TODAY)),

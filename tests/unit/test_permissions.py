@@ -22,7 +22,8 @@ OWN, OTHER = 7, 8  # two structures: the DSI's own and another one
 DSI_OWN = {Action.read_drafts, Action.enter_results, Action.update_action,
            Action.record_milestone, Action.read_submission_history, Action.rate_confidence}
 LEADERSHIP = {Action.see_submissions, Action.see_who, Action.read_reports,
-              Action.read_submission_history, Action.compare_structures}
+              Action.read_submission_history, Action.compare_structures,
+              Action.publish_open_data}
 
 
 def actor(role: Role) -> Actor:

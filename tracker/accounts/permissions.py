@@ -4,7 +4,7 @@ The roles, as the conference works:
 
 - **admin**, ASIN's secretariat: everything, for every structure.
 - **leadership**, ASIN's direction: reads everything that is validated, the submissions matrix,
-  the reports and who did what; writes nothing.
+  the reports and who did what; publishes validated quarters as open data; writes nothing else.
 - **dsi**, a ministry's IT director: reads what is validated, and their own structure's drafts;
   enters, imports and submits their own structure's results and rates their confidence in
   its key KPIs; updates their own structure's actions and roadmap milestones; nothing of
@@ -52,13 +52,15 @@ class Action(StrEnum):
     read_reports = "read_reports"  # bilan, fiche, workbook
     read_submission_history = "read_submission_history"  # OWN: a structure's submissions
     compare_structures = "compare_structures"  # every structure's quality score side by side
+    publish_open_data = "publish_open_data"  # publish a quarter or a year as open data
 
 
 # Actions each role may take for every structure.
 _EVERYWHERE: dict[Role, frozenset[Action]] = {
     Role.admin: frozenset(Action),
     Role.leadership: frozenset({Action.see_submissions, Action.see_who, Action.read_reports,
-                                Action.read_submission_history, Action.compare_structures}),
+                                Action.read_submission_history, Action.compare_structures,
+                                Action.publish_open_data}),
     Role.dsi: frozenset(),
     Role.viewer: frozenset(),
 }

@@ -13,7 +13,15 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import CheckConstraint, Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -816,3 +824,67 @@ class ReminderSent(SQLModel, table=True):
     recipient: str = Field(max_length=200)
     period_key: str = Field(max_length=80)
     sent_at: datetime = Field(default_factory=utcnow)
+
+
+# --- open data and DHIS2 ------------------------------------------------------------------
+
+
+class MappingKind(StrEnum):
+    kpi = "kpi"  # a KPI (or one part of a ratio KPI) ↔ a DHIS2 data element
+    structure = "structure"  # a structure ↔ a DHIS2 organisation unit
+
+
+class MappingPart(StrEnum):
+    """Which figure of a result a DHIS2 data element carries (ratio KPIs: two elements)."""
+
+    value = "value"
+    numerator = "numerator"
+    denominator = "denominator"
+
+
+class OpenDataRelease(SQLModel, table=True):
+    """A published quarter (``quarter`` 1..4) or year (``quarter`` 0), frozen: ``content`` holds
+    the released rows as canonical JSON, ``content_hash`` its SHA-256. A correction published
+    later is a new edition with a change note; an edition is never rewritten."""
+
+    __table_args__ = (
+        UniqueConstraint("year", "quarter", "edition", name="uq_opendatarelease_edition"),
+        CheckConstraint("quarter BETWEEN 0 AND 4", name="quarter_range"),
+        CheckConstraint("edition >= 1", name="edition_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    quarter: int = 0
+    edition: int = 1
+    published_at: datetime = Field(default_factory=utcnow)
+    published_by_id: int | None = Field(default=None, foreign_key="user.id")
+    published_by: str = Field(default="", max_length=200)
+    change_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    rows: int = 0
+    content_hash: str = Field(max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+
+
+_mapping_version = version_column()
+
+
+class Dhis2Mapping(SQLModel, table=True):
+    """A KPI (one part of it) ↔ DHIS2 data element (with its category option combo, optional),
+    or a structure ↔ DHIS2 organisation unit."""
+
+    __table_args__ = (
+        check_in("kind", MappingKind),
+        check_in("part", MappingPart),
+        UniqueConstraint("kind", "code", "part", name="uq_dhis2mapping_code"),
+        UniqueConstraint("kind", "uid", "category_option_combo", name="uq_dhis2mapping_uid"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    code: str = Field(max_length=30)
+    part: str = Field(default=MappingPart.value, max_length=12)
+    uid: str = Field(max_length=11)
+    category_option_combo: str = Field(default="", max_length=11)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = Field(default=1, sa_column=_mapping_version)
+    __mapper_args__ = {"version_id_col": _mapping_version}

@@ -27,6 +27,7 @@ from tracker.demo.base import (
 )
 from tracker.demo.conferences import generate_conferences
 from tracker.demo.content import EXTRA_KPI_SHAPES
+from tracker.demo.exchange import generate_dhis2_mapping
 from tracker.demo.ratings import generate_ratings
 from tracker.demo.results import generate_results, generate_targets, window_rows
 from tracker.demo.roadmap import generate_roadmap
@@ -91,6 +92,7 @@ def generate_demo(session: Session, *, scale: str = "default", today: date) -> D
     step(tr("progress.demo_targets"))
     generate_targets(ctx)
     generate_ratings(ctx)
+    generate_dhis2_mapping(ctx)
     first_year = ctx.quarters[0][0] + (1 if ctx.quarters[0][1] > 1 else 0)
     step(tr("progress.demo_roadmap"))
     initiatives = generate_roadmap(ctx, range(first_year, today.year + 2))

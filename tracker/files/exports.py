@@ -1,4 +1,10 @@
-"""Tables as files users can send: CSV and XLSX, with formula-like text neutralised.
+"""Tables as files users can send: CSV (French Excel, or standard) and XLSX, with formula-like
+text neutralised.
+
+Two CSV flavours: ``csv_bytes`` is what French Excel opens directly (BOM, ``;``, decimal commas,
+the filters on ``#`` lines above the header); ``standard_csv_bytes`` is RFC 4180 as every other
+tool reads it with its default settings (UTF-8 without BOM, ``,``, ``.`` decimals, ISO dates,
+the header on the first line).
 
 A cell beginning with = + - @ tab or CR would run as a formula in a spreadsheet: it is prefixed
 with an apostrophe. XLSX is written by xlsxwriter with strings_to_formulas off, numbers typed.
@@ -51,6 +57,32 @@ def csv_bytes(frame: pd.DataFrame, *, header_lines: list[str] | None = None) -> 
         buffer.write(f"# {neutralise(line)}\n")
     _safe(_tz_naive(frame)).to_csv(buffer, sep=";", index=False, decimal=",")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def standard_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 without BOM, ``,`` separated, ``.`` decimals, ISO dates, the header on the first
+    line: ``pandas.read_csv`` (and R, and a CSV validator) reads it with default arguments."""
+    out = _safe(_tz_naive(frame))
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            whole_days = bool((series.dropna() == series.dropna().dt.normalize()).all())
+            out[column] = series.map(lambda v, days=whole_days: None if pd.isna(v) else
+                                     v.date().isoformat() if days else
+                                     _iso(v.to_pydatetime()))
+        elif series.dtype == object:
+            out[column] = series.map(_iso)
+    buffer = io.StringIO()
+    out.to_csv(buffer, sep=",", index=False, decimal=".", lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, header_lines: list[str] | None = None) -> bytes:

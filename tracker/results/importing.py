@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from numbers import Real
@@ -333,6 +333,34 @@ def read_results_file(
         preview.notes = rows.formula_notes(
             {index: layout.column(role) for role, index in layout.index.items()},
             (row.row for row in preview.accepted))
+    return preview
+
+
+RECORD_ROLES = (STRUCTURE, KPI, VALUE, NUMERATOR, DENOMINATOR)
+
+
+def read_results_records(
+    records: Iterable[tuple[int, Mapping[str, object]]],
+    filename: str,
+    *,
+    columns: Mapping[str, str],
+    kpis: list[KpiRef],
+    structures: list[StructureRef],
+    year: int,
+    quarter: int,
+) -> ImportPreview:
+    """Preview results that another format already split into fields (a DHIS2 data value set):
+    each record (its row number as the user sees it in their file, and its structure, kpi,
+    value, numerator and denominator by role) accepted or rejected by the same rules as a row
+    of a results file; ``columns`` names each role as the user's file calls it."""
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"quarter must be 1..4, got {quarter}")
+    layout = _Layout({role: position for position, role in enumerate(RECORD_ROLES)},
+                     {role: columns.get(role, role) for role in RECORD_ROLES})
+    preview = ImportPreview(filename=filename, year=year, quarter=quarter)
+    reader = _Reader(preview, layout, kpis, StructureMatcher(structures), None)
+    for number, record in records:
+        reader.read(number, [record.get(role) for role in RECORD_ROLES])
     return preview
 
 

@@ -58,6 +58,15 @@ def import_preview(session: Session, actor: Actor | None, data: bytes, filename:
     preview = read_results_file(data, filename, kpis=kpi_refs(session),
                                 structures=structure_refs(session), default_structure=default,
                                 year=year, quarter=quarter)
+    return screen_preview(session, actor, preview, today=today)
+
+
+def screen_preview(session: Session, actor: Actor | None, preview: ImportPreview, *,
+                   today: date) -> ImportPreview:
+    """Move the accepted rows this actor may not write (another structure's, a declaration no
+    longer open) to the rejected list, and note the version of each declaration written to;
+    the one check of every results import, whatever the file's format."""
+    year, quarter = preview.year, preview.quarter
     by_code = {s.code: s for s in repo.list_structures(session)}
     window = get_window(session, year, quarter)
     quarter_submissions = _quarter_submissions(session, year, quarter)

@@ -32,6 +32,7 @@ from tracker.ui.drafts import (
     keep_draft,
     sized,
 )
+from tracker.ui.exchange import dhis2_caption, dhis2_panel, open_data_panel
 from tracker.ui.imports import (
     followup_import_panel,
     results_import_panel,
@@ -43,6 +44,7 @@ from tracker.ui.widgets import (
     act,
     clicked,
     column_config,
+    csv_downloads,
     datetime_column,
     downloads,
     editing,
@@ -69,11 +71,14 @@ __all__ = [
     "chart_block",
     "clicked",
     "column_config",
+    "csv_downloads",
     "current_actor",
     "dashboard_data",
     "dashboard_view",
     "datetime_column",
     "deferred",
+    "dhis2_caption",
+    "dhis2_panel",
     "discard_button",
     "downloads",
     "draft_rows",
@@ -90,6 +95,7 @@ __all__ = [
     "later",
     "login_page",
     "on_screen",
+    "open_data_panel",
     "page_icon",
     "page_link",
     "page_revision",

@@ -11,9 +11,8 @@ import streamlit as st
 
 from tracker.core.db import reading
 from tracker.core.i18n import get_language, set_language, t
-from tracker.files import exports
 from tracker.ui.base import RUN_REVISION, T, engine_for, plain, read, settings
-from tracker.ui.widgets import plotly_chart, ui_labels_for
+from tracker.ui.widgets import csv_downloads, plotly_chart, ui_labels_for
 
 # --- dashboards ---------------------------------------------------------------------------
 
@@ -57,9 +56,7 @@ def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
         config = ui_labels_for(frame, labels_prefix) if labels_prefix else None
         st.dataframe(placeholder="—",
                      data=frame, hide_index=True, width="stretch", column_config=config)
-        st.download_button(t("common.download_csv"), exports.csv_bytes(frame,
-                                                                        header_lines=[caption]),
-                           file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv")
+        csv_downloads(frame, key, key=key, header_lines=[caption])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -13,7 +14,7 @@ from tracker.accounts import auth
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import get_language, t
 from tracker.ui.base import deferred, plain, read, today, write
-from tracker.ui.widgets import file_uploader, row_errors, show_error
+from tracker.ui.widgets import csv_downloads, file_uploader, row_errors, show_error
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "ods"]
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,13 +22,14 @@ ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
 
 def template_downloads(*, key: str, stem: str, template: Any, lang: str,
-                       csv: bytes | None = None) -> None:
-    """The template of an import as XLSX and ODS (and CSV when given): ``template(session,
-    lang)`` gives its tracker.files.spreadsheet_writing.Template, read and written when its
-    button is clicked (the follow-up template of a decade holds 20,000 rows)."""
+                       csv: pd.DataFrame | None = None) -> None:
+    """The template of an import as XLSX and ODS (and, given its frame, as both CSVs):
+    ``template(session, lang)`` gives its tracker.files.spreadsheet_writing.Template, read and
+    written when its button is clicked (the follow-up template of a decade holds 20,000
+    rows)."""
     from tracker.files import spreadsheet_writing
 
-    columns = st.columns(3 if csv is not None else 2)
+    columns = st.columns(4 if csv is not None else 2)
     columns[0].download_button(
         t("upload.template_xlsx"),
         deferred(lambda s: spreadsheet_writing.template_xlsx(template(s, lang))),
@@ -37,8 +39,8 @@ def template_downloads(*, key: str, stem: str, template: Any, lang: str,
         deferred(lambda s: spreadsheet_writing.template_ods(template(s, lang))),
         file_name=f"{stem}.ods", mime=ODS_MIME, key=f"{key}_tpl_ods", on_click="ignore")
     if csv is not None:
-        columns[2].download_button(t("results.template_csv"), csv, file_name=f"{stem}.csv",
-                                   mime="text/csv", key=f"{key}_tpl_csv")
+        csv_downloads(csv, stem, key=f"{key}_tpl", slots=columns[2:],
+                      labels=(t("results.template_csv"), t("results.template_csv_standard")))
 
 
 def read_once(key: str, data: bytes, name: str, scope: tuple[object, ...], read_file: Any
@@ -63,16 +65,18 @@ def read_once(key: str, data: bytes, name: str, scope: tuple[object, ...], read_
 
 def import_panel(*, key: str, upload_label: str, read_file: Any, summary: Any,
                  apply: Any, confirm_label: str, accepted_frame: Any = None,
-                 pending: Any = None, scope: tuple[object, ...] = ()) -> None:
+                 pending: Any = None, scope: tuple[object, ...] = (),
+                 types: list[str] | None = None) -> None:
     """Upload → preview (accepted rows, refused rows with row, column and reason) → one
     confirmation that re-reads the file and writes everything in one transaction, or nothing.
 
     ``read_file(session, data, filename)`` gives the preview (with ``rejected``), ``summary``
     its one-line description, ``apply(session, data, filename)`` writes and returns the message
-    shown afterwards. ``scope``: what else the preview depends on (see read_once)."""
+    shown afterwards. ``scope``: what else the preview depends on (see read_once); ``types``:
+    the file extensions accepted (default: spreadsheets and CSV)."""
     if flash := st.session_state.pop(f"{key}_flash", None):
         st.success(plain(flash))
-    upload = file_uploader(upload_label, types=UPLOAD_TYPES, key=f"{key}_file")
+    upload = file_uploader(upload_label, types=types or UPLOAD_TYPES, key=f"{key}_file")
     if upload is None:
         st.session_state.pop(f"{key}_read", None)
         return
@@ -109,7 +113,7 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
     from tracker.reference.catalogue import kpi_refs
     from tracker.results import entry as results
     from tracker.results import loading
-    from tracker.results.importing import results_template, template_csv
+    from tracker.results.importing import results_template, template_frame
 
     st.caption(t("results.import_help"))
     with read() as session:
@@ -117,7 +121,7 @@ def results_import_panel(actor: auth.Actor, structure_code: str | None, year: in
     code = structure_code or ""
     template_downloads(key=key, stem=f"modele-resultats-{code}-T{quarter}-{year}",
                        template=lambda _s, lang: results_template(kpis, code, lang),
-                       lang=get_language(), csv=template_csv(kpis, code, get_language()))
+                       lang=get_language(), csv=template_frame(kpis, code, get_language()))
 
     def read_file(session: Session, data: bytes, name: str) -> Any:
         return loading.import_preview(session, actor, data, name, year=year, quarter=quarter,

@@ -129,15 +129,36 @@ def row_errors(errors: list[RowError]) -> None:
                  hide_index=True, width="stretch")
 
 
+CSV_MIME = "text/csv"
+
+
+def csv_downloads(frame: pd.DataFrame, name: str, *, key: str,
+                  header_lines: list[str] | None = None, slots: Sequence[Any] | None = None,
+                  labels: tuple[str, str] | None = None) -> None:
+    """The two CSV downloads of a table, always together: « CSV (Excel, français) » (``;``,
+    decimal commas, the filters on ``#`` lines: what French Excel opens) and « CSV standard
+    (UTF-8, virgule) » (what pandas.read_csv and open-data tools read with default settings).
+    ``slots``: two containers (columns) to draw them in; ``labels``: other button texts."""
+    french_label, standard_label = labels or (t("common.download_csv"),
+                                              t("common.download_csv_standard"))
+    left, right = slots if slots is not None else st.columns(2)
+    # Both written when clicked, never on each run of the page.
+    left.download_button(french_label,
+                         later(lambda: exports.csv_bytes(frame, header_lines=header_lines)),
+                         file_name=f"{name}.csv", mime=CSV_MIME, key=f"{key}_csv",
+                         help=t("common.download_csv_help"), on_click="ignore")
+    right.download_button(standard_label, later(lambda: exports.standard_csv_bytes(frame)),
+                          file_name=f"{name}-utf8.csv", mime=CSV_MIME, key=f"{key}_csv_std",
+                          help=t("common.download_csv_standard_help"), on_click="ignore")
+
+
 def downloads(frame: pd.DataFrame, name: str, *, key: str, filters: str = "") -> None:
-    """CSV and XLSX buttons for a table, stating its filters and the date of its data."""
+    """CSV (both kinds) and XLSX buttons for a table, stating its filters and the date of its
+    data."""
     header = [line for line in (filters, t("common.data_as_of", when=today().isoformat())) if line]
-    left, right = st.columns(2)
+    french, standard, right = st.columns(3)
     # Written when clicked (a decade's follow-up is 20,000 rows), from the rows on screen.
-    left.download_button(t("common.download_csv"),
-                         later(lambda: exports.csv_bytes(frame, header_lines=header)),
-                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-                         on_click="ignore")
+    csv_downloads(frame, name, key=key, header_lines=header, slots=(french, standard))
     right.download_button(
         t("common.download_xlsx"),
         later(lambda: exports.xlsx_bytes({name: frame}, header_lines=header)),
