@@ -61,7 +61,6 @@ st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=T
 ui.downloads(frame[conferences.LIST_COLUMNS], "conferences", key="conferences_dl")
 if admin and st.button(t("followup_import.kpis.refresh"), key="conferences_kpis_refresh"):
     run(conference_kpis.refresh_computed_kpis, flash=t("followup_import.kpis.refreshed"))
-
 selected = st.selectbox(t("conferences.selected"), list(frame.index), key="conferences_selected",
                         format_func=lambda i: str(frame.loc[i, "label"]))
 row = frame.loc[selected].to_dict()
@@ -145,9 +144,7 @@ with rates, ui.read() as session:
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")
-    # Built when clicked, not on every run of the page.
-    st.download_button(t("conferences.download_pv"),
-                       ui.deferred(lambda s: pv_export.pv_docx(s, selected)),
-                       file_name=pv_export.pv_filename(session, selected),
-                       key="conferences_pv_download", mime=pv_export.DOCX_MIME,
-                       on_click="ignore")
+    st.download_button(t("conferences.download_pv"), ui.deferred(  # written when clicked
+        lambda s: pv_export.pv_docx(s, selected)), file_name=pv_export.pv_filename(
+            session, selected), key="conferences_pv_download", mime=pv_export.DOCX_MIME,
+        on_click="ignore")
