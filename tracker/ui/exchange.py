@@ -68,8 +68,15 @@ def open_data_panel(actor: auth.Actor) -> None:
 
 
 def _pick_quarter(label: str, quarters: list[tuple[int, int]], *, key: str) -> tuple[int, int]:
+    # By default the dashboards' quarter: the last one most structures have reported (not the
+    # quarter still open for entry, with a handful of validated declarations).
+    from tracker.dashboards.views import last_validated_quarter
+    from tracker.ui.dashboard import dashboard_data
+
+    default = last_validated_quarter(dashboard_data()[0], today())
     picked: tuple[int, int] = st.selectbox(
-        label, quarters, key=key, format_func=lambda yq: quarter_label(yq[0], yq[1], long=True))
+        label, quarters, key=key, index=quarters.index(default) if default in quarters else 0,
+        format_func=lambda yq: quarter_label(yq[0], yq[1], long=True))
     return picked
 
 
