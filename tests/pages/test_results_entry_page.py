@@ -34,7 +34,7 @@ def test_dsi_sees_their_structure_and_an_editable_grid(run_page, open_quarter):
     assert not at.exception
     assert at.title[0].value == "Saisie des résultats"
     assert "Ministère de la Santé" in at.subheader[0].value
-    assert at.selectbox(key="entry_structure").options == ["MS"]
+    assert at.selectbox(key="entry_structure").options == ["MS — Ministère de la Santé"]
     assert [b.label for b in at.button] [:2] == ["Enregistrer le brouillon", "Soumettre"]
 
 
@@ -83,7 +83,7 @@ def test_readers_cannot_open_the_entry_page(run_page, login, open_quarter):
 def test_admin_can_pick_any_structure(run_page, open_quarter):
     at = run_page(PAGE, "admin")
     assert not at.exception
-    assert "MEF" in at.selectbox(key="entry_structure").options
+    assert any(o.startswith("MEF — ") for o in at.selectbox(key="entry_structure").options)
 
 
 # --- completeness, unsaved drafts, reasons before submitting --------------------------------

@@ -440,13 +440,18 @@ def entry_rows_from_frame(edited: pd.DataFrame) -> list[EntryRow]:
 
 
 def structure_choices(session: Session, actor: Actor, today: date) -> list[tuple[int, str]]:
-    """Structures this actor may enter results for: a DSI their own, ASIN every one in force."""
+    """Structures this actor may enter results for, as « CODE — Nom »: a DSI their own, ASIN
+    every one in force."""
+    def named(s: Structure) -> str:
+        name = (s.name_en or s.name_fr) if get_language() == "en" else s.name_fr
+        return f"{s.code} — {name}"
+
     mine = own_structure(actor)
     if mine is not None:
         own = session.get(Structure, mine)
-        return [(mine, own.code if own else "?")]
+        return [(mine, named(own) if own else "?")]
     require(actor, Action.enter_for_any)
-    return [(s.id or 0, s.code) for s in repo.list_structures(session) if s.in_force(today)]
+    return [(s.id or 0, named(s)) for s in repo.list_structures(session) if s.in_force(today)]
 
 
 def quarter_choices(today: date, years_back: int = 3) -> list[tuple[int, int]]:
