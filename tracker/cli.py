@@ -196,7 +196,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     engine = _engine(args)
     migrate(engine)
     outcome = run_reminders(engine, load_settings(), _today(args.today), days=args.days,
-                            dry_run=args.dry_run)
+                            dry_run=args.dry_run, brief_days=args.brief_days)
     print("\n".join(report_lines(outcome)))
     return 1 if outcome.failed else 0
 
@@ -353,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     remind.add_argument("--dry-run", action="store_true", help="print, send nothing")
     remind.add_argument("--today", help="ISO date (default: today, Porto-Novo)")
     remind.add_argument("--days", type=int, default=7, help="days before a deadline")
+    remind.add_argument("--brief-days", type=int, default=10,
+                        help="days before a planned session its convocation and pre-read "
+                             "brief go to the invited DSIs (once per session)")
 
     conference = commands.add(sub, "conference", "conference sessions: computed KPIs")
     kpis = commands.add(commands.group(conference, "conference_command"), "kpis",
