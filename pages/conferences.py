@@ -37,7 +37,6 @@ def session_inputs(prefix: str, row: dict) -> conferences.ConferenceInput:
 def run(service, *args, flash: str, select: bool = False) -> None:
     def chosen(result) -> None:
         st.session_state["conferences_selected"] = result.id
-
     ui.act("conferences", service, actor, *args, flash=flash, then=chosen if select else None)
 
 
@@ -52,8 +51,7 @@ if admin:
             run(conferences.create_conference, data, flash=t("conferences.created"), select=True)
 
 if frame.empty:
-    st.info(t("conferences.empty"))
-    st.stop()
+    st.info(t("conferences.empty")), st.stop()
 config = {**ui.labels("conferences.col_", conferences.LIST_COLUMNS), "session_date":
           st.column_config.DateColumn(t("conferences.col_session_date"), format="DD/MM/YYYY")}
 st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=True,
@@ -99,8 +97,8 @@ with details:
 with ui.read() as session:
     agenda_frame = session_agenda.agenda_frame(session, selected)
     attendance_frame = session_attendance.attendance_frame(session, selected)
-agenda_key, attendance_key = (f"conferences_{name}_{selected}_{revision}"
-                              for name in ("agenda", "attendance"))
+agenda_key, attendance_key = (f"conferences_{n}_{selected}_{revision}"
+                              for n in ("agenda", "attendance"))
 if editable:  # edits and versions apply to the rows drawn before the click
     agenda_frame = ui.editor_rows(f"conferences_agenda_{selected}", agenda_frame, key=agenda_key,
                                   save="conferences_agenda_save")
@@ -120,6 +118,7 @@ with agenda:
                 session_agenda.removed_ids(agenda_frame, edited), flash=t("common.saved"))
     else:
         ui.table(agenda_frame[conferences.AGENDA_COLUMNS], "conferences.col_")
+    ui.agenda_proposal(actor, selected, row, agenda_frame)  # proposed agenda, pre-read brief
 
 with attendance:
     if editable:
@@ -145,9 +144,7 @@ with rates, ui.read() as session:
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")
-    # Built when clicked, not on every run of the page.
-    st.download_button(t("conferences.download_pv"),
+    st.download_button(t("conferences.download_pv"),  # built when clicked, not on every run
                        ui.deferred(lambda s: pv_export.pv_docx(s, selected)),
                        file_name=pv_export.pv_filename(session, selected),
-                       key="conferences_pv_download", mime=pv_export.DOCX_MIME,
-                       on_click="ignore")
+                       key="conferences_pv_download", mime=pv_export.DOCX_MIME, on_click="ignore")
