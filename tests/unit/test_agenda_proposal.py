@@ -47,7 +47,8 @@ def test_one_item_of_each_kind_with_its_evidence(engine, scene, actor):
     assert items[0] is opening and items[-1] is aob and items[1] is followup
     assert opening.title == "Ouverture de la session" and aob.title == "Divers"
     assert followup.title == "Suivi des recommandations de la 1re conférence (1re session 2026)"
-    assert followup.evidence == "3 recommandations : 1 réalisées, 1 en cours, 1 en retard."
+    assert followup.evidence == \
+        "3 recommandations — réalisées : 1, en cours : 1, en retard : 1."
     assert followup.structures == ("MEF",)
     assert followup.counts == (("MEF", 0, 0, 1), ("MS", 1, 1, 0))
 

@@ -45,7 +45,7 @@ def test_the_brief_has_the_agenda_a_page_per_item_and_the_followup(engine, scene
         assert item.title[:40] in cover
     followup = texts[1].replace("\n", " ")
     assert "Suivi des recommandations de la session précédente" in followup
-    assert "1 réalisée(s), 1 en cours, 1 en retard" in followup
+    assert "réalisées : 1, en cours : 1, en retard : 1" in followup
     body = [text.replace("\n", " ") for text in texts[2:]]
     assert "Point 3 — Cible 2026 hors d'atteinte" in body[0]
     assert any("Migrer la messagerie" in text and "Raccorder le DPI" in text for text in body)
@@ -103,3 +103,17 @@ def test_report_brief_writes_the_pdf_and_a_bad_date_exits_2(database_url, scene,
                      "10/12/2026"]) == 2
     assert "date invalide : « 10/12/2026 »" in capsys.readouterr().err
 
+
+
+def test_an_agenda_written_by_hand_keeps_every_proposed_page(engine, scene, actor):
+    with transaction(engine) as db:
+        session_agenda.save_proposed_agenda(db, actor("admin"), scene["planned"],
+                                            [(1, "Point écrit à la main", "")], {})
+    with Session(engine) as db:
+        document = brief.brief_pdf(db, actor("admin"), ON)
+
+    pages, texts = _text(document.data)
+    assert pages == 8
+    assert "Point écrit à la main" in texts[0] and "Ouverture de la session" not in texts[0]
+    assert texts[2].startswith("Note de préparation") or "Cible 2026 hors d'atteinte" in texts[2]
+    assert "Point 3 —" not in " ".join(texts)  # not on the agenda: no number

@@ -4,7 +4,8 @@ session's recommendations (done / in progress / late, by structure).
 
 When the session of that date already has a saved agenda, the brief lists it and keeps the
 pages of the proposed items the secretariat kept (their evidence is in the saved item's
-notes), under the titles saved; else it lists the whole proposal."""
+notes), under the titles saved (an agenda written by hand, with no item from a proposal, keeps
+every proposed item's page); else it lists the whole proposal."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ MAX_PAGES = 10
 @dataclass(frozen=True)
 class Brief:
     """What the brief and the convocation say: the session (when one is planned that day), the
-    agenda's titles in order, the proposed items kept (with their titles as saved), and the
-    previous session's recommendations."""
+    agenda's titles in order, the proposed items with a page (those kept, under their titles
+    as saved), and the previous session's recommendations."""
 
     on: date
     conference: Conference | None
@@ -67,8 +68,10 @@ def gather(session: Session, actor: Actor, on: date) -> Brief:
                 and item.evidence in str(r.notes)]
         if hits:
             kept.append(replace(item, title=hits[0]))
-    return Brief(on, conference, tuple(str(title) for title in saved["title"]), tuple(kept),
-                 previous, followup)
+    agenda = tuple(str(title) for title in saved["title"])
+    # an agenda written by hand (no item saved from a proposal): every proposed item's page
+    return Brief(on, conference, agenda, tuple(kept) if kept else tuple(items), previous,
+                 followup)
 
 
 def review_notes(item: proposal.ProposedItem) -> str:
@@ -124,9 +127,9 @@ def _overdue_chart(item: proposal.ProposedItem, on: date) -> bytes | str:
     return try_png(charts.overdue_chart(frame, long_date(on)), width=1100)
 
 
-def _item_page(pdf: ReportPdf, n: int, item: proposal.ProposedItem, on: date) -> None:
+def _item_page(pdf: ReportPdf, n: int | None, item: proposal.ProposedItem, on: date) -> None:
     pdf.add_page()
-    heading(pdf, t("agenda.brief.item", n=n, title=item.title))
+    heading(pdf, t("agenda.brief.item", n=n, title=item.title) if n else item.title)
     paragraph(pdf, item.evidence)
     if item.link:
         paragraph(pdf, t("agenda.brief.link", link=item.link), size=7.5, colour=GREY)
@@ -204,8 +207,8 @@ def brief_pdf(session: Session, actor: Actor, on: date, *, lang: str = "fr") -> 
         _cover(pdf, brief, title)
         _followup(pdf, brief)
         pages = [i for i in brief.items if i.rows and i.kind != proposal.RECURRING]
-        for n, item in enumerate(pages[:MAX_PAGES - 2], start=1):
-            number = brief.agenda.index(item.title) + 1 if item.title in brief.agenda else n
+        for item in pages[:MAX_PAGES - 2]:
+            number = brief.agenda.index(item.title) + 1 if item.title in brief.agenda else None
             _item_page(pdf, number, item, on)
         content = bytes(pdf.output())
     return Document(content, brief_filename(on, lang), PDF_MIME)
