@@ -55,6 +55,7 @@ from tracker.core.models import (
 from tracker.core.periods import quarter_end
 from tracker.dashboards import confidence
 from tracker.dashboards import views as dashboards
+from tracker.results import ratings
 
 RECURRING, AT_RISK, MISSING = "recurring", "targets_at_risk", "missing_declarations"
 OVERDUE, ESCALATED, SLIPPED = "overdue_actions", "escalated_actions", "slipped_milestones"
@@ -196,7 +197,6 @@ def _at_risk(session: Session, actor: Actor, on: date) -> list[ProposedItem]:
         flagged = confidence.flagged_lines(session, actor, year, quarter, forecasts=forecasts,
                                            data=(known, cat, targets))
         if not flagged.empty:
-            shown = confidence.flagged_display(flagged)
             codes = tuple(sorted(set(flagged["structure"])))
             items.append(ProposedItem(
                 AT_RISK, t("agenda.flagged_title", period=period),
@@ -204,7 +204,11 @@ def _at_risk(session: Session, actor: Actor, on: date) -> list[ProposedItem]:
                   structures=_join(codes)),
                 codes, f"/trajectories?year={year}&quarter={quarter}",
                 tuple(t(f"agenda.col.flag_{c}") for c in confidence.FLAG_DISPLAY),
-                tuple(tuple(str(v) for v in row) for row in shown.itertuples(index=False))))
+                tuple((str(r.structure), str(r.kpi_label), ratings.level_label(r.dsi_level)
+                       or "—", ratings.level_label(r.asin_level) or "—",
+                       t(f"forecast.classes.{r.forecast_class}")
+                       if isinstance(r.forecast_class, str) else "—")
+                      for r in flagged.itertuples(index=False))))
         return items
     # no forecast can be made: the structures far from target on the last validated quarter
     frame = dashboards.attainment_frame(known, cat, targets, year, quarter,

@@ -207,7 +207,9 @@ def brief_pdf(session: Session, actor: Actor, on: date, *, lang: str = "fr") -> 
         _cover(pdf, brief, title)
         _followup(pdf, brief)
         pages = [i for i in brief.items if i.rows and i.kind != proposal.RECURRING]
-        for item in pages[:MAX_PAGES - 2]:
+        for item in pages:
+            if pdf.page_no() >= MAX_PAGES:  # the brief stays within its ten pages
+                break
             number = brief.agenda.index(item.title) + 1 if item.title in brief.agenda else None
             _item_page(pdf, number, item, on)
         content = bytes(pdf.output())
