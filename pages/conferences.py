@@ -51,7 +51,8 @@ if admin:
             run(conferences.create_conference, data, flash=t("conferences.created"), select=True)
 
 if frame.empty:
-    st.info(t("conferences.empty")), st.stop()
+    st.info(t("conferences.empty"))
+    st.stop()
 config = {**ui.labels("conferences.col_", conferences.LIST_COLUMNS), "session_date":
           st.column_config.DateColumn(t("conferences.col_session_date"), format="DD/MM/YYYY")}
 st.dataframe(frame[conferences.LIST_COLUMNS], column_config=config, hide_index=True,
@@ -124,8 +125,7 @@ with attendance:
     if editable:
         edited_attendance = st.data_editor(
             attendance_frame, column_config=ui.column_config(session_attendance.attendance_specs()),
-            hide_index=True, placeholder="—",
-            column_order=conferences.ATTENDANCE_COLUMNS,
+            hide_index=True, placeholder="—", column_order=conferences.ATTENDANCE_COLUMNS,
             key=attendance_key, width="stretch", height=520)
         if st.button(t("common.save"), key="conferences_attendance_save", type="primary"):
             run(session_attendance.save_attendance, selected, diff_frames(

@@ -5,7 +5,7 @@ language; nothing on a dry run."""
 import io
 from datetime import date
 
-from agenda_scene import ON, build_scene
+from agenda_scene import build_scene
 from pypdf import PdfReader
 from sqlmodel import Session, select
 from test_reminders import _settings, smtp  # noqa: F401  (the local SMTP server)

@@ -136,7 +136,8 @@ def _recurring(session: Session, previous: Conference | None, on: date) -> list[
                           link="/conferences")]
     if previous is not None:
         counts = recommendation_followup(session, previous, on)
-        done, going, late = (sum(c[i] for c in counts) for i in (1, 2, 3))
+        done, going, late = (sum(c[1] for c in counts), sum(c[2] for c in counts),
+                             sum(c[3] for c in counts))
         evidence = t("agenda.followup_evidence", n=done + going + late, done=done,
                      going=going, late=late) if counts else t("agenda.followup_none")
         items.append(ProposedItem(
@@ -348,8 +349,8 @@ def _slipped(session: Session, previous: Conference | None, on: date) -> list[Pr
         first = moved.get(event.object_id, (old, new))[0]
         moved[event.object_id] = (first, new)
     moved = {k: v for k, v in moved.items() if v[1] > v[0]}  # ISO dates: later is greater
-    milestones = {m.id: m for m in session.exec(select(Milestone)).all()}
-    passed = {m.id for m in milestones.values()
+    milestones = {m.id: m for m in session.exec(select(Milestone)).all() if m.id is not None}
+    passed = {i for i, m in milestones.items()
               if m.due_date < on and (since is None or m.due_date >= since)
               and (m.done_on is None or m.done_on >= on)}
     wanted = sorted((set(moved) & set(milestones)) | passed,

@@ -29,7 +29,17 @@ from tracker.dashboards import agenda_proposal as proposal
 from tracker.dashboards import charts
 from tracker.reports.document import PDF_MIME, Document, in_language, long_date
 from tracker.reports.figures import start_renderer, try_png
-from tracker.reports.pdf import BLUE, FONT, GREY, ReportPdf, heading, image, new_pdf, paragraph, table
+from tracker.reports.pdf import (
+    BLUE,
+    FONT,
+    GREY,
+    ReportPdf,
+    heading,
+    image,
+    new_pdf,
+    paragraph,
+    table,
+)
 
 MAX_ROWS = 22  # a table that fits its page under the heading and the evidence
 MAX_ROWS_WITH_CHART = 9
@@ -168,7 +178,9 @@ def _followup(pdf: ReportPdf, brief: Brief) -> None:
     if not brief.followup:
         paragraph(pdf, t("agenda.brief.followup_empty"))
         return
-    done, going, late = (sum(row[i] for row in brief.followup) for i in (1, 2, 3))
+    rows = brief.followup
+    done, going, late = (sum(r[1] for r in rows), sum(r[2] for r in rows),
+                         sum(r[3] for r in rows))
     label = conference_label(brief.previous)
     paragraph(pdf, t("agenda.brief.followup_total", label=label, done=done, going=going,
                      late=late), style="B")
