@@ -88,3 +88,21 @@ def test_readers_get_the_brief_but_no_proposal(run_page, engine, seeded):
     assert downloads
     dsi = run_page(PAGE, "dsi-ms", conferences_selected=ids["planned"])
     assert not [e for e in dsi.get("download_button") if "agenda_brief" in e.proto.id]
+
+
+def test_a_proposed_items_link_sets_the_filters_of_its_page(apptest, login_apptest, engine,
+                                                           seeded):
+    build_scene(engine, seeded)
+    at = apptest("pages/actions.py")
+    login_apptest(at, "admin")
+    at.query_params["kind"] = "action"
+    at.query_params["overdue"] = "1"
+    at.run()
+
+    assert not at.exception
+    assert at.checkbox(key="actions_overdue").value is True
+    assert at.radio(key="actions_kind").value == "action"
+    assert "overdue" not in at.query_params  # set once: the user's own choices stay theirs
+
+    at.checkbox(key="actions_overdue").uncheck().run()
+    assert at.checkbox(key="actions_overdue").value is False

@@ -54,7 +54,7 @@ def test_one_item_of_each_kind_with_its_evidence(engine, scene, actor):
 
     at_risk, flagged = by_kind["targets_at_risk"]
     assert at_risk.title == "Cible 2026 hors d'atteinte : Nouveaux e-services mis en ligne"
-    assert at_risk.structures == ("MS",) and at_risk.link == "/trajectories?kpi=ESV_NEW"
+    assert at_risk.structures == ("MS",) and at_risk.link == "/trajectories?year=2026&kpi=ESV_NEW"
     assert "T2 2026" in at_risk.evidence and at_risk.rows[0][0] == "MS"
     assert flagged.title == "Points signalés pour la prochaine session (T2 2026)"
     assert flagged.structures == ("MS",) and len(flagged.rows) == 1
@@ -71,7 +71,8 @@ def test_one_item_of_each_kind_with_its_evidence(engine, scene, actor):
     assert overdue.structures == ("MEF", "MS")  # the owner of the oldest item first
     assert [row[1] for row in overdue.rows] == ["Migrer la messagerie",
                                                 "Raccorder le DPI à X-Road"]
-    assert "01/08/2026 (MEF)" in overdue.evidence and overdue.link == "/actions?overdue=1"
+    assert "01/08/2026 (MEF)" in overdue.evidence
+    assert overdue.link == "/actions?kind=action&overdue=1"
 
     (escalated,) = by_kind["escalated_actions"]
     assert escalated.structures == ("MEF",) and escalated.rows[0][1] == "Budget du cloud"

@@ -89,7 +89,8 @@ def test_agenda_propose_prints_the_items_as_json(database_url, scene, capsys):
     assert [i["kind"] for i in items] == [
         "recurring", "recurring", "targets_at_risk", "targets_at_risk", "missing_declarations",
         "overdue_actions", "escalated_actions", "slipped_milestones", "recurring"]
-    assert items[5]["structures"] == ["MEF", "MS"] and items[5]["link"] == "/actions?overdue=1"
+    assert items[5]["structures"] == ["MEF", "MS"]
+    assert items[5]["link"] == "/actions?kind=action&overdue=1"
 
 
 def test_report_brief_writes_the_pdf_and_a_bad_date_exits_2(database_url, scene, tmp_path,

@@ -17,8 +17,9 @@ Kinds, in the order they are proposed:
   trail of milestone changes) or passed without being done, since the previous session.
 
 A kind the data gives nothing for is not proposed. Each item carries its evidence (one
-sentence), the structures concerned, a link (the app page's url path with its filter) and the
-table behind it (``headers`` and ``rows``, read by the brief).
+sentence), the structures concerned, a link (the app page's url path, with the filters the page
+takes from it: tracker.ui.links.LINK_FILTERS) and the table behind it (``headers`` and
+``rows``, read by the brief).
 
 This module sits with the dashboards, not in tracker.conference: it reads forecasts and the
 roadmap, which are on higher floors of the layer map than the conference package.
@@ -187,7 +188,7 @@ def _at_risk(session: Session, actor: Actor, on: date) -> list[ProposedItem]:
                            year=year),
                 t("agenda.at_risk_evidence", n=len(codes), year=year, period=period,
                   structures=_join(codes)),
-                codes, f"/trajectories?kpi={cat.rules[int(kpi_id)].code}",
+                codes, f"/trajectories?year={year}&kpi={cat.rules[int(kpi_id)].code}",
                 (t("agenda.col.structure"), t("agenda.col.to_date"), t("agenda.col.forecast"),
                  t("agenda.col.target"), t("agenda.col.probability")),
                 tuple((str(r.structure), format_value(r.actual_to_date, unit),
@@ -203,7 +204,7 @@ def _at_risk(session: Session, actor: Actor, on: date) -> list[ProposedItem]:
                 AT_RISK, t("agenda.flagged_title", period=period),
                 t("agenda.flagged_evidence", n=len(flagged), period=period,
                   structures=_join(codes)),
-                codes, f"/trajectories?year={year}&quarter={quarter}",
+                codes, f"/trajectories?year={year}",
                 tuple(t(f"agenda.col.flag_{c}") for c in confidence.FLAG_DISPLAY),
                 tuple((str(r.structure), str(r.kpi_label), ratings.level_label(r.dsi_level)
                        or "—", ratings.level_label(r.asin_level) or "—",
@@ -225,7 +226,7 @@ def _at_risk(session: Session, actor: Actor, on: date) -> list[ProposedItem]:
         items.append(ProposedItem(
             AT_RISK, t("agenda.far_title", kpi=_kpi_label(cat, int(kpi_id)), period=period),
             t("agenda.far_evidence", n=len(codes), period=period, structures=_join(codes)),
-            codes, f"/overview?year={year}&quarter={quarter}&kpi={cat.rules[int(kpi_id)].code}",
+            codes, "/overview",
             (t("agenda.col.structure"), t("agenda.col.value"), t("agenda.col.target")),
             tuple((str(r.code), format_value(r.value, unit), format_value(r.target, unit))
                   for r in lines.itertuples(index=False))))
@@ -267,7 +268,7 @@ def _missing(session: Session, on: date) -> list[ProposedItem]:
                  missing=len(missing), late=len(late), structures=_join(codes))
     return [ProposedItem(
         MISSING, t("agenda.missing_title", period=period), evidence, codes,
-        f"/submissions?year={window.year}&quarter={window.quarter}",
+        "/submissions",
         (t("agenda.col.structure"), t("agenda.col.name"), t("agenda.col.state"),
          t("agenda.col.submitted_on")), tuple([*missing, *late]))]
 
@@ -314,7 +315,7 @@ def _actions(session: Session, on: date) -> list[ProposedItem]:
             t("agenda.overdue_evidence", n=len(overdue), owners=len(groups),
               since=format_date(oldest.due_date), owner=oldest_owner,
               structures=_join([g[0] for g in groups])),
-            tuple(g[0] for g in groups), "/actions?overdue=1",
+            tuple(g[0] for g in groups), "/actions?kind=action&overdue=1",
             (t("agenda.col.owner"), t("agenda.col.action"), t("agenda.col.due"),
              t("agenda.col.late"), t("agenda.col.status")), table))
     if escalated:
@@ -326,7 +327,7 @@ def _actions(session: Session, on: date) -> list[ProposedItem]:
             ESCALATED, t("agenda.escalated_title", n=len(escalated)),
             t("agenda.escalated_evidence", n=len(escalated), owners=len(groups),
               structures=_join([g[0] for g in groups])),
-            tuple(g[0] for g in groups), "/actions?escalated=1",
+            tuple(g[0] for g in groups), "/actions?kind=action",
             (t("agenda.col.owner"), t("agenda.col.action"), t("agenda.col.due"),
              t("agenda.col.blocker"), t("agenda.col.status")), table))
     return items
@@ -378,7 +379,7 @@ def _slipped(session: Session, previous: Conference | None, on: date) -> list[Pr
           passed=len(passed), structures=_join(structures))
     return [ProposedItem(
         SLIPPED, t("agenda.slipped_title", n=len(wanted)), evidence, structures,
-        f"/roadmap-review?year={on.year}",
+        "/roadmap-review",
         (t("agenda.col.milestone"), t("agenda.col.initiative"), t("agenda.col.owner"),
          t("agenda.col.planned_before"), t("agenda.col.planned_now"), t("agenda.col.what")),
         tuple(rows))]

@@ -37,7 +37,7 @@ def _column_config() -> dict[str, Any]:
         "evidence": st.column_config.TextColumn(t("agenda.review.col_evidence"),
                                                 disabled=True, width="large"),
         "kind": st.column_config.TextColumn(t("agenda.review.col_kind"), disabled=True),
-        "link": st.column_config.TextColumn(t("agenda.review.col_link"), disabled=True),
+        "link": st.column_config.LinkColumn(t("agenda.review.col_link"), disabled=True),
     }
 
 
