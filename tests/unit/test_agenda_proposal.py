@@ -103,8 +103,8 @@ def test_nothing_is_invented_when_the_data_has_nothing(engine, seeded, actor):
 
 
 def test_the_date_decides_what_was_known(engine, scene, actor):
-    # on 01/07/2026 the window of T3 had not closed, no action was overdue yet but MEF's, and
-    # the 1st session (15/06) is the previous one
+    # on 15/08/2026 the window of T3 had not closed, only MEF's action was overdue, nothing
+    # was escalated yet, and the 1st session (15/06) is the previous one
     items = _propose(engine, actor, date(2026, 8, 15))
     kinds = _kinds(items)
 
