@@ -28,6 +28,7 @@ def _text(data: bytes) -> tuple[int, list[str]]:
     return len(reader.pages), [page.extract_text() for page in reader.pages]
 
 
+@pytest.mark.postgres
 def test_the_brief_has_the_agenda_a_page_per_item_and_the_followup(engine, scene, actor):
     with Session(engine) as db:
         document = brief.brief_pdf(db, actor("admin"), ON)

@@ -5,6 +5,7 @@ language; nothing on a dry run."""
 import io
 from datetime import date
 
+import pytest
 from agenda_scene import build_scene
 from pypdf import PdfReader
 from sqlmodel import Session, select
@@ -32,6 +33,7 @@ def _briefs(inbox):
             if "Convocation" in str(mail["Subject"])}
 
 
+@pytest.mark.postgres
 def test_the_invited_dsis_get_the_convocation_and_the_brief_once(engine, seeded, smtp):  # noqa: F811
     inbox, port = smtp
     _scene(engine, seeded)
