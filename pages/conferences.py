@@ -37,7 +37,6 @@ def session_inputs(prefix: str, row: dict) -> conferences.ConferenceInput:
 def run(service, *args, flash: str, select: bool = False) -> None:
     def chosen(result) -> None:
         st.session_state["conferences_selected"] = result.id
-
     ui.act("conferences", service, actor, *args, flash=flash, then=chosen if select else None)
 
 
@@ -98,8 +97,8 @@ with details:
 with ui.read() as session:
     agenda_frame = session_agenda.agenda_frame(session, selected)
     attendance_frame = session_attendance.attendance_frame(session, selected)
-agenda_key, attendance_key = (f"conferences_{name}_{selected}_{revision}"
-                              for name in ("agenda", "attendance"))
+agenda_key, attendance_key = (f"conferences_{n}_{selected}_{revision}"
+                              for n in ("agenda", "attendance"))
 if editable:  # edits and versions apply to the rows drawn before the click
     agenda_frame = ui.editor_rows(f"conferences_agenda_{selected}", agenda_frame, key=agenda_key,
                                   save="conferences_agenda_save")
@@ -119,13 +118,13 @@ with agenda:
                 session_agenda.removed_ids(agenda_frame, edited), flash=t("common.saved"))
     else:
         ui.table(agenda_frame[conferences.AGENDA_COLUMNS], "conferences.col_")
+    ui.agenda_proposal(actor, selected, row, agenda_frame)  # proposed agenda, pre-read brief
 
 with attendance:
     if editable:
         edited_attendance = st.data_editor(
             attendance_frame, column_config=ui.column_config(session_attendance.attendance_specs()),
-            hide_index=True, placeholder="—",
-            column_order=conferences.ATTENDANCE_COLUMNS,
+            hide_index=True, placeholder="—", column_order=conferences.ATTENDANCE_COLUMNS,
             key=attendance_key, width="stretch", height=520)
         if st.button(t("common.save"), key="conferences_attendance_save", type="primary"):
             run(session_attendance.save_attendance, selected, diff_frames(

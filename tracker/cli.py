@@ -202,6 +202,40 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(t("cli.bad_date", value=value)) from None
+
+
+def cmd_agenda_propose(args: argparse.Namespace) -> int:
+    from tracker.core.db import reading
+    from tracker.dashboards.agenda_proposal import propose_agenda
+    from tracker.reports.document import command_line_actor
+
+    with reading(_engine(args)) as session:
+        items = propose_agenda(session, command_line_actor(), _date(args.date))
+    if args.json:
+        print(json.dumps([item.as_dict() for item in items], ensure_ascii=False, indent=2))
+    else:
+        for n, item in enumerate(items, start=1):
+            print(f"{n}. [{item.kind}] {item.title}" + (f" — {item.evidence}"
+                                                         if item.evidence else ""))
+    return EXIT_DONE
+
+
+def cmd_report_brief(args: argparse.Namespace) -> int:
+    from tracker.core.db import reading
+    from tracker.reports.brief import brief_pdf
+    from tracker.reports.document import command_line_actor, write_document
+
+    with reading(_engine(args)) as session:
+        document = brief_pdf(session, command_line_actor(), _date(args.date), lang=args.lang)
+    print(write_document(document, args.out))
+    return EXIT_DONE
+
+
 def cmd_remind(args: argparse.Namespace) -> int:
     from tracker.core.db import migrate
     from tracker.reports.reminders import report_lines, run_reminders
@@ -209,7 +243,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     engine = _engine(args)
     migrate(engine)
     outcome = run_reminders(engine, load_settings(), _today(args.today), days=args.days,
-                            dry_run=args.dry_run)
+                            dry_run=args.dry_run, brief_days=args.brief_days)
     print("\n".join(report_lines(outcome)))
     return 1 if outcome.failed else 0
 
@@ -355,8 +389,15 @@ def build_parser() -> argparse.ArgumentParser:
                               "nothing")
     dhis2_import.add_argument("--json", action="store_true", help="the full report as JSON")
 
-    report = commands.add(sub, "report", "reports: bilan and fiche (PDF), workbook (XLSX)")
+    report = commands.add(sub, "report", "reports: bilan, fiche and a session's brief (PDF), "
+                          "workbook (XLSX)")
     reports = commands.group(report, "report_command")
+    brief = commands.add(reports, "brief", "the pre-read brief of the session held on a date "
+                         "(proposed agenda, one page per item, follow-up of the previous "
+                         "session's recommendations)", cmd_report_brief)
+    brief.add_argument("--date", required=True, help="ISO date of the session (YYYY-MM-DD)")
+    brief.add_argument("--lang", choices=["fr", "en"], default="fr")
+    brief.add_argument("--out", required=True, help="file to write")
     for name, about in (("bilan", "the bilan of a quarter, or of a year without --quarter"),
                         ("fiche", "the one-page fiche of a structure for a quarter"),
                         ("workbook", "the quarter as an XLSX workbook")):
@@ -371,11 +412,22 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--structure", required=True, help="structure code")
             cmd.add_argument("--kpi", help="KPI code of the trend chart (default: a key KPI)")
 
+    agenda = commands.add(sub, "agenda", "the proposed agenda of a session")
+    propose = commands.add(commands.group(agenda, "agenda_command"), "propose",
+                           "print the agenda proposed from the data for a session held on a "
+                           "date (nothing is written)", cmd_agenda_propose)
+    propose.add_argument("--date", required=True, help="ISO date of the session (YYYY-MM-DD)")
+    propose.add_argument("--json", action="store_true",
+                         help="JSON: kind, title, evidence, structures, link per item")
+
     remind = commands.add(sub, "remind", "send the e-mail reminders due today (exit 1 when "
                           "one could not be sent)", cmd_remind)
     remind.add_argument("--dry-run", action="store_true", help="print, send nothing")
     remind.add_argument("--today", help="ISO date (default: today, Porto-Novo)")
     remind.add_argument("--days", type=int, default=7, help="days before a deadline")
+    remind.add_argument("--brief-days", type=int, default=10,
+                        help="days before a planned session its convocation and pre-read "
+                             "brief go to the invited DSIs (once per session)")
 
     conference = commands.add(sub, "conference", "conference sessions: computed KPIs")
     kpis = commands.add(commands.group(conference, "conference_command"), "kpis",

@@ -71,6 +71,7 @@ EXCLUDED: dict[str, str] = {
     # Streamlit panels: they call the services of CASES.
     **{f"tracker.ui.{name}": "Streamlit code; the services it calls are in CASES" for name in (
         "base.language_switch", "base.sidebar", "links.page_link", "imports.followup_import_panel",
+        "agenda_review.agenda_proposal",
         "imports.results_import_panel", "exchange.dhis2_panel", "exchange.open_data_panel",
         "exchange.dhis2_caption",
         "imports.targets_import_panel")},
@@ -414,6 +415,9 @@ CASES: dict[str, Case] = {
         needs(Action.edit_conferences), lambda f, db, a, w: f(
             db, a, w.conference_id, [RowChange(1, None, {"position": 2, "title": "Point divers"})],
             {})),
+    "tracker.conference.agenda.save_proposed_agenda": Case(
+        needs(Action.edit_conferences), lambda f, db, a, w: f(
+            db, a, w.conference_id, [(1, "Point divers", "")], {})),
     "tracker.conference.attendance.save_attendance": Case(
         needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, w.conference_id, [], {})),
     "tracker.conference.sessions.set_status": Case(
@@ -424,6 +428,8 @@ CASES: dict[str, Case] = {
             db, a, w.conference_id, _conference(db, w).version,
             _conference_input(db, w, place="Cotonou"))),
     # dashboards
+    "tracker.dashboards.agenda_proposal.propose_agenda": Case(
+        needs(Action.read_reports), lambda f, db, a, w: f(db, a, TODAY)),
     "tracker.dashboards.confidence.flagged_lines": Case(everyone, lambda f, db, a, w: f(
         db, a, YEAR, QUARTER)),
     "tracker.dashboards.confidence.rating_lines": Case(everyone, lambda f, db, a, w: f(
@@ -444,6 +450,10 @@ CASES: dict[str, Case] = {
     # reports
     "tracker.reports.bilan.bilan_pdf": Case(needs(Action.read_reports), lambda f, db, a, w: f(
         db, a, _period(), lang="fr", today=TODAY)),
+    "tracker.reports.brief.brief_pdf": Case(needs(Action.read_reports), lambda f, db, a, w: f(
+        db, a, TODAY, lang="fr")),
+    "tracker.reports.brief.gather": Case(needs(Action.read_reports), lambda f, db, a, w: f(
+        db, a, TODAY)),
     "tracker.reports.fiche.fiche_pdf": Case(needs(Action.read_reports), lambda f, db, a, w: f(
         db, a, "MS", _period(), lang="fr", today=TODAY)),
     "tracker.reports.figures.load_data": Case(everyone, lambda f, db, a, w: f(

@@ -13,7 +13,7 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, require
 from tracker.conference.sessions import AGENDA_COLUMNS, ensure_open, get_conference
 from tracker.core import audit
-from tracker.core.errors import NotFound
+from tracker.core.errors import NotFound, TrackerError
 from tracker.core.i18n import t
 from tracker.core.models import (
     TOPIC_TAGS,
@@ -93,3 +93,40 @@ def save_agenda(session: Session, actor: Actor, conference_id: int, changes: lis
         session, actor, AgendaItem, planned, versions,
         new=lambda values: AgendaItem(conference_id=conference_id, **values),
         label=lambda item: item.title, belongs=lambda item: item.conference_id == conference_id)
+
+
+# --- a proposed agenda, reviewed ------------------------------------------------------------
+
+
+def save_proposed_agenda(session: Session, actor: Actor, conference_id: int,
+                         kept: Sequence[tuple[object, str, str]], versions: dict[int, int], *,
+                         replace: bool = False, confirmed: bool = False) -> int:
+    """Write the items the secretariat kept from a proposed agenda (``kept``: order as typed,
+    title, notes), after the agenda's existing items (``replace``: instead of them, once the
+    replacement is ``confirmed`` when there are some). All or nothing, through
+    ``save_agenda`` (permission, closed session, stale versions, audit). Returns the items
+    written."""
+    require(actor, Action.edit_conferences)
+    if not kept:
+        raise TrackerError(t("agenda.review.nothing_kept"))
+    existing = agenda_frame(session, conference_id)
+    if replace and not existing.empty and not confirmed:
+        raise TrackerError(t("agenda.review.replace_unconfirmed"))
+    ordered = []
+    for n, (position, title, notes) in enumerate(kept):
+        try:
+            rank = int(float(str(position)))
+        except ValueError:
+            rank = 0
+        if rank < 1 or str(position).strip() in ("", "nan", "None"):
+            raise TrackerError(t("agenda.review.bad_position", title=str(title)[:80]))
+        if not str(title or "").strip() or len(str(title)) > 500:
+            raise TrackerError(t("conferences.title_required"))
+        ordered.append((rank, n, str(title).strip(), str(notes or "")))
+    start = 0 if replace or existing.empty else int(existing["position"].max())
+    changes = [RowChange(n, None, {"position": start + n, "title": title, "tags": "",
+                                   "notes": notes})
+               for n, (_, _, title, notes) in enumerate(sorted(ordered), start=1)]
+    removed = [int(i) for i in existing.index] if replace else []
+    written = save_agenda(session, actor, conference_id, changes, versions, removed)
+    return written - len(removed)

@@ -7,7 +7,11 @@ when no SMTP server is configured:
 - to the active DSIs of an action item's owner structure, for items due within N days
   (``action_due``; period: the item and its due date) or overdue (``action_overdue``; period: the
   item and the ISO week, so at most weekly), grouped in one e-mail per recipient;
-- a weekly summary to leadership (``weekly_summary``; period: the ISO week).
+- a weekly summary to leadership (``weekly_summary``; period: the ISO week);
+- the convocation of a planned session (date, place, agenda) with its pre-read brief attached
+  (``session_brief``), to the active DSIs of the structures invited (those on the session's
+  attendance list, else every structure in force on its date), from N days before the
+  session until its day (period: the session, so once per session).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from tracker.accounts.users import dsis_with_a_structure, leadership_members
 from tracker.conference import actions
+from tracker.conference.sessions import conference_label
 from tracker.core import repository as repo
 from tracker.core.config import Settings
 from tracker.core.db import reading, transaction
@@ -35,6 +40,9 @@ from tracker.core.formats import format_date, quarter_label
 from tracker.core.i18n import t
 from tracker.core.models import (
     ActionItem,
+    Attendance,
+    Conference,
+    ConferenceStatus,
     DueKind,
     ReminderSent,
     Submission,
@@ -44,13 +52,17 @@ from tracker.core.models import (
 )
 from tracker.core.periods import quarter_end, reporting_quarter
 from tracker.dashboards import views as dashboards
-from tracker.reports.document import command_line_actor, in_language
+from tracker.reports.brief import brief_pdf, gather
+from tracker.reports.document import Document, command_line_actor, in_language
 
 DEFAULT_DAYS = 7
 LATE_DAYS = 30
 SUBMISSION_DUE, SUBMISSION_LATE = "submission_due", "submission_late"
 ACTION_DUE, ACTION_OVERDUE, WEEKLY_SUMMARY = "action_due", "action_overdue", "weekly_summary"
-KINDS = (SUBMISSION_DUE, SUBMISSION_LATE, ACTION_DUE, ACTION_OVERDUE, WEEKLY_SUMMARY)
+SESSION_BRIEF = "session_brief"
+KINDS = (SUBMISSION_DUE, SUBMISSION_LATE, ACTION_DUE, ACTION_OVERDUE, WEEKLY_SUMMARY,
+         SESSION_BRIEF)
+DEFAULT_BRIEF_DAYS = 10
 DONE_STATES = ("submitted", "validated")
 
 
@@ -64,6 +76,9 @@ class Reminder:
     subject: str
     body: str
     period_keys: tuple[str, ...]
+    # the session's date whose brief goes attached, in the recipient's language
+    brief_on: date | None = None
+    lang: str = "fr"
 
 
 @dataclass
@@ -226,18 +241,68 @@ def weekly_summaries(session: Session, today: date) -> list[Reminder]:
     return out
 
 
+def _invited(session: Session, conference: Conference) -> list[User]:
+    """The active DSIs (with an e-mail) of the structures invited to a session."""
+    assert conference.session_date is not None
+    listed = set(session.exec(select(Attendance.structure_id).where(
+        Attendance.conference_id == conference.id)).all())
+    in_force = {s.id for s in repo.list_structures(session) if s.in_force(conference.session_date)}
+    dsis = _dsis_by_structure(session)
+    wanted = listed or in_force
+    return [user for sid in sorted(s for s in wanted if s is not None)
+            for user in dsis.get(sid, [])]
+
+
+def brief_reminders(session: Session, today: date, days: int) -> list[Reminder]:
+    """The convocation of each planned session held within ``days`` days (today included),
+    with the agenda (the saved one, else the proposed one) and the brief attached."""
+    sessions = session.exec(select(Conference).where(
+        Conference.status == ConferenceStatus.planned, col(Conference.session_date).is_not(None),
+        col(Conference.session_date) >= today,
+        col(Conference.session_date) <= today + timedelta(days=days))
+        .order_by(col(Conference.session_date), col(Conference.number))).all()
+    out = []
+    for conference in sessions:
+        assert conference.session_date is not None
+        key = f"conference-{conference.number}"
+        agendas: dict[str, tuple[str, ...]] = {}
+        for user in _invited(session, conference):
+            if key in _already(session, SESSION_BRIEF, user.email):
+                continue
+            lang = user.language or "fr"
+            with _in(user):
+                if lang not in agendas:
+                    agendas[lang] = gather(session, command_line_actor(),
+                                           conference.session_date).agenda
+                lines = "\n".join(t("reminders.session_brief.agenda_line", n=n, title=title)
+                                  for n, title in enumerate(agendas[lang], start=1))
+                values: dict[str, Any] = {
+                    "name": user.display_name, "label": conference_label(conference),
+                    "date": format_date(conference.session_date, "long"), "agenda": lines,
+                    "place": t("reminders.session_brief.place", place=conference.place)
+                    if conference.place else ""}
+                out.append(Reminder(SESSION_BRIEF, user.email, user.display_name,
+                                    t("reminders.session_brief.subject", **values),
+                                    t("reminders.session_brief.body", **values) + _footer(),
+                                    (key,), brief_on=conference.session_date, lang=lang))
+    return out
+
+
 def plan_reminders(session: Session, today: date, *, days: int = DEFAULT_DAYS,
-                   late_days: int = LATE_DAYS) -> list[Reminder]:
+                   late_days: int = LATE_DAYS, brief_days: int = DEFAULT_BRIEF_DAYS
+                   ) -> list[Reminder]:
     """Every reminder due today and not sent yet in its period."""
     return [*submission_reminders(session, today, days, late_days),
-            *action_reminders(session, today, days), *weekly_summaries(session, today)]
+            *action_reminders(session, today, days), *weekly_summaries(session, today),
+            *brief_reminders(session, today, brief_days)]
 
 
 # --- sending --------------------------------------------------------------------------------
 
 
-def message(reminder: Reminder, sender: str, now: datetime) -> EmailMessage:
-    """The e-mail: plain text (user text is never HTML), UTF-8."""
+def message(reminder: Reminder, sender: str, now: datetime,
+            attachment: Document | None = None) -> EmailMessage:
+    """The e-mail: plain text (user text is never HTML), UTF-8; a document attached if any."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = formataddr((reminder.name, reminder.recipient))
@@ -246,7 +311,21 @@ def message(reminder: Reminder, sender: str, now: datetime) -> EmailMessage:
     mail["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(reminder.body)
+    if attachment is not None:
+        maintype, _, subtype = attachment.mime.partition("/")
+        mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                            filename=attachment.filename)
     return mail
+
+
+def _briefs(engine: Engine, reminders: Sequence[Reminder]) -> dict[tuple[date, str], Document]:
+    """Each brief the reminders attach, built once per session and language."""
+    wanted = sorted({(r.brief_on, r.lang) for r in reminders if r.brief_on is not None})
+    if not wanted:
+        return {}
+    with reading(engine) as session:
+        return {(on, lang): brief_pdf(session, command_line_actor(), on, lang=lang)
+                for on, lang in wanted}
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:
@@ -275,15 +354,16 @@ def _connect(settings: Settings) -> smtplib.SMTP:
 
 
 def run_reminders(engine: Engine, settings: Settings, today: date, *, days: int = DEFAULT_DAYS,
-                  dry_run: bool = False) -> Outcome:
+                  dry_run: bool = False, brief_days: int = DEFAULT_BRIEF_DAYS) -> Outcome:
     """Send what is due (or, dry run or no SMTP server, only say what would go). Each e-mail is
     claimed in the database and sent in one transaction: a failed send records nothing, and a
     concurrent run cannot send it twice."""
     with reading(engine) as session:
-        planned = plan_reminders(session, today, days=days)
+        planned = plan_reminders(session, today, days=days, brief_days=brief_days)
     outcome = Outcome(planned, dry_run=dry_run, configured=bool(settings.smtp_host))
     if dry_run or not settings.smtp_host or not planned:
         return outcome
+    briefs = _briefs(engine, planned)
     server = _connect(settings)
     try:
         for reminder in planned:
@@ -293,7 +373,10 @@ def run_reminders(engine: Engine, settings: Settings, today: date, *, days: int 
                         session.add(ReminderSent(kind=reminder.kind,
                                                  recipient=reminder.recipient, period_key=key))
                     session.flush()
-                    server.send_message(message(reminder, settings.smtp_sender, utcnow()))
+                    attached = briefs.get((reminder.brief_on, reminder.lang)) \
+                        if reminder.brief_on is not None else None
+                    server.send_message(message(reminder, settings.smtp_sender, utcnow(),
+                                                attached))
             except IntegrityError:
                 continue  # another run sent it meanwhile
             except (smtplib.SMTPException, OSError) as exc:

@@ -3,6 +3,7 @@ shared widgets, the HTTP routes beside the app."""
 
 # What the pages use, as ``ui.<name>``; the modules below import each other directly.
 
+from tracker.ui.agenda_review import agenda_proposal
 from tracker.ui.base import (
     apply_language,
     current_actor,
@@ -67,6 +68,7 @@ from tracker.ui.widgets import (
 __all__ = [
     "WRAPPING_ROW",
     "act",
+    "agenda_proposal",
     "apply_language",
     "chart_block",
     "clicked",

@@ -26,6 +26,7 @@ from tracker.core.db import reading, shared_engine, transaction
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import LANGUAGES, get_language, set_language, t
 from tracker.ui import sso
+from tracker.ui.links import link_filters
 from tracker.ui.navigation import may_open
 from tracker.ui.web import COOKIE_NAME, lifespan, unsign_token
 
@@ -370,6 +371,7 @@ def require_actor(page: str) -> auth.Actor:
         st.stop()
     if refused := st.session_state.pop(REFUSED_KEY, None):
         st.error(plain(refused))
+    link_filters(page)  # a link's filters (/actions?overdue=1) set before the page's widgets
     return actor
 
 
