@@ -24,7 +24,8 @@ SENTENCE_COLUMNS = ["when", "who", "what", "detail"]
 
 ACTIONS = ("create", "update", "delete", "reset_password", "submit", "validate", "return",
            "reopen", "import", "close", "escalate", "unlock", "lockout", "api", "revoke",
-           "sso_bind", "sso_create", "sso_refused")
+           "sso_bind", "sso_create", "sso_refused", "link_kpi", "unlink_kpi", "snapshot",
+           "carry_over")
 
 # Where a field's values have words: the catalogue section naming them, per object type
 # (None: any object).
