@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from difflib import SequenceMatcher
+from typing import Any
 
+import pandas as pd
 from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
@@ -102,6 +103,27 @@ def propose_kpis(text: str, kpis: Iterable[KpiName]) -> list[str]:
                 or (len(label_words) >= 3 and all(w in tokens for w in label_words)):
             found.append(kpi.code)
     return found
+
+
+def cell_codes(value: object) -> list[str]:
+    """The KPI codes of a multiselect cell (a list, an array, or codes typed with commas)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[object] = [v for v in re.split(r"[,;\n]", value)]
+    elif hasattr(value, "tolist"):
+        items = list(value.tolist())  # type: ignore[attr-defined]
+    elif isinstance(value, (list, tuple, set)):
+        items = list(value)
+    else:
+        try:
+            if pd.isna(value):  # type: ignore[arg-type]
+                return []
+        except (TypeError, ValueError):
+            pass
+        items = [value]
+    return list(dict.fromkeys(str(v).strip() for v in items if v is not None
+                              and str(v).strip()))
 
 
 # --- links --------------------------------------------------------------------------------
