@@ -74,7 +74,8 @@ def slippage_frame(session: Session, conference_id: int) -> pd.DataFrame:
     """Per milestone, for one session: its planned date at the previous snapshot and at this
     one (this session's own snapshot once it is closed, today's roadmap before), the slippage
     in days, how many times it was re-planned up to then, its status, and the flag (re-planned
-    three times or more). Milestones that slipped or are flagged come first."""
+    three times or more). Milestones that slipped or are flagged come first; those already done
+    at the previous snapshot are left out."""
     chosen = session.get(Conference, conference_id)
     if chosen is None:
         raise NotFound(t("common.not_found"))
@@ -100,7 +101,12 @@ def slippage_frame(session: Session, conference_id: int) -> pd.DataFrame:
                                snapshot_status(m.due_date, m.done_on, day))
                    for m in session.exec(select(Milestone)).all()}
     for milestone_id, (title, initiative_id, planned, status) in current.items():
-        dates = [s.planned_date for s in history.get(milestone_id, [])]
+        past = history.get(milestone_id, [])
+        previous = past[-2] if own and len(past) >= 2 else past[-1] if past and not own \
+            else None
+        if previous is not None and previous.status == "done":
+            continue  # done before the previous snapshot: nothing left to review
+        dates = [s.planned_date for s in past]
         if not own:
             dates.append(planned)
         if len(dates) < 2:
