@@ -75,7 +75,7 @@ def test_the_effect_view_shows_the_groups_averages_and_the_caution(run_page, eff
                                             "Autres structures"]
     assert table["Moyenne avant"].tolist() == ["4", "6"]
     assert table["Moyenne après"].tolist() == ["10", "7"]
-    assert table["Après : effectifs"].tolist() == ["1 structures, 1 valeurs"] * 2
+    assert table["Après : effectifs"].tolist() == ["1 structure, 1 valeur"] * 2
     assert len(at.get("plotly_chart")) == 1
 
 

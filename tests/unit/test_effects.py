@@ -43,7 +43,7 @@ def test_a_group_without_values_has_no_average_rather_than_zero():
     assert pd.isna(done_before["average"]) and done_before["structures"] == 0
     shown = effects.comparison_display(out, "count")
     assert shown.iloc[0].tolist() == ["Ont mis en œuvre la recommandation", "—",
-                                      "0 structures, 0 valeurs", "—", "0 structures, 0 valeurs"]
+                                      "0 structure, 0 valeur", "—", "0 structure, 0 valeur"]
     assert shown.iloc[1]["Moyenne avant"] == "3"
 
 

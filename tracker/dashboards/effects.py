@@ -207,7 +207,8 @@ def comparison_display(comparison: pd.DataFrame, unit: str) -> pd.DataFrame:
             row[t(f"effects.col_average_{period}")] = (
                 "—" if average is None or pd.isna(average) else format_value(average, unit))
             row[t(f"effects.col_count_{period}")] = t(
-                "effects.counts", structures=int(part.loc[period, "structures"]),
-                values=int(part.loc[period, "values"]))
+                "effects.counts",
+                structures=t("effects.structures_n", n=int(part.loc[period, "structures"])),
+                values=t("effects.values_n", n=int(part.loc[period, "values"])))
         rows.append(row)
     return pd.DataFrame(rows)
