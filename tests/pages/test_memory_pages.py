@@ -88,7 +88,8 @@ def open_item(engine, seeded):
         session.add(conference)
         session.flush()
         action = ActionItem(conference_id=conference.id, number="A4",
-                            title="Transmettre à l'ASIN le rapport des tests du bac à sable de la PKI",
+                            title="Transmettre à l'ASIN le rapport des tests du bac à sable "
+                                  "de la PKI",
                             owner_structure_id=seeded.structures["MEF"])
         session.add(action)
         session.flush()
