@@ -15,10 +15,13 @@ ui.page_revision("effects")
 
 with ui.read() as session:
     choices = effects.recommendation_choices(session)
+    default = effects.default_choice(session, choices, ui.today())
 if not choices:
     st.info(t("effects.none"))
     st.stop()
-chosen = st.selectbox(t("effects.recommendation"), list(choices), key="effects_reco",
+ids = list(choices)
+chosen = st.selectbox(t("effects.recommendation"), ids, key="effects_reco",
+                      index=ids.index(default) if default in ids else 0,
                       format_func=choices.__getitem__)
 with ui.read() as session:
     codes = effects.kpi_options(session, chosen)

@@ -100,3 +100,10 @@ def test_the_effect_of_a_recommendation_compares_who_did_it_with_the_others(engi
     assert "Nombre d'e-services en production" in figure.layout.title.text
     assert [trace.name for trace in figure.data] == ["Ont mis en œuvre", "Autres"]
     assert figure.layout.shapes[0].x0 == pd.Timestamp(2025, 4, 10)
+
+
+def test_the_page_opens_on_a_recommendation_with_quarters_after_it(engine, story):
+    with reading(engine) as session:
+        choices = effects.recommendation_choices(session)
+        assert effects.default_choice(session, choices, date(2025, 12, 1)) == story
+        assert effects.default_choice(session, {}, date(2025, 12, 1)) is None

@@ -131,6 +131,20 @@ def recommendation_choices(session: Session) -> dict[int, str]:
     return {rid: label for _n, rid, label in sorted(out)}
 
 
+def default_choice(session: Session, choices: dict[int, str], today: date) -> int | None:
+    """The recommendation the page opens on: the newest one adopted two quarters ago or more
+    (so that quarters after the session can be compared), else the newest."""
+    limit = (today.year, quarter_of(today))
+    limit_index = _index(*limit) - 2
+    for rid in choices:
+        reco = session.get(Recommendation, rid)
+        conference = session.get(Conference, reco.conference_id) if reco else None
+        day = conference.session_date if conference else None
+        if day is not None and _index(day.year, quarter_of(day)) <= limit_index:
+            return rid
+    return next(iter(choices), None)
+
+
 def kpi_options(session: Session, recommendation_id: int) -> list[str]:
     """The codes of the KPIs the recommendation (or its group) is tied to."""
     reco = session.get(Recommendation, recommendation_id)
