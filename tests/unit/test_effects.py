@@ -102,8 +102,24 @@ def test_the_effect_of_a_recommendation_compares_who_did_it_with_the_others(engi
     assert figure.layout.shapes[0].x0 == pd.Timestamp(2025, 4, 10)
 
 
-def test_the_page_opens_on_a_recommendation_with_quarters_after_it(engine, story):
+def test_the_page_opens_on_a_recommendation_with_quarters_after_it(engine, story, seeded,
+                                                                     actor):
+    with transaction(engine) as session:
+        later = Conference(number=18, year=2025, rank_in_year=2, session_date=date(2025, 10, 1),
+                           status="closed")
+        session.add(later)
+        session.flush()
+        reco = Recommendation(conference_id=later.id, number="R1", text="Former les agents",
+                              owner_structure_id=seeded.structures["MS"])
+        session.add(reco)
+        session.flush()
+        kpi_links.set_kpi_links(session, actor("admin"), "recommendation", reco.id,
+                                ["FRM_AGENTS"])
     with reading(engine) as session:
         choices = effects.recommendation_choices(session)
-        assert effects.default_choice(session, choices, date(2025, 12, 1)) == story
+        assert list(choices) == [reco.id, story]  # newest first
+        # Both adopted two quarters ago or more: the one some structure implemented.
+        assert effects.default_choice(session, choices, date(2026, 6, 1)) == story
+        # Too recent to compare: the newest.
+        assert effects.default_choice(session, choices, date(2025, 5, 1)) == reco.id
         assert effects.default_choice(session, {}, date(2025, 12, 1)) is None

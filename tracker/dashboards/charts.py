@@ -283,13 +283,17 @@ def effect_chart(series: pd.DataFrame, session_day: pd.Timestamp, session_label:
                         + t("dashboards.structures") + f"<extra>{name}</extra>")
     fig.add_shape(type="line", x0=session_day, x1=session_day, y0=0, y1=1, yref="paper",
                   line={"color": "#D55E00", "dash": "dot", "width": 2})
-    fig.add_annotation(x=session_day, y=1, yref="paper", text=wrap(session_label, 30),
-                       showarrow=False, xanchor="left", yanchor="top",
+    # Left of the line, inside the plot (the session is often near the end of the series).
+    fig.add_annotation(x=session_day, y=1, yref="paper", text=wrap(session_label, 24),
+                       showarrow=False, xanchor="right", yanchor="top", align="right",
                        font={"color": "#D55E00", "size": 11})
     ordered = sorted(set(all_dates))
     if ordered:
         _period_ticks(fig, ordered, [quarter_label(d.year, (d.month - 1) // 3 + 1)
                                      for d in ordered])
+        low, high = ordered[0] - pd.Timedelta(days=45), ordered[-1] + pd.Timedelta(days=45)
+        fig.update_xaxes(range=[min(low, session_day - pd.Timedelta(days=45)),
+                                max(high, session_day + pd.Timedelta(days=45))])
     fig.update_yaxes(title_text=unit_title(unit), rangemode="tozero")
     fig = _layout(fig, t("effects.chart_title", kpi=label), width=55)
     fig.update_layout(showlegend=True, legend={"y": 1.0, "yanchor": "bottom"},

@@ -133,16 +133,20 @@ def recommendation_choices(session: Session) -> dict[int, str]:
 
 def default_choice(session: Session, choices: dict[int, str], today: date) -> int | None:
     """The recommendation the page opens on: the newest one adopted two quarters ago or more
-    (so that quarters after the session can be compared), else the newest."""
-    limit = (today.year, quarter_of(today))
-    limit_index = _index(*limit) - 2
+    (so that quarters after the session can be compared) that some structure implemented; else
+    the newest adopted two quarters ago or more; else the newest."""
+    limit_index = _index(today.year, quarter_of(today)) - 2
+    old_enough = []
     for rid in choices:
         reco = session.get(Recommendation, rid)
         conference = session.get(Conference, reco.conference_id) if reco else None
         day = conference.session_date if conference else None
-        if day is not None and _index(day.year, quarter_of(day)) <= limit_index:
-            return rid
-    return next(iter(choices), None)
+        if reco is not None and day is not None \
+                and _index(day.year, quarter_of(day)) <= limit_index:
+            if completed_structures(session, _group_rows(session, reco)):
+                return rid
+            old_enough.append(rid)
+    return old_enough[0] if old_enough else next(iter(choices), None)
 
 
 def kpi_options(session: Session, recommendation_id: int) -> list[str]:
