@@ -312,3 +312,15 @@ def test_kpi_choices_name_each_kpi_by_code_and_name(engine, seeded):
         total = len(session.exec(select(Kpi).where(Kpi.active)).all())
     assert choices["XRD_SS"] == "XRD_SS — Serveurs de sécurité X-Road en production"
     assert len(choices) == total
+
+
+def test_the_journal_tells_a_kpi_link_in_words(engine, items, actor):
+    from tracker.accounts import journal
+
+    with transaction(engine) as session:
+        kpi_links.set_kpi_links(session, actor("admin"), "action", items["action"], ["XRD_SS"])
+    with reading(engine) as session:
+        frame = journal.sentences_frame(session, actor("admin"))
+    row = frame[frame["what"].str.contains("indicateur")].iloc[0]
+    assert row["what"].startswith("a lié à un indicateur l'action « A1 Publier les services")
+    assert row["detail"] == "indicateur : XRD_SS"

@@ -171,7 +171,8 @@ def _change(event: AuditEvent, structures: dict[int | None, str],
     name = field_name(event.object_type, field)
     old = _value(event.object_type, field, event.old_value, structures, users)
     new = _value(event.object_type, field, event.new_value, structures, users)
-    if event.old_value is None and event.action in ("create", "api"):  # a value set, not changed
+    if event.old_value is None and event.action in ("create", "api", "link_kpi", "carry_over",
+                                                    "snapshot"):  # a value set, not changed
         return t("journal.detail_set", field=name, new=new)
     return t("journal.detail_changed", field=name, old=old, new=new)
 
