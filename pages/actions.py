@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracker import ui
 from tracker.accounts.permissions import Action, audience, may, own_structure, reads_drafts_anywhere
-from tracker.conference import actions
+from tracker.conference import actions, kpi_links
 from tracker.conference import charts as charts_actions
 from tracker.conference import sessions as conferences
 from tracker.core.formats import format_date
@@ -77,7 +77,9 @@ else:
                          family="actions_")
     with ui.read() as session:
         initiatives = actions.initiative_choices(session)
-    specs = actions.column_specs(kind, actor, list(structures.values()), initiatives)
+        kpi_labels = kpi_links.kpi_choices(session)
+    specs = actions.column_specs(kind, actor, list(structures.values()), initiatives,
+                                 kpi_labels)
     config = ui.column_config(specs)
     config["closed_session"] = None
     for name, label_of in (("status", actions.status_label), ("priority", actions.priority_label),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tracker import ui
-from tracker.conference import minutes
+from tracker.conference import kpi_links, minutes
 from tracker.conference.sessions import ConferenceInput, conference_label
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import t
@@ -58,18 +58,40 @@ if parsed is not None:
                                  value=getattr(meta, name), key=f"minutes_{name}_{revision}")
              for name in ("place", "theme", "chair", "rapporteur")}
 
-    frames = minutes.review_frames(parsed)
+    with ui.read() as session:
+        kpi_names = kpi_links.kpi_names(session)
+        kpi_labels = kpi_links.kpi_choices(session)
+    frames = minutes.review_frames(parsed, kpi_names)
     edited = {}
     for table in minutes.TABLES:
         st.subheader(t(f"minutes_review.table_{table}"))
         edited[table] = st.data_editor(
-            placeholder="—",
-            data=frames[table], column_config=ui.column_config(minutes.column_specs(table)),
+            placeholder="—", data=frames[table],
+            column_config=ui.column_config(minutes.column_specs(table, kpi_labels)),
             num_rows="dynamic", hide_index=True, width="stretch",
             key=f"minutes_table_{table}_{revision}")
     with st.expander(t("minutes_review.text")):
         st.text(parsed.plain_text)
 
+    st.subheader(t("kpi_links.check_title"))
+    with ui.read() as session:
+        warnings = minutes.pv_check(session, edited, day)
+    carry_over = {}
+    if not warnings:
+        st.success(t("kpi_links.check_ok"))
+    else:
+        st.warning(t("kpi_links.check_count", n=len(warnings)))
+        for warning in warnings:
+            st.text("• " + warning.message)  # quotes the PV: never rendered as markdown
+        duplicates = [w for w in warnings if w.earlier is not None]
+        if duplicates:
+            st.caption(t("kpi_links.links_help"))
+        for warning in duplicates:
+            if st.checkbox(t("kpi_links.link_offer", number=warning.number,
+                             earlier=warning.earlier.reference),
+                           key=f"minutes_link_{warning.table}_{warning.position}_{revision}"):
+                carry_over[(warning.table, warning.position)] = (warning.earlier.kind,
+                                                                 warning.earlier.id)
     left, right = st.columns(2)
     if left.button(t("minutes_review.confirm"), key="minutes_confirm", type="primary"):
         reviewed = ConferenceInput(number=int(number), year=int(year), rank_in_year=int(rank),
@@ -82,7 +104,7 @@ if parsed is not None:
                data=st.session_state["minutes_data"],
                filename=st.session_state["minutes_filename"],
                source_format=parsed.source_format, plain_text=parsed.plain_text,
-               flash=lambda conference: t("minutes_review.saved",
+               carry_over=carry_over, flash=lambda conference: t("minutes_review.saved",
                                           label=conference_label(conference)),
                then=forget)
     if right.button(t("minutes_review.discard"), key="minutes_discard"):

@@ -7,7 +7,7 @@ from tracker import ui
 from tracker.accounts.permissions import Action, may
 from tracker.core.formats import format_date
 from tracker.core.i18n import t
-from tracker.roadmap import nextyear, views
+from tracker.roadmap import nextyear, snapshots, views
 from tracker.roadmap.review import (
     default_review,
     review_choices,
@@ -56,6 +56,21 @@ with tabs[0]:
                          column_config={t("roadmap.review_col_when"): ui.datetime_column(
                              t("roadmap.review_col_when"))})
             ui.downloads(shown, t("roadmap.review_file"), key="roadmap_review_dl",
+                         filters=t("roadmap.review_filters", session=review.conference))
+        st.subheader(t("roadmap.slip_title"))
+        st.caption(t("roadmap.slip_help"))
+        with ui.read() as session:
+            slips = snapshots.slippage_frame(session, conference_id)
+            any_snapshot = snapshots.has_snapshots(session)
+        if slips.empty:
+            st.info(t("roadmap.slip_nothing" if any_snapshot else "roadmap.slip_none"))
+        else:
+            flagged = int((slips["flag"] != "").sum())
+            if flagged:
+                st.warning(t("roadmap.slip_flagged", n=flagged))
+            slip_shown = snapshots.slippage_display(slips)
+            ui.table(slip_shown, height=360)
+            ui.downloads(slip_shown, t("roadmap.slip_file"), key="roadmap_slip_dl",
                          filters=t("roadmap.review_filters", session=review.conference))
 
 if may(actor, Action.edit_roadmap):

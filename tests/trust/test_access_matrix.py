@@ -66,6 +66,12 @@ EXCLUDED: dict[str, str] = {
        "calling service has checked" for name in (
            "add_new", "created", "creation_event_rows", "creation_events", "event_rows",
            "event_values", "record", "record_event", "save_edit", "stamp", "write_changes")},
+    "tracker.conference.kpi_links.write_links":
+        "writes the KPI links its calling service (set_kpi_links, save_followup, "
+        "confirm_minutes) has checked; the actor names who",
+    "tracker.conference.snapshots.take_snapshot":
+        "freezes the roadmap when set_status (in CASES, edit_conferences) closes a session; "
+        "the actor names who",
     "tracker.core.saving.write_rows": "the save skeleton: writes rows its calling service has "
                                       "checked (permissions included); the actor names who",
     # Streamlit panels: they call the services of CASES.
@@ -403,6 +409,9 @@ CASES: dict[str, Case] = {
         needs(Action.edit_conferences), lambda f, db, a, w: f(db, a, _follow_up_preview(db))),
     "tracker.conference.followup.followup_template": Case(needs(Action.edit_conferences),
                                                           lambda f, db, a, w: f(db, a)),
+    "tracker.conference.kpi_links.set_kpi_links": Case(
+        needs(Action.edit_conferences),
+        lambda f, db, a, w: f(db, a, "action", w.action_id, ["XRD_SS"])),
     "tracker.conference.kpis.refresh_computed_kpis": Case(needs(Action.edit_conferences),
                                                           lambda f, db, a, w: f(db, a,
                                                                                 today=TODAY)),

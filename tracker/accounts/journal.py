@@ -24,7 +24,8 @@ SENTENCE_COLUMNS = ["when", "who", "what", "detail"]
 
 ACTIONS = ("create", "update", "delete", "reset_password", "submit", "validate", "return",
            "reopen", "import", "close", "escalate", "unlock", "lockout", "api", "revoke",
-           "sso_bind", "sso_create", "sso_refused")
+           "sso_bind", "sso_create", "sso_refused", "link_kpi", "unlink_kpi", "snapshot",
+           "carry_over")
 
 # Where a field's values have words: the catalogue section naming them, per object type
 # (None: any object).
@@ -170,7 +171,8 @@ def _change(event: AuditEvent, structures: dict[int | None, str],
     name = field_name(event.object_type, field)
     old = _value(event.object_type, field, event.old_value, structures, users)
     new = _value(event.object_type, field, event.new_value, structures, users)
-    if event.old_value is None and event.action in ("create", "api"):  # a value set, not changed
+    if event.old_value is None and event.action in ("create", "api", "link_kpi", "carry_over",
+                                                    "snapshot"):  # a value set, not changed
         return t("journal.detail_set", field=name, new=new)
     return t("journal.detail_changed", field=name, old=old, new=new)
 

@@ -14,6 +14,13 @@ from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, may, require, writes_for_own_structure_only
+from tracker.conference.kpi_links import (
+    cell_codes,
+    kpi_ids_by_code,
+    links_by_object,
+    unknown_codes,
+    write_links,
+)
 from tracker.conference.sessions import conference_label, held_numbers, sessions_since
 from tracker.core import audit
 from tracker.core import cells as read
@@ -48,17 +55,18 @@ RECOMMENDATION = "recommendation"
 # Columns shown, in order; the editable ones depend on the kind and the actor's role.
 COLUMNS = {
     ACTION: ["session", "number", "title", "owner", "person", "due_date", "due_note", "status",
-             "priority", "topic", "initiative", "progress_comment", "blocker", "escalated",
-             "overdue", "open_sessions"],
+             "priority", "topic", "initiative", "kpis", "progress_comment", "blocker",
+             "escalated", "overdue", "open_sessions"],
     RECOMMENDATION: ["session", "number", "title", "owner", "due_date", "due_note", "status",
-                     "progress_comment", "overdue", "open_sessions"],
+                     "kpis", "progress_comment", "overdue", "open_sessions"],
 }
 # What the owner structure's DSI may change; the secretariat may change every field.
 DSI_FIELDS = {ACTION: ("status", "progress_comment", "blocker", "escalated"),
               RECOMMENDATION: ("status", "progress_comment")}
 ADMIN_FIELDS = {ACTION: ("title", "owner", "person", "due_date", "status", "priority", "topic",
-                         "initiative", "progress_comment", "blocker", "escalated"),
-                RECOMMENDATION: ("title", "owner", "due_date", "status", "progress_comment")}
+                         "initiative", "kpis", "progress_comment", "blocker", "escalated"),
+                RECOMMENDATION: ("title", "owner", "due_date", "status", "kpis",
+                                 "progress_comment")}
 # What a session decided cannot be rewritten once the session is closed.
 DECIDED_FIELDS = ("title", "owner")
 OVERDUE_BUCKETS = ((30, "lt_1m"), (90, "m1_3"), (180, "m3_6"), (None, "gt_6m"))
@@ -135,6 +143,7 @@ def followup_frame(session: Session, actor: Actor | None, kind: str, filters: Fi
     numbers = held_numbers(session)
     codes = repo.structure_codes_by_id(session)
     initiatives = initiative_labels(session) if kind == ACTION else {}
+    links = links_by_object(session, kind)
     rows = []
     for item in _rows(session, kind, filters):
         conference = conferences.get(item.conference_id)
@@ -150,8 +159,9 @@ def followup_frame(session: Session, actor: Actor | None, kind: str, filters: Fi
                "due_date": item.due_date,
                "due_note": "" if item.due_kind == DueKind.date
                else t(f"actions.due_kind.{item.due_kind}"),
-               "status": item.status, "progress_comment": item.progress_comment,
-               "overdue": overdue, "open_sessions": open_sessions,
+               "status": item.status, "kpis": links.get(item.id or 0, []),
+               "progress_comment": item.progress_comment, "overdue": overdue,
+               "open_sessions": open_sessions,
                "closed_session": bool(conference and conference.status
                                       == ConferenceStatus.closed),
                "version": item.version}
@@ -166,20 +176,26 @@ def followup_frame(session: Session, actor: Actor | None, kind: str, filters: Fi
 
 
 def column_specs(kind: str, actor: Actor, owner_codes: Sequence[str],
-                 initiatives: Sequence[str] = ()) -> dict[str, ColumnSpec]:
+                 initiatives: Sequence[str] = (),
+                 kpi_labels: dict[str, str] | None = None) -> dict[str, ColumnSpec]:
     """Labels and editors; columns the actor may not edit are disabled. ``initiatives``: the
-    roadmap initiatives an action item can be linked to (initiative_labels)."""
+    roadmap initiatives an action item can be linked to (initiative_labels); ``kpi_labels``:
+    the KPIs an item can target, code → « code — name »."""
     editable = set(editable_columns(actor, kind))
+    labels = dict(kpi_labels or {})
     kinds = {"due_date": "date", "escalated": "checkbox", "overdue": "checkbox",
-             "open_sessions": "number"}
+             "open_sessions": "number", "kpis": "multiselect"}
     options = {"status": STATUSES, "priority": PRIORITIES, "topic": ("", *TOPIC_TAGS),
                "owner": tuple(owner_codes), "initiative": ("", *initiatives)}
     specs = {}
     for column in COLUMNS[kind]:
         kind_of = "select" if column in options else kinds.get(column, "text")
         specs[column] = ColumnSpec(kind_of, t(f"actions.col_{column}"),
-                                   options.get(column, ()), disabled=column not in editable,
-                                   required=column in ("title", "status", "priority"))
+                                   options.get(column, tuple(labels) if column == "kpis" else ()),
+                                   disabled=column not in editable,
+                                   required=column in ("title", "status", "priority"),
+                                   labels=(lambda code: labels.get(code, code))
+                                   if column == "kpis" else None)
     return specs
 
 
@@ -192,12 +208,12 @@ def _as_date(value: object) -> date | str | None:
 
 
 def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str],
-               initiatives: dict[int, str]) -> dict[str, Any]:
+               initiatives: dict[int, str], links: dict[int, list[str]]) -> dict[str, Any]:
     """The fields the user really changed, compared with the stored row."""
     current = {"title": row.title if kind == ACTION else row.text,
                "owner": codes.get(row.owner_structure_id or -1),
                "due_date": row.due_date, "status": row.status,
-               "progress_comment": row.progress_comment}
+               "progress_comment": row.progress_comment, "kpis": links.get(row.id, [])}
     if kind == ACTION:
         current.update({"person": row.person, "priority": row.priority, "topic": row.topic,
                         "initiative": initiatives.get(row.initiative_id or -1, ""),
@@ -209,6 +225,11 @@ def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str],
         new = change.values[field]
         if field == "escalated":
             new = read.boolean(new)
+        elif field == "kpis":
+            new = cell_codes(new)
+            if set(new) != set(old):
+                wanted[field] = new
+            continue
         elif field == "due_date":
             new = _as_date(new)
         else:
@@ -220,8 +241,13 @@ def _requested(kind: str, change: RowChange, row: Any, codes: dict[int, str],
 
 
 def _check_row(kind: str, position: int, wanted: dict[str, Any], row: Any,
-               by_code: dict[str, int], by_label: dict[str, int]) -> list[RowError]:
+               by_code: dict[str, int], by_label: dict[str, int],
+               kpi_codes: set[str]) -> list[RowError]:
     errors = []
+    unknown = unknown_codes(wanted.get("kpis", []), kpi_codes)
+    if unknown:
+        errors.append(RowError(position, t("actions.col_kpis"),
+                               t("kpi_links.unknown_kpi", codes=", ".join(unknown))))
     status = wanted.get("status", row.status)
     if status not in STATUSES:
         errors.append(RowError(position, t("actions.col_status"), t("actions.invalid_status")))
@@ -252,6 +278,8 @@ def _updates(kind: str, wanted: dict[str, Any], row: Any, by_code: dict[str, int
              by_label: dict[str, int]) -> dict[str, Any]:
     updates: dict[str, Any] = {}
     for field, value in wanted.items():
+        if field == "kpis":
+            continue  # links, written apart (kpi_links.write_links)
         if field == "owner":
             updates["owner_structure_id"] = by_code.get(value) if value else None
         elif field == "initiative":
@@ -294,6 +322,8 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
     initiatives = initiative_labels(session) if kind == ACTION else {}
     by_label = {label: initiative_id for initiative_id, label in initiatives.items()}
     allowed = set(editable_columns(actor, kind))
+    links = links_by_object(session, kind)
+    kpi_codes = set(kpi_ids_by_code(session))
     errors: list[RowError] = []
     planned: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
     for change in changes:
@@ -306,7 +336,7 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
             raise NotFound(t("common.not_found"))
         require(actor, Action.update_action, row.owner_structure_id)
         audit.ensure_fresh(session, row, versions.get(change.id))
-        wanted = _requested(kind, change, row, codes, initiatives)
+        wanted = _requested(kind, change, row, codes, initiatives, links)
         if not wanted:
             continue
         if set(wanted) - allowed:
@@ -318,7 +348,8 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
             errors.append(RowError(change.position, t(f"actions.col_{field}"),
                                    t("actions.decided_read_only")))
             continue
-        row_errors = _check_row(kind, change.position, wanted, row, by_code, by_label)
+        row_errors = _check_row(kind, change.position, wanted, row, by_code, by_label,
+                                kpi_codes)
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -327,12 +358,15 @@ def save_followup(session: Session, actor: Actor, kind: str, changes: list[RowCh
         raise ValidationFailed(t("common.errors_title"), errors)
     written = 0
     for row, wanted, updates in planned:
+        label = f"{row.number} {(row.title if kind == ACTION else row.text)[:80]}".strip()
+        linked = "kpis" in wanted and write_links(session, actor, kind, row.id, wanted["kpis"],
+                                                  label=label) > 0
         diff = audit.apply_changes(row, updates)
         if not diff:
+            written += int(linked)
             continue
         audit.stamp(row, actor)
         session.add(row)
-        label = f"{row.number} {(row.title if kind == ACTION else row.text)[:80]}".strip()
         action = "escalate" if wanted.get("escalated") else "update"
         audit.record(session, actor, action, row, label=label, changes=diff)
         written += 1
@@ -346,6 +380,8 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as shown and exported: translated statuses, without internal columns."""
     out = frame.drop(columns=["version", "closed_session"], errors="ignore").copy()
     out["status"] = out["status"].map(status_label)
+    if "kpis" in out:
+        out["kpis"] = out["kpis"].map(lambda codes: ", ".join(codes) if len(codes) else "")
     if "priority" in out:
         out["priority"] = out["priority"].map(priority_label)
     if "topic" in out:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import Action, require
+from tracker.conference.snapshots import take_snapshot
 from tracker.core import audit
 from tracker.core import repository as repo
 from tracker.core.errors import NotFound, TrackerError
@@ -297,7 +298,8 @@ def update_conference(session: Session, actor: Actor, conference_id: int, seen_v
 
 def set_status(session: Session, actor: Actor, conference_id: int, seen_version: int,
                status: str) -> Conference:
-    """planned → held → closed; closing is final and makes the session read-only."""
+    """planned → held → closed; closing is final, makes the session read-only and freezes the
+    roadmap's milestones as a snapshot (tracker/conference/snapshots.py)."""
     require(actor, Action.edit_conferences)
     conference = get_conference(session, conference_id)
     ensure_open(conference)
@@ -316,6 +318,9 @@ def set_status(session: Session, actor: Actor, conference_id: int, seen_version:
     session.add(conference)
     audit.record(session, actor, "close" if status == ConferenceStatus.closed else "update",
                  conference, label=conference_label(conference), changes=changes)
+    if status == ConferenceStatus.closed:
+        # the roadmap as this session leaves it
+        take_snapshot(session, actor, conference, label=conference_label(conference))
     return conference
 
 

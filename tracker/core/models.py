@@ -711,6 +711,59 @@ class Milestone(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _milestone_version}
 
 
+# --- conference memory: KPI links and roadmap snapshots ---------------------------------
+
+
+class FollowupKind(StrEnum):
+    """What a KPI link is attached to: a decision, a recommendation or an action item."""
+
+    decision = "decision"
+    recommendation = "recommendation"
+    action = "action"
+
+
+class FollowupKpi(SQLModel, table=True):
+    """A KPI a decision, recommendation or action item is meant to move (the secretariat links
+    them; audited on creation and removal)."""
+
+    __table_args__ = (
+        check_in("object_type", FollowupKind),
+        UniqueConstraint("object_type", "object_id", "kpi_id", name="uq_followupkpi_link"),
+        Index("ix_followupkpi_object", "object_type", "object_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    object_type: str = Field(max_length=20)
+    object_id: int
+    kpi_id: int = Field(foreign_key="kpi.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class SnapshotStatus(StrEnum):
+    done = "done"
+    late = "late"  # not done, its planned date passed on the day of the snapshot
+    open = "open"
+
+
+class RoadmapSnapshot(SQLModel, table=True):
+    """A milestone as it stood when a session was closed: planned date and status, frozen (the
+    milestone itself may later be re-planned or deleted; its id and title are kept as they were)."""
+
+    __table_args__ = (
+        check_in("status", SnapshotStatus),
+        UniqueConstraint("conference_id", "milestone_id", name="uq_roadmapsnapshot_milestone"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    conference_id: int = Field(foreign_key="conference.id", index=True)
+    milestone_id: int = Field(index=True)
+    initiative_id: int | None = None
+    title: str = Field(max_length=300)
+    planned_date: date
+    done_on: date | None = None
+    status: str = Field(max_length=10)
+    taken_at: datetime = Field(default_factory=utcnow)
+
+
 # --- audit --------------------------------------------------------------------------------
 
 

@@ -22,6 +22,9 @@ class RowChange:
 def _clean(value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, list | tuple) or (hasattr(value, "tolist") and getattr(
+            value, "ndim", 0) > 0):  # a multiselect cell: its items, in order
+        return [_clean(v) for v in (value.tolist() if hasattr(value, "tolist") else value)]
     if isinstance(value, float) and math.isnan(value):
         return None
     if value is pd.NaT:
@@ -70,8 +73,9 @@ def diff_frames(original: pd.DataFrame, edited: pd.DataFrame,
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """How an editable column shows: kind (text, select, date, checkbox, number), translated
-    label, choices for a select, and whether it may stay empty."""
+    """How an editable column shows: kind (text, select, multiselect, date, checkbox,
+    number), translated label, choices for a select or multiselect, and whether it may stay
+    empty."""
 
     kind: str
     label: str

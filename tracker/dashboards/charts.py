@@ -259,3 +259,43 @@ def platform_chart(frame: pd.DataFrame, platforms: list[str]) -> go.Figure:
                               "title": {"text": t("platforms.legend.title")}},
                       margin={"t": 110, "b": 60})
     return fig
+
+
+def effect_chart(series: pd.DataFrame, session_day: pd.Timestamp, session_label: str,
+                 label: str, unit: str, names: dict[str, str]) -> go.Figure:
+    """The average of a KPI per quarter for each group of structures (``names``: group →
+    legend), with the session's date marked by a dotted line and its name."""
+    fig = go.Figure()
+    colours = {"done": "#009E73", "others": "#0072B2"}
+    all_dates: list[pd.Timestamp] = []
+    for group, name in names.items():
+        part = series[series["group"] == group]
+        dates = [pd.Timestamp(int(y), 3 * int(q) - 2, 1) for y, q in zip(
+            part["year"], part["quarter"], strict=True)]
+        all_dates += dates
+        periods = [quarter_label(int(y), int(q)) for y, q in zip(part["year"], part["quarter"],
+                                                                  strict=True)]
+        fig.add_scatter(x=dates, y=part["value"], mode="lines+markers", name=name,
+                        line={"color": colours.get(group, "#555555"), "width": 3},
+                        customdata=[[p, format_value(v, unit), int(n)] for p, v, n in zip(
+                            periods, part["value"], part["structures"], strict=True)],
+                        hovertemplate="%{customdata[0]} : %{customdata[1]}<br>%{customdata[2]} "
+                        + t("dashboards.structures") + f"<extra>{name}</extra>")
+    fig.add_shape(type="line", x0=session_day, x1=session_day, y0=0, y1=1, yref="paper",
+                  line={"color": "#D55E00", "dash": "dot", "width": 2})
+    # Left of the line, inside the plot (the session is often near the end of the series).
+    fig.add_annotation(x=session_day, y=1, yref="paper", text=wrap(session_label, 24),
+                       showarrow=False, xanchor="right", yanchor="top", align="right",
+                       font={"color": "#D55E00", "size": 11})
+    ordered = sorted(set(all_dates))
+    if ordered:
+        _period_ticks(fig, ordered, [quarter_label(d.year, (d.month - 1) // 3 + 1)
+                                     for d in ordered])
+        low, high = ordered[0] - pd.Timedelta(days=45), ordered[-1] + pd.Timedelta(days=45)
+        fig.update_xaxes(range=[min(low, session_day - pd.Timedelta(days=45)),
+                                max(high, session_day + pd.Timedelta(days=45))])
+    fig.update_yaxes(title_text=unit_title(unit), rangemode="tozero")
+    fig = _layout(fig, t("effects.chart_title", kpi=label), width=55)
+    fig.update_layout(showlegend=True, legend={"y": 1.0, "yanchor": "bottom"},
+                      margin={"t": fig.layout.margin.t + 30})
+    return fig

@@ -65,6 +65,8 @@ class DemoSummary:
     initiative_partners: int = 0
     initiative_kpis: int = 0
     milestones: int = 0
+    kpi_links: int = 0
+    roadmap_snapshots: int = 0
 
     def total(self) -> int:
         """All rows added."""

@@ -215,6 +215,20 @@ RECOMMENDATIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
                    ("Tenir au moins deux sessions par an de la commission ministérielle des SI",
                     ALL, DueKind.recurring)),
 }
+# The KPIs each recommendation is meant to move (the secretariat's links).
+RECOMMENDATION_KPIS: dict[str, tuple[str, ...]] = {
+    "Publier au moins deux services par trimestre sur le bus X-Road": ("XRD_SVC_PUB",),
+    "Finaliser la politique de certification de la PKI": ("PKI_CERT",),
+    "Généraliser la signature électronique des actes administratifs": ("PKI_DOCS",),
+    "Migrer les applications critiques vers le centre de données national": ("CLD_HEB",),
+    "Publier le catalogue des offres d'hébergement": ("CLD_HEB",),
+    "Activer le paiement en ligne sur tous les e-services payants": ("ESV_PAYNUM",),
+    "Désigner un RSSI dans chaque structure": ("SEC_RSSI",),
+    "Inscrire la formation au numérique dans les plans de formation des ministères":
+        ("FRM_AGENTS",),
+    "Tenir au moins deux sessions par an de la commission ministérielle des SI":
+        ("GOV_CMSIC",),
+}
 # (title, topic, preferred owner or "" for any)
 STANDING_ACTIONS = (
     "Publier deux nouveaux services sur la plateforme d'interopérabilité",

@@ -28,6 +28,7 @@ from tracker.demo.base import (
 from tracker.demo.conferences import generate_conferences
 from tracker.demo.content import EXTRA_KPI_SHAPES
 from tracker.demo.exchange import generate_dhis2_mapping
+from tracker.demo.memory import generate_kpi_links, generate_snapshots
 from tracker.demo.ratings import generate_ratings
 from tracker.demo.results import generate_results, generate_targets, window_rows
 from tracker.demo.roadmap import generate_roadmap
@@ -98,5 +99,7 @@ def generate_demo(session: Session, *, scale: str = "default", today: date) -> D
     initiatives = generate_roadmap(ctx, range(first_year, today.year + 2))
     step(tr("progress.demo_conferences"))
     generate_conferences(ctx, first_year, initiatives)
+    ctx.summary.kpi_links = generate_kpi_links(ctx)
+    ctx.summary.roadmap_snapshots = generate_snapshots(ctx)
     session.flush()
     return ctx.summary

@@ -176,6 +176,9 @@ def column_config(specs: dict[str, ColumnSpec]) -> dict[str, Any]:
         if spec.kind == "select":
             config[name] = st.column_config.SelectboxColumn(options=list(spec.options),
                                                             format_func=spec.labels, **common)
+        elif spec.kind == "multiselect":
+            config[name] = st.column_config.MultiselectColumn(
+                options=list(spec.options), format_func=spec.labels, **common)
         elif spec.kind == "date":
             config[name] = st.column_config.DateColumn(format="DD/MM/YYYY", **common)
         elif spec.kind == "checkbox":
