@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,26 @@ from tracker.core.errors import AuthenticationFailed, PermissionDenied
 from tracker.ui import web
 
 PG_DOWN = "postgresql+psycopg://cdsi:s3cr3t@127.0.0.1:1/cdsi"
+
+
+def _run(coroutine: Any) -> Any:
+    """Run a coroutine to its end on an event loop of its own, in a thread of its own: a
+    browser test earlier in the same worker may leave the main thread's loop running, where
+    asyncio.run refuses to start."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 # --- X-Forwarded-Proto and the Secure cookie ---------------------------------------------
@@ -109,7 +130,7 @@ def test_on_postgresql_without_a_cookie_secret_the_server_refuses_to_start(
             pass
 
     with pytest.raises(web.ServerRefused, match="TRACKER_COOKIE_SECRET"):
-        asyncio.run(start())
+        _run(start())
 
 
 def test_with_a_cookie_secret_postgresql_may_start_and_sqlite_keeps_its_own() -> None:
@@ -182,7 +203,7 @@ class Client:
                  "raw_path": path.encode(), "root_path": "", "query_string": b"",
                  "headers": [(b"host", b"cdsi")], "client": ("127.0.0.1", 5000),
                  "server": ("cdsi", 80), "http_version": "1.1"}
-        asyncio.run(self.app(scope, receive, send))  # type: ignore[arg-type]
+        _run(self.app(scope, receive, send))  # type: ignore[arg-type]
         start = next(m for m in sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         return Answer(start["status"], {k.decode(): v.decode() for k, v in start["headers"]},
