@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
 def wait_until_idle(page: Page) -> None:
@@ -39,11 +40,22 @@ def open_menu(page: Page, title: str, heading: str) -> None:
 
 
 def pick(page: Page, label: str, option: str) -> None:
-    """Choose an option of a selectbox (typed to filter: long lists are virtualised)."""
+    """Choose an option of a selectbox (typed to filter: long lists are virtualised). A rerun
+    that redraws the box while its list is open closes the list: the choice is typed again."""
     box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        box.click()
+        box.fill(option)
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_until_idle(page)
+    choice.click()
     expect(box).to_have_value(option)
     wait_until_idle(page)
 
