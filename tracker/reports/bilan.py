@@ -62,6 +62,7 @@ from tracker.reports.pdf import (
     heading,
     image,
     legend,
+    letterhead,
     new_pdf,
     paragraph,
     plain,
@@ -103,15 +104,7 @@ def _render_toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
 
 
 def _cover(pdf: ReportPdf, data: ReportData, title: str) -> None:
-    pdf.add_page()
-    pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 7, t("reports.pdf.republic"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 6, t("reports.pdf.agency"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(14)
-    pdf.set_fill_color(*BLUE)
-    pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, 1.2, style="F")
-    pdf.ln(8)
+    letterhead(pdf, above=14, below=8)
     pdf.set_font(FONT, "", 12)
     pdf.multi_cell(0, 6, t("reports.pdf.conference"), align="C", new_x=XPos.LMARGIN,
                    new_y=YPos.NEXT)

@@ -36,6 +36,7 @@ from tracker.reports.pdf import (
     ReportPdf,
     heading,
     image,
+    letterhead,
     new_pdf,
     paragraph,
     table,
@@ -91,15 +92,7 @@ def review_notes(item: proposal.ProposedItem) -> str:
 
 
 def _cover(pdf: ReportPdf, brief: Brief, title: str) -> None:
-    pdf.add_page()
-    pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 7, t("reports.pdf.republic"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 6, t("reports.pdf.agency"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(6)
-    pdf.set_fill_color(*BLUE)
-    pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, 1.2, style="F")
-    pdf.ln(5)
+    letterhead(pdf, above=6, below=5)
     pdf.set_font(FONT, "B", 17)
     pdf.set_text_color(*BLUE)
     pdf.multi_cell(0, 8, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -114,6 +114,20 @@ def new_pdf(running: str, footer_parts: Sequence[str], demo: bool) -> ReportPdf:
     return ReportPdf(running=plain(running), footer=plain(" · ".join(footer_parts)), demo=demo)
 
 
+def letterhead(pdf: FPDF, *, above: float, below: float) -> None:
+    """A cover's head on a new page: the Republic, the agency, then a blue rule (``above`` and
+    ``below`` it, the space in mm)."""
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(0, 7, t("reports.pdf.republic"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 10)
+    pdf.cell(0, 6, t("reports.pdf.agency"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(above)
+    pdf.set_fill_color(*BLUE)
+    pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, 1.2, style="F")
+    pdf.ln(below)
+
+
 def heading(pdf: FPDF, text: str, level: int = 1, *, outline: int | None = None) -> None:
     """A title: level 1 a section, 2 a subsection; ``outline`` puts it in the PDF's bookmarks
     at that depth (sections at 0 by default)."""

@@ -15,7 +15,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.formats import quarter_label
 from tracker.core.i18n import t
 from tracker.exchange import datapackage, dhis2, releases
-from tracker.ui.base import plain, read, today
+from tracker.ui.base import later, plain, read, today
 from tracker.ui.imports import import_panel
 from tracker.ui.widgets import act, page_revision, show_error
 
@@ -57,14 +57,15 @@ def open_data_panel(actor: auth.Actor) -> None:
                                                                  by_id[i].quarter)))
     release = by_id[chosen]
     try:
-        package = datapackage.package_zip(release)
-    except TrackerError as error:  # its rows no longer match their fingerprint
+        releases.release_contents(release)  # its rows still match their fingerprint
+    except TrackerError as error:
         show_error(error)
         return
     st.download_button(t("exchange.download_release", edition=release.edition,
-                         period=_period(release.year, release.quarter)), package,
+                         period=_period(release.year, release.quarter)),
+                       later(lambda: datapackage.package_zip(release)),  # zipped when clicked
                        file_name=f"{datapackage.package_name(release)}.zip", mime=ZIP_MIME,
-                       key="open_data_download", icon=":material/download:")
+                       key="open_data_download", icon=":material/download:", on_click="ignore")
 
 
 def _pick_quarter(label: str, quarters: list[tuple[int, int]], *, key: str) -> tuple[int, int]:
