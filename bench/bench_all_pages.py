@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,38 +25,16 @@ os.environ["TRACKER_DATABASE_URL"] = URL
 os.environ["TRACKER_DEMO"] = "1"
 
 import streamlit as st  # noqa: E402
-import streamlit.runtime.scriptrunner.script_runner as script_runner  # noqa: E402
+
+# The script runner timed and the sign-in, as bench_pages.py does them (same database).
+from bench_pages import SCRIPT_RUNS, engine, login  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tracker.accounts.auth import actor_from_user, open_session  # noqa: E402
-from tracker.core import repository as repo  # noqa: E402
-from tracker.core.db import make_engine, transaction  # noqa: E402
 from tracker.core.models import Role  # noqa: E402
 from tracker.ui.navigation import pages_for  # noqa: E402
 
-engine = make_engine(URL)
-SCRIPT_RUNS: list[float] = []
-_execute = script_runner.exec_func_with_error_handling
 ROLES = {"admin": Role.admin, "direction": Role.leadership, "dsi-ms": Role.dsi,
          "observateur": Role.viewer}
-
-
-def _timed_execute(func: object, ctx: object) -> object:
-    started = time.perf_counter()
-    try:
-        return _execute(func, ctx)  # type: ignore[arg-type]
-    finally:
-        SCRIPT_RUNS.append(time.perf_counter() - started)
-
-
-script_runner.exec_func_with_error_handling = _timed_execute
-
-
-def login(login_name: str) -> int:
-    with transaction(engine) as session:
-        user = repo.get_user_by_login(session, login_name)
-        session_id, _ = open_session(session, actor_from_user(session, user))
-    return session_id
 
 
 def _choose_session(at: AppTest) -> None:
