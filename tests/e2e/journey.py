@@ -9,9 +9,16 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
 def wait_until_idle(page: Page) -> None:
-    """Let the script run triggered by the last interaction finish."""
-    page.wait_for_timeout(500)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+    """Let the script run triggered by the last interaction finish.
+
+    The app's own run state is read (``data-test-script-state`` on ``stApp``): the status widget
+    (« Running… ») only shows after a delay, so a run can be under way while it is hidden; a
+    click then lands on a page about to be redrawn and may be lost. Twice, a short time apart:
+    an interaction's run may not have started when the first check is made."""
+    app = page.get_by_test_id("stApp")
+    for _ in range(2):
+        page.wait_for_timeout(250)
+        expect(app).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def sign_in(page: Page, login: str) -> None:

@@ -2,10 +2,10 @@
 DSI lands on their ministry without the admin pages; a reload keeps you signed in and logout
 really ends the session."""
 
-import re
 import time
 from pathlib import Path
 
+from journey import open_menu, sign_in, wait_until_idle
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
@@ -20,15 +20,6 @@ def _db(server):
     return make_engine(server.database_url)
 
 
-def sign_in(page: Page, login: str, password: str = "demo") -> None:
-    page.goto("/")
-    page.get_by_label("Identifiant").fill(login)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Accueil")).to_be_visible()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def wait_for_cookie(page: Page) -> dict:
     """The session cookie the browser fetched after signing in (an image request)."""
     deadline = time.monotonic() + 15
@@ -40,32 +31,10 @@ def wait_for_cookie(page: Page) -> dict:
     raise AssertionError("the browser never received its session cookie")
 
 
-def wait_until_idle(page: Page) -> None:
-    """Let the script run triggered by the last interaction finish."""
-    page.wait_for_timeout(500)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
-
-
 def download_csv(page: Page) -> str:
     with page.expect_download() as download:
         page.get_by_role("button", name="CSV (Excel, français)").first.click()
     return Path(download.value.path()).read_text(encoding="utf-8-sig")
-
-
-def menu(page: Page):
-    """The sidebar navigation, expanded when Streamlit folds a long menu ("View 4 more")."""
-    nav = page.get_by_test_id("stSidebarNav")
-    expect(nav.get_by_role("link", name="Accueil", exact=True)).to_be_visible()
-    more = nav.get_by_text(re.compile(r"^View \d+ more$"))
-    if more.count():
-        more.click()
-        expect(nav.get_by_text(re.compile(r"^View less$"))).to_be_visible()
-    return nav
-
-
-def open_menu(page: Page, title: str, heading: str) -> None:
-    menu(page).get_by_role("link", name=title, exact=True).click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
 def test_admin_renames_a_structure_and_finds_it_after_reload_and_in_the_journal(page, server):
@@ -116,7 +85,7 @@ def test_dsi_lands_on_their_ministry_without_admin_pages(page):
     sign_in(page, "dsi-ms")
 
     expect(page.get_by_role("heading", name="Ministère de la Santé")).to_be_visible()
-    nav = menu(page)
+    nav = page.get_by_test_id("stSidebarNav")
     expect(nav).to_contain_text("Référentiels")
     expect(nav.get_by_role("link", name="Utilisateurs")).to_have_count(0)
     expect(nav.get_by_role("link", name="Journal")).to_have_count(0)

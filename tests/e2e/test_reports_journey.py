@@ -5,8 +5,8 @@ import io
 import re
 from pathlib import Path
 
+from journey import open_menu, sign_in, wait_until_idle
 from playwright.sync_api import Page, expect
-from test_journeys import menu, sign_in, wait_until_idle
 
 
 def _generate_and_download(page: Page, kind: str, file_name: str) -> bytes:
@@ -27,8 +27,7 @@ def test_leadership_downloads_the_bilan_a_ministry_sheet_and_the_workbook(page: 
     from pypdf import PdfReader
 
     sign_in(page, "direction")
-    menu(page).get_by_role("link", name="Rapports").click()
-    expect(page.get_by_role("heading", name="Rapports")).to_be_visible()
+    open_menu(page, "Rapports", "Rapports")
     wait_until_idle(page)
 
     bilan = PdfReader(io.BytesIO(_generate_and_download(page, "Bilan du trimestre (PDF)", "bilan")))
