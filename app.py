@@ -29,18 +29,19 @@ if __name__ == "__main__":
     from tracker.core.i18n import t
     from tracker.ui.navigation import pages_for
 
-    st.set_page_config(page_title="CDSI", page_icon=ui.page_icon(), layout="wide")
-    actor = ui.current_actor()  # first: a resumed session brings the account's language
-    ui.apply_language()
-    if actor is None:
-        st.navigation([st.Page(ui.login_page, title=t("auth.login_title"), url_path="login")],
-                      position="hidden").run()
-        st.stop()
-    ui.sidebar(actor)
-    sections: dict[str, list[st.Page]] = {}
-    for i, p in enumerate(pages_for(actor.role)):
-        sections.setdefault(t(p.section_key), []).append(
-            st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
-                    default=i == 0))
-    # Every page of the role in view: a collapsed "View more" hid the secretariat's main pages.
-    st.navigation(sections, expanded=True).run()
+    with ui.run_slot():  # a few page scripts at a time (tracker/ui/base.py)
+        st.set_page_config(page_title="CDSI", page_icon=ui.page_icon(), layout="wide")
+        actor = ui.current_actor()  # first: a resumed session brings the account's language
+        ui.apply_language()
+        if actor is None:
+            st.navigation([st.Page(ui.login_page, title=t("auth.login_title"), url_path="login")],
+                          position="hidden").run()
+            st.stop()
+        ui.sidebar(actor)
+        sections: dict[str, list[st.Page]] = {}
+        for i, p in enumerate(pages_for(actor.role)):
+            sections.setdefault(t(p.section_key), []).append(
+                st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
+                        default=i == 0))
+        # Every page of the role in view: a collapsed "View more" hid the main pages.
+        st.navigation(sections, expanded=True).run()

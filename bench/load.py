@@ -40,8 +40,11 @@ validates what is still waiting. Quarters already submitted or validated in the 
 reopened before the run (in the harness's copy) so that every DSI can save.
 
 Pacing: sessions start spread over --ramp seconds; between two clicks a user pauses --think
-seconds on average (uniformly 0.5 to 1.5 times it); --think 0 sends clicks back to back, which
-measures capacity rather than what a user waits for. Throughput is page runs per second from the
+seconds on average (uniformly 0.5 to 1.5 times it). The default, 10 s, is a person reading the
+page they opened (a table of figures, a chart) or typing a value before the next click: 50
+people at once then ask for about five page runs a second. --think 1 (a click a second by every
+session) and --think 0 (back to back) measure capacity, the server saturated, rather than what a
+user waits for; BENCHMARKS.md reports both. Throughput is page runs per second from the
 first session's start to the last one's end. What limits the server shows in the results: its
 CPU against one core (the scripts of all sessions share one Python process and its GIL: beyond
 100 % of a core only C code that lets the GIL go runs in parallel, such as SQLite, argon2 or
@@ -579,7 +582,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                                        "(for CPU and memory)")
     parser.add_argument("--users", default="10", help="N, or a list: 10,25,50")
     parser.add_argument("--seconds", type=float, default=60.0, help="time each run cycles pages")
-    parser.add_argument("--think", type=float, default=1.0,
+    parser.add_argument("--think", type=float, default=10.0,
                         help="mean pause between a user's clicks, s (0: back to back)")
     parser.add_argument("--ramp", type=float, default=None,
                         help="sessions start spread over this many seconds (default 0.1 s per "

@@ -109,7 +109,7 @@ st.caption(t("forecast.accuracy_caption", year=year))
 ui.table(view.accuracy, "forecast.col.")
 
 st.subheader(t("forecast.section_quality"))
-quality = ui.service_view(trajectories.view_quality, may(actor, Action.compare_structures),
+quality = ui.dashboard_view(trajectories.view_quality, may(actor, Action.compare_structures),
                           scope, year, ui.today())
 if quality.national.empty:
     st.info(t("forecast.quality_none"))

@@ -235,3 +235,35 @@ def test_an_import_audits_every_stored_field_and_a_reimport_only_what_changed(en
     assert [(e.object_id, e.field, e.old_value, e.new_value) for e in updates] == [
         (demat.id, "numerator", "5", "7")]
     assert len(history) == 3
+
+
+def test_dashboard_revisions_move_with_what_the_dashboards_show_not_with_drafts(engine):
+    """The dashboards' cache keys: a DSI's second draft save of a quarter moves neither; the
+    first (the state becomes « brouillon ») and a submission move ``everything``; only the
+    validation moves ``validated`` (the figures and the forecasts are computed again)."""
+    from tracker.dashboards.views import data_revision
+
+    def revision():
+        with reading(engine) as session:
+            return data_revision(session)
+
+    dsi, admin = actor(engine, "dsi-ms"), actor(engine, "admin")
+    start = revision()
+    save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="10")])
+    first = revision()
+    assert first.validated == start.validated and first.everything != start.everything
+    with reading(engine) as session:
+        seen = results.get_submission(session, ms_id(engine), 2026, 3).version
+    save(engine, dsi, [results.EntryRow(1, "ESV_PUB", value="12")], seen=seen)
+    assert revision() == first  # another draft save: every leadership page stays cached
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        review.submit(session, dsi, ms_id(engine), 2026, 3, seen_version=sub.version, today=TODAY)
+    submitted = revision()
+    assert submitted.validated == first.validated and submitted.everything != first.everything
+    with transaction(engine) as session:
+        sub = results.get_submission(session, ms_id(engine), 2026, 3)
+        review.validate(session, admin, sub.id, seen_version=sub.version)
+    validated = revision()
+    assert validated.validated != submitted.validated
+    assert validated.everything != submitted.everything

@@ -44,14 +44,54 @@ RESULT_COLUMNS = ["structure_id", "kpi_id", "year", "quarter", "value", "numerat
                   "denominator"]
 
 
-def data_revision(session: Session) -> str:
-    """Changes whenever a result, a target or an action item changes: part of every dashboard
-    cache key, so that no cached figure outlives the data it was drawn from."""
-    parts = []
-    for model in (Result, Target, ActionItem, Structure):
-        count, latest = session.exec(select(func.count(), func.max(model.updated_at))).one()
-        parts.append(f"{count}:{latest}")
-    return "|".join(parts)
+def _stamp(session: Session, model: type, *where: object) -> str:
+    """How many rows of ``model`` (matching ``where``) and when the latest changed."""
+    count, latest = session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
+        model.updated_at)).where(*where)).one()  # type: ignore[attr-defined,arg-type]
+    return f"{count}:{latest}"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Two measures of the data behind the dashboards, parts of their cache keys.
+
+    ``validated``: what the figures and the forecasts are computed from (validated results,
+    targets, structures, KPIs). It moves when a quarter is validated, reopened or corrected and
+    when the reference data change, never when a DSI saves a draft: in the week before the
+    deadline drafts are saved every few seconds, and each would otherwise recompute every
+    leadership page for everyone. ``everything``: that, plus what the pages show beside the
+    figures (submission states, windows, action items, sessions and attendance, the roadmap,
+    confidence ratings). A draft save moves neither, except the first one of a quarter (the
+    structure's state becomes « brouillon »)."""
+
+    validated: str
+    everything: str
+
+
+def data_revision(session: Session) -> Revision:
+    """The two revisions (see ``Revision``): a dozen count-and-latest queries, no rows read."""
+    from tracker.core.models import (
+        Attendance,
+        Conference,
+        ConfidenceRating,
+        Initiative,
+        Kpi,
+        Milestone,
+        Pillar,
+        Submission,
+        SubmissionWindow,
+    )
+
+    validated = "|".join([_stamp(session, Result, col(Result.status) == SubmissionStatus.validated),
+                          *(_stamp(session, model) for model in (Target, Structure, Kpi))])
+    states = session.exec(select(  # type: ignore[call-overload]
+        Submission.status, func.count(), func.max(Submission.submitted_at),
+        func.max(Submission.reviewed_at)).group_by(Submission.status).order_by(
+        Submission.status)).all()
+    others = [_stamp(session, model) for model in (
+        ActionItem, SubmissionWindow, Conference, Attendance, Pillar, Initiative, Milestone,
+        ConfidenceRating)]
+    return Revision(validated, "|".join([validated, repr(states), *others]))
 
 
 def validated_results(session: Session) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from tracker.ui.base import (
     plain,
     read,
     require_actor,
+    run_slot,
     sidebar,
     today,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "read_view",
     "require_actor",
     "results_import_panel",
+    "run_slot",
     "service_view",
     "show_error",
     "sidebar",

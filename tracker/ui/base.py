@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -109,6 +110,28 @@ def write() -> Iterator[Session]:
     """One transaction for one user action; rolled back on any error."""
     with transaction(engine()) as session:
         yield session
+
+
+# Page scripts running at once in this server process; the others wait their turn. The scripts
+# share one interpreter (its GIL): with 25 of them sliced together, each SQLite or PostgreSQL
+# call that lets the GIL go waits a full round of the others to get it back, so a save's
+# transaction held the write lock for 30 s and the next save failed with "database is locked"
+# (BENCHMARKS.md, issue 15). Three at a time keep both cores busy (the database and argon2 run
+# outside the GIL) and a run, once started, ends in its own time.
+CONCURRENT_RUNS = 3
+_run_slots = threading.BoundedSemaphore(CONCURRENT_RUNS)
+
+
+@contextmanager
+def run_slot() -> Iterator[None]:
+    """Run the page script (app.py) in one of the ``CONCURRENT_RUNS`` slots, waiting for one
+    (first come, first served); the slot is given back however the run ends (``st.rerun``,
+    ``st.stop``, an error)."""
+    _run_slots.acquire()
+    try:
+        yield
+    finally:
+        _run_slots.release()
 
 
 def today() -> date:
@@ -401,4 +424,4 @@ def plain(text: object) -> str:
     return _BARE_LINK.sub(_JOINER, escaped)
 
 
-RUN_REVISION: ContextVar[str | None] = ContextVar("tracker_run_revision", default=None)
+RUN_REVISION: ContextVar[Any] = ContextVar("tracker_run_revision", default=None)

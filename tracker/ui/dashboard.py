@@ -26,8 +26,8 @@ def _dashboard_data(url: str, revision: str) -> Any:
                 dashboards.targets_frame(session))
 
 
-def _data_revision() -> str:
-    """The data revision, read once per script run."""
+def _data_revision() -> Any:
+    """The data revisions (tracker.dashboards.views.Revision), read once per script run."""
     revision = RUN_REVISION.get()
     if revision is None:
         from tracker.dashboards import views as dashboards
@@ -40,9 +40,10 @@ def _data_revision() -> str:
 
 def dashboard_data() -> Any:
     """Validated results, KPI catalogue and targets. Dashboards show validated data only, to
-    every role, so the cache key is the database and its data revision (any change to a result
-    changes the revision and so bypasses the old entry)."""
-    return _dashboard_data(settings().database_url, _data_revision())
+    every role, so the cache key is the database and its validated revision (validating,
+    reopening or correcting a result, or changing a target, a structure or a KPI, gives a new
+    one and so bypasses the old entry; a DSI's draft does not)."""
+    return _dashboard_data(settings().database_url, _data_revision().validated)
 
 
 def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
@@ -60,22 +61,23 @@ def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _dashboard_view(url: str, revision: str, lang: str, view_name: str, _view: Callable[..., Any],
-                    args: tuple[Any, ...]) -> Any:
+def _dashboard_view(url: str, validated: str, revision: str, lang: str, view_name: str,
+                    _view: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     # ``_view`` is not hashed (leading underscore): ``view_name`` stands for it in the key.
     set_language(lang)
-    results, cat, targets = _dashboard_data(url, revision)
+    results, cat, targets = _dashboard_data(url, validated)
     with reading(engine_for(url, settings().demo_on_first_start)) as session:
         return _view(session, results, cat, targets, *args)
 
 
 def dashboard_view(view: Callable[..., T], *args: Any) -> T:
     """A dashboard's frames and figures (``view(session, results, cat, targets, *args)``, one of
-    ``tracker.dashboards.views.view_*``), cached per database, data revision, language and
-    filters; any data change gives a new revision."""
+    ``tracker.dashboards.views.view_*``), cached per database, revision of everything the
+    dashboards show (``Revision.everything``), language and filters."""
     name = f"{view.__module__}.{view.__qualname__}"
-    return cast(T, _dashboard_view(settings().database_url, _data_revision(), get_language(),
-                                   name, view, args))
+    revision = _data_revision()
+    return cast(T, _dashboard_view(settings().database_url, revision.validated,
+                                   revision.everything, get_language(), name, view, args))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -88,9 +90,11 @@ def _service_view(url: str, revision: str, lang: str, name: str, args: tuple[Any
 
 
 def service_view(view: Any, *args: Any) -> Any:
-    """``view(session, results, catalogue, targets, *args)`` over the validated results, cached
-    like ``dashboard_view`` (database, data revision, language and arguments)."""
-    return _service_view(settings().database_url, _data_revision(), get_language(),
+    """``view(session, results, catalogue, targets, *args)`` computed from the validated figures
+    alone (the forecasts: the costliest views), cached per database, validated revision,
+    language and arguments: a view that reads anything else (submission states, ratings, action
+    items) goes through ``dashboard_view``."""
+    return _service_view(settings().database_url, _data_revision().validated, get_language(),
                          f"{view.__module__}.{view.__qualname__}", args, view)
 
 

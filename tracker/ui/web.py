@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import logging
 import re
 import secrets
@@ -212,6 +213,23 @@ def _warm_forecasts(database_url: str) -> None:
             warm_backtests(session, date.today())  # the pages' today (ui.today)
     except Exception:  # logged, never fatal
         logging.getLogger("tracker").exception("warming the forecasts' backtests failed")
+    _freeze_start_objects()
+
+
+def _freeze_start_objects() -> None:
+    """The libraries the pages use imported, then every object alive at this point (modules,
+    plotly's validators, the backtests' memo: millions of objects that live as long as the
+    server) moved out of the garbage collector's reach (``gc.freeze``): each collection then
+    walks only what the page runs made. With Streamlit's collection after every run turned off
+    (.streamlit/config.toml), Python's own collections stay cheap."""
+    import plotly.graph_objects  # noqa: F401  (what the charts are made of)
+
+    import tracker.conference.charts
+    import tracker.dashboards.charts
+    import tracker.roadmap.charts  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 class HiddenMetrics:
