@@ -637,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"load average {os.getloadavg()[0]:.1f} at the end",
               "command": " ".join(sys.argv), "runs": results}
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     failed = any(r["errors"] or not r["correctness"]["passed"] for r in results)
     return 1 if failed else 0

@@ -265,9 +265,9 @@ class StreamlitSession:
                     "script_compilation_exception":
                 result.errors.append("script compilation error")
             elif kind == "script_finished":
-                self._age_cache()
                 if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    continue
+                    continue  # the frontend does not age its cache on a run cut for a rerun
+                self._age_cache()
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     result.errors.append("script compilation error")
                 return result

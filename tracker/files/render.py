@@ -51,10 +51,12 @@ def inert_texts(value: Any) -> Any:
 
 def inert_figure(figure: Any) -> Any:
     """A copy of a Plotly figure whose texts are drawn as text (on a page, or in a PNG that the
-    server's Chromium draws): no link, no fetched style."""
+    server's Chromium draws): no link, no fetched style. The copy is not validated again: its
+    properties are the figure's own, already checked when it was made (validating them again
+    was a tenth of a dashboard's run)."""
     import plotly.graph_objects as go
 
-    return go.Figure(inert_texts(figure.to_plotly_json()))
+    return go.Figure(inert_texts(figure.to_plotly_json()), _validate=False)
 
 
 def chromium_available() -> bool:
