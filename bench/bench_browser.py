@@ -49,8 +49,10 @@ def serve(script: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], in
     raise RuntimeError(f"{script} did not start")
 
 
-IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')")
+# Idle: the app's own run state says the script finished (the « Running » widget shows only
+# after a delay), and no element is left stale.
+IDLE = ("() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState"
+        " === 'notRunning' && !document.querySelector('[data-stale=\"true\"]')")
 
 
 def admin_pages(page: object, runs: int) -> list[tuple[str, float]]:

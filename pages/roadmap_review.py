@@ -59,9 +59,10 @@ with tabs[0]:
                          filters=t("roadmap.review_filters", session=review.conference))
         st.subheader(t("roadmap.slip_title"))
         st.caption(t("roadmap.slip_help"))
-        with ui.read() as session:
-            slips = snapshots.slippage_frame(session, conference_id)
+        with ui.read() as session:  # a decade of snapshots: read once per revision
+            revision = snapshots.slippage_revision(session)
             any_snapshot = snapshots.has_snapshots(session)
+        slips = ui.read_view(snapshots.slippage_frame, conference_id, revision=revision)
         if slips.empty:
             st.info(t("roadmap.slip_nothing" if any_snapshot else "roadmap.slip_none"))
         else:

@@ -148,3 +148,18 @@ def test_slipped_milestones_since_a_session_for_the_agenda(engine, roadmap, acto
 def test_a_session_without_any_snapshot_shows_nothing_to_compare(engine, roadmap):
     with reading(engine) as session:
         assert slippage_frame(session, roadmap["conferences"][2]).empty
+
+
+def test_the_slippage_cache_key_moves_when_a_snapshot_is_taken(engine, roadmap, actor):
+    """« Revue de session » reads the slippage once per ``slippage_revision``: closing a session
+    (its snapshot) gives a new one; reading again without a change keeps it."""
+    from tracker.roadmap.snapshots import slippage_revision
+
+    def revision():
+        with reading(engine) as session:
+            return slippage_revision(session)
+
+    before = revision()
+    assert revision() == before
+    close(engine, actor("admin"), roadmap["conferences"][0])
+    assert revision() != before

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from typing import NamedTuple
 
 import pandas as pd
 from sqlmodel import Session, col, select
@@ -54,20 +55,47 @@ def _snapshot_sessions(session: Session) -> list[Conference]:
     return sorted(rows, key=lambda c: (c.session_date or date.min, c.number))
 
 
-def _history(session: Session, conference_ids: Sequence[int]
-             ) -> dict[int, list[RoadmapSnapshot]]:
+class SnapshotRow(NamedTuple):
+    """What the slippage reads of a snapshot row (a decade holds 100,000 of them: read as plain
+    tuples, not as ORM objects, which took 2.5 s on « Revue de session »)."""
+
+    conference_id: int
+    milestone_id: int
+    initiative_id: int
+    title: str
+    planned_date: date
+    status: str
+
+
+def _history(session: Session, conference_ids: Sequence[int]) -> dict[int, list[SnapshotRow]]:
     """milestone id → its snapshots in the order of ``conference_ids``."""
     order = {cid: i for i, cid in enumerate(conference_ids)}
-    out: dict[int, list[RoadmapSnapshot]] = {}
-    rows = session.exec(select(RoadmapSnapshot).where(
+    out: dict[int, list[SnapshotRow]] = {}
+    rows = session.exec(select(  # type: ignore[call-overload]
+        RoadmapSnapshot.conference_id, RoadmapSnapshot.milestone_id,
+        RoadmapSnapshot.initiative_id, RoadmapSnapshot.title, RoadmapSnapshot.planned_date,
+        RoadmapSnapshot.status).where(
         col(RoadmapSnapshot.conference_id).in_(list(conference_ids)))).all()
-    for row in sorted(rows, key=lambda r: order[r.conference_id]):
+    for row in sorted(map(SnapshotRow._make, rows), key=lambda r: order[r.conference_id]):
         out.setdefault(row.milestone_id, []).append(row)
     return out
 
 
+def slippage_revision(session: Session) -> str:
+    """Changes whenever the slippage of a session may change: a snapshot taken, a milestone or
+    an initiative edited, a session's date changed (the key of the slippage's cache)."""
+    from sqlalchemy import func
+
+    parts = [session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
+        RoadmapSnapshot.taken_at))).one()]
+    for model in (Milestone, Initiative, Conference):
+        parts.append(session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
+            model.updated_at))).one())
+    return repr(parts)
+
+
 def has_snapshots(session: Session) -> bool:
-    return session.exec(select(RoadmapSnapshot.id)).first() is not None
+    return session.exec(select(RoadmapSnapshot.id).limit(1)).first() is not None
 
 
 def slippage_frame(session: Session, conference_id: int) -> pd.DataFrame:
@@ -127,8 +155,8 @@ def slippage_frame(session: Session, conference_id: int) -> pd.DataFrame:
                              ascending=[False, False, True], kind="stable").reset_index(drop=True)
 
 
-def history_rows(history: dict[int, list[RoadmapSnapshot]], conference_id: int
-                 ) -> list[RoadmapSnapshot]:
+def history_rows(history: dict[int, list[SnapshotRow]], conference_id: int
+                 ) -> list[SnapshotRow]:
     """The snapshot rows of one session out of a history."""
     return [s for rows in history.values() for s in rows if s.conference_id == conference_id]
 
