@@ -13,9 +13,9 @@ st.title(t("effects.title"))
 st.caption(t("effects.help"))
 ui.page_revision("effects")
 
-with ui.read() as session:
-    choices = effects.recommendation_choices(session)
-    default = effects.default_choice(session, choices, ui.today())
+with ui.read() as session:  # the choices and the effect are read once per revision
+    revision = effects.effects_revision(session)
+choices, default = ui.read_view(effects.page_choices, ui.today(), revision=revision)
 if not choices:
     st.info(t("effects.none"))
     st.stop()
@@ -23,13 +23,11 @@ ids = list(choices)
 chosen = st.selectbox(t("effects.recommendation"), ids, key="effects_reco",
                       index=ids.index(default) if default in ids else 0,
                       format_func=choices.__getitem__)
-with ui.read() as session:
-    codes = effects.kpi_options(session, chosen)
-    labels = effects.kpi_labels(session)
+codes = ui.read_view(effects.kpi_options, chosen, revision=revision)
+labels = ui.read_view(effects.kpi_labels, revision=revision)
 code = st.selectbox(t("effects.kpi"), codes, key="effects_kpi",
                     format_func=lambda c: labels.get(c, c))
-with ui.read() as session:
-    effect = effects.effect_of(session, chosen, code)
+effect = ui.read_view(effects.effect_of, chosen, code, revision=revision)
 
 st.caption(t("effects.session", session=effect.session, day=format_date(effect.session_date)))
 if effect.done_codes:

@@ -123,3 +123,18 @@ def test_the_page_opens_on_a_recommendation_with_quarters_after_it(engine, story
         # Too recent to compare: the newest.
         assert effects.default_choice(session, choices, date(2025, 5, 1)) == reco.id
         assert effects.default_choice(session, {}, date(2025, 12, 1)) is None
+
+
+def test_the_page_cache_key_moves_when_a_kpi_is_tied_to_a_recommendation(engine, story, actor):
+    """« Effet des recommandations » reads its choices and its effect once per
+    ``effects_revision``: a KPI tied to a recommendation gives a new one."""
+    def revision():
+        with reading(engine) as session:
+            return effects.effects_revision(session)
+
+    before = revision()
+    assert revision() == before
+    with transaction(engine) as session:
+        kpi_links.set_kpi_links(session, actor("admin"), "recommendation", story,
+                                ["ESV_PUB", "ESV_DEMAT"])
+    assert revision() != before

@@ -108,6 +108,32 @@ def _group_rows(session: Session, reco: Recommendation) -> list[Recommendation]:
         Recommendation.group_ref == reco.group_ref)).all())
 
 
+def effects_revision(session: Session) -> str:
+    """Changes whenever what « Effet des recommandations » shows may change: a KPI tied to a
+    recommendation or untied, a recommendation, an action item or a session edited, a KPI
+    renamed, a result validated (the key of the page's cache: its choices and its effect are read
+    once per revision, not on each run)."""
+    from sqlalchemy import func
+
+    from tracker.core.models import FollowupKpi
+    from tracker.dashboards.views import data_revision
+
+    parts: list[object] = [session.exec(select(  # type: ignore[call-overload]
+        func.count(), func.max(FollowupKpi.created_at), func.max(FollowupKpi.id))).one()]
+    for model in (Recommendation, ActionItem, Conference):
+        parts.append(session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
+            model.updated_at))).one())
+    parts.append(data_revision(session).validated)
+    return repr(parts)
+
+
+def page_choices(session: Session, today: date) -> tuple[dict[int, str], int | None]:
+    """The page's list of recommendations and the one it opens on (see
+    ``recommendation_choices`` and ``default_choice``)."""
+    choices = recommendation_choices(session)
+    return choices, default_choice(session, choices, today)
+
+
 def recommendation_choices(session: Session) -> dict[int, str]:
     """Recommendations tied to at least one KPI (one entry per « Tous les ministères » group),
     newest session first: id → « session — number · text »."""
