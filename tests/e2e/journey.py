@@ -42,6 +42,7 @@ def open_menu(page: Page, title: str, heading: str) -> None:
     expect(nav.get_by_role("link", name="Accueil", exact=True)).to_be_visible()
     expect(nav.get_by_text(re.compile(r"View \d+ more|View less"))).to_have_count(0)
     nav.get_by_role("link", name=title, exact=True).click()
+    wait_until_idle(page)  # the previous page's elements stay, stale, until the run ends
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     wait_until_idle(page)
 

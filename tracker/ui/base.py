@@ -117,21 +117,25 @@ def write() -> Iterator[Session]:
 # call that lets the GIL go waits a full round of the others to get it back, so a save's
 # transaction held the write lock for 30 s and the next save failed with "database is locked"
 # (BENCHMARKS.md, issue 15). Three at a time keep both cores busy (the database and argon2 run
-# outside the GIL) and a run, once started, ends in its own time.
+# outside the GIL) and a run, once started, ends in its own time. A run waits at most
+# SLOT_WAIT seconds for a slot, then runs anyway: a run that hangs (a report's renderer, a
+# database that stops answering) never stalls the others.
 CONCURRENT_RUNS = 3
+SLOT_WAIT = 5.0
 _run_slots = threading.BoundedSemaphore(CONCURRENT_RUNS)
 
 
 @contextmanager
 def run_slot() -> Iterator[None]:
     """Run the page script (app.py) in one of the ``CONCURRENT_RUNS`` slots, waiting for one
-    (first come, first served); the slot is given back however the run ends (``st.rerun``,
-    ``st.stop``, an error)."""
-    _run_slots.acquire()
+    (first come, first served) at most ``SLOT_WAIT`` seconds; the slot is given back however the
+    run ends (``st.rerun``, ``st.stop``, an error)."""
+    slotted = _run_slots.acquire(timeout=SLOT_WAIT)
     try:
         yield
     finally:
-        _run_slots.release()
+        if slotted:
+            _run_slots.release()
 
 
 def today() -> date:
