@@ -26,6 +26,14 @@ def is_demo(session: Session) -> bool:
     return get_setting(session, "demo") == "1"
 
 
+def stamp(session: Session, model: type, *where: object, column: str = "updated_at") -> str:
+    """How many rows of ``model`` (matching ``where``) and the latest ``column``: a cheap measure
+    that moves when a row is added, removed or changed, for the caches' keys."""
+    count, latest = session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
+        getattr(model, column))).where(*where)).one()  # type: ignore[arg-type]
+    return f"{count}:{latest}"
+
+
 def list_structures(session: Session) -> Sequence[Structure]:
     return session.exec(select(Structure).order_by(col(Structure.code))).all()
 

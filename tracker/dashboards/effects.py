@@ -113,18 +113,15 @@ def effects_revision(session: Session) -> str:
     recommendation or untied, a recommendation, an action item or a session edited, a KPI
     renamed, a result validated (the key of the page's cache: its choices and its effect are read
     once per revision, not on each run)."""
-    from sqlalchemy import func
-
+    from tracker.core import repository as repo
     from tracker.core.models import FollowupKpi
-    from tracker.dashboards.views import data_revision
+    from tracker.dashboards.views import validated_revision
 
-    parts: list[object] = [session.exec(select(  # type: ignore[call-overload]
-        func.count(), func.max(FollowupKpi.created_at), func.max(FollowupKpi.id))).one()]
-    for model in (Recommendation, ActionItem, Conference):
-        parts.append(session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
-            model.updated_at))).one())
-    parts.append(data_revision(session).validated)
-    return repr(parts)
+    return "|".join([repo.stamp(session, FollowupKpi, column="created_at"),
+                     repo.stamp(session, FollowupKpi, column="id"),
+                     *(repo.stamp(session, model)
+                       for model in (Recommendation, ActionItem, Conference)),
+                     validated_revision(session)])
 
 
 def page_choices(session: Session, today: date) -> tuple[dict[int, str], int | None]:

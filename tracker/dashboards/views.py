@@ -44,13 +44,6 @@ RESULT_COLUMNS = ["structure_id", "kpi_id", "year", "quarter", "value", "numerat
                   "denominator"]
 
 
-def _stamp(session: Session, model: type, *where: object) -> str:
-    """How many rows of ``model`` (matching ``where``) and when the latest changed."""
-    count, latest = session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
-        model.updated_at)).where(*where)).one()  # type: ignore[attr-defined,arg-type]
-    return f"{count}:{latest}"
-
-
 @dataclass(frozen=True)
 class Revision:
     """Two measures of the data behind the dashboards, parts of their cache keys.
@@ -68,6 +61,14 @@ class Revision:
     everything: str
 
 
+def validated_revision(session: Session) -> str:
+    """``Revision.validated`` alone (four count-and-latest queries)."""
+    from tracker.core.models import Kpi
+
+    return "|".join([repo.stamp(session, Result, col(Result.status) == SubmissionStatus.validated),
+                     *(repo.stamp(session, model) for model in (Target, Structure, Kpi))])
+
+
 def data_revision(session: Session) -> Revision:
     """The two revisions (see ``Revision``): a dozen count-and-latest queries, no rows read."""
     from tracker.core.models import (
@@ -75,20 +76,18 @@ def data_revision(session: Session) -> Revision:
         Conference,
         ConfidenceRating,
         Initiative,
-        Kpi,
         Milestone,
         Pillar,
         Submission,
         SubmissionWindow,
     )
 
-    validated = "|".join([_stamp(session, Result, col(Result.status) == SubmissionStatus.validated),
-                          *(_stamp(session, model) for model in (Target, Structure, Kpi))])
+    validated = validated_revision(session)
     states = session.exec(select(  # type: ignore[call-overload]
         Submission.status, func.count(), func.max(Submission.submitted_at),
         func.max(Submission.reviewed_at)).group_by(Submission.status).order_by(
         Submission.status)).all()
-    others = [_stamp(session, model) for model in (
+    others = [repo.stamp(session, model) for model in (
         ActionItem, SubmissionWindow, Conference, Attendance, Pillar, Initiative, Milestone,
         ConfidenceRating)]
     return Revision(validated, "|".join([validated, repr(states), *others]))

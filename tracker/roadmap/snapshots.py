@@ -84,14 +84,10 @@ def _history(session: Session, conference_ids: Sequence[int]) -> dict[int, list[
 def slippage_revision(session: Session) -> str:
     """Changes whenever the slippage of a session may change: a snapshot taken, a milestone or
     an initiative edited, a session's date changed (the key of the slippage's cache)."""
-    from sqlalchemy import func
+    from tracker.core.repository import stamp
 
-    parts = [session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
-        RoadmapSnapshot.taken_at))).one()]
-    for model in (Milestone, Initiative, Conference):
-        parts.append(session.exec(select(func.count(), func.max(  # type: ignore[call-overload]
-            model.updated_at))).one())
-    return repr(parts)
+    return "|".join([stamp(session, RoadmapSnapshot, column="taken_at"),
+                     *(stamp(session, model) for model in (Milestone, Initiative, Conference))])
 
 
 def has_snapshots(session: Session) -> bool:
