@@ -1,5 +1,6 @@
-"""Every page of every role's menu at decade scale (AppTest): the first run with cold caches and
-the median of the warm runs, each timed as the script run itself (what the server spends and the
+"""Every page of every role's menu at decade scale (AppTest): the first run after a start (the
+pages' caches empty, the server's start-up warm-up done: tracker.ui.web.warm_up) and the median
+of the warm runs, each timed as the script run itself (what the server spends and the
 user waits for; AppTest's own cost is left out, see bench_pages.py).
 
 Some pages are also timed in the states a user puts them in: Conférences with a session chosen
@@ -93,6 +94,9 @@ def main() -> None:
     initialize(engine, demo=True)
     AppTest.from_string("import streamlit as st\nst.write('blank')").run()  # Streamlit's start
     import tracker.ui.base  # noqa: F401  (what the server imports at start)
+    from tracker.ui.web import warm_up
+
+    warm_up(URL)  # what the server does in the background once it is up
 
     print(machine())
     rows: list[dict[str, Any]] = []

@@ -24,9 +24,8 @@ if not view.quarter:
     st.stop()
 as_of = quarter_label(year, view.quarter, long=True)
 st.caption(t("forecast.as_of", quarter=as_of))
-with ui.read() as session:  # the ratings of that quarter this user may read, with the flag
-    rated = confidence.rating_lines(session, actor, year, view.quarter,
-                                    forecasts=view.forecasts, data=(results, cat, _targets))
+# The ratings of that quarter this user may read, with the flag.
+rated = ui.dashboard_view(trajectories.view_rated, actor, year, view.quarter, view.forecasts)
 
 st.subheader(t("forecast.section_national"))
 if view.forecasts.empty:

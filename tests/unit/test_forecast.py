@@ -178,7 +178,7 @@ def test_the_backtest_is_run_once_for_the_same_earlier_years(monkeypatch):
     runs = []
     real = fv._backtest_frame
     monkeypatch.setattr(fv, "_backtest_frame", lambda *a: runs.append(1) or real(*a))
-    fv._BACKTESTS.clear()
+    fv._BACKTESTS.frames.clear()
     first = fv.backtest_frame(rows, catalogue_of(SUM), YEAR)
     this_year = rows.copy()
     this_year.loc[this_year["year"] == YEAR, "value"] += 5  # this year's figures: not read
@@ -190,6 +190,35 @@ def test_the_backtest_is_run_once_for_the_same_earlier_years(monkeypatch):
     fv.backtest_frame(earlier, catalogue_of(SUM), YEAR)
     fv.backtest_frame(rows, catalogue_of(LAST), YEAR)
     assert len(runs) == 3
+
+
+def test_the_quarterly_series_are_computed_once_for_the_same_results(monkeypatch):
+    """The quarterly series are shared by the views of « Trajectoires » and the ratings: the
+    same results are aggregated once; any changed figure gives a new computation, and a caller
+    that changes its copy does not change what the next one gets."""
+    results = pd.DataFrame({"structure_id": [1, 1, 2, 2], "kpi_id": [1] * 4,
+                            "year": [YEAR] * 4, "quarter": [1, 2, 1, 2],
+                            "value": [10.0, 20.0, 30.0, 40.0], "numerator": [None] * 4,
+                            "denominator": [None] * 4, "code": ["A", "A", "B", "B"]})
+    for column in ("numerator", "denominator"):
+        results[column] = results[column].astype("float64")
+    runs = []
+    real = fv._quarter_rows
+    monkeypatch.setattr(fv, "_quarter_rows", lambda *a: runs.append(1) or real(*a))
+    fv._QUARTER_ROWS.frames.clear()
+    first = fv.quarter_rows(results, catalogue_of(SUM))
+    first.loc[:, "value"] = -1.0
+    again = fv.quarter_rows(results.copy(), catalogue_of(SUM))
+    assert len(runs) == 1
+    assert (again["value"] > 0).all()
+    national = again[(again["key"] == fv.NATIONAL) & (again["quarter"] == 1)]
+    assert national["value"].tolist() == [40.0]
+    changed = results.copy()
+    changed.loc[0, "value"] = 11.0
+    moved = fv.quarter_rows(changed, catalogue_of(SUM))
+    assert len(runs) == 2
+    assert moved[(moved["key"] == fv.NATIONAL) & (moved["quarter"] == 1)]["value"].tolist() \
+        == [41.0]
 
 
 def test_the_row_median_is_numpys_nanmedian():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,9 +31,52 @@ FORECAST_COLUMNS = ["structure", "kpi", "year", "actual_to_date", "forecast", "l
                     "target", "probability", "class", "quarters_used"]
 
 
+class _Memo:
+    """Frames already computed, by a key of their inputs' content, the latest few kept: what
+    several views and pages of the same data would otherwise each compute again. Served as
+    copies (callers may change theirs)."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.frames: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        with self.lock:
+            known = self.frames.get(key)
+            if known is not None:
+                self.frames.move_to_end(key)
+                return known.copy()
+        frame = compute()
+        with self.lock:
+            self.frames[key] = frame
+            while len(self.frames) > self.kept:
+                self.frames.popitem(last=False)
+        return frame.copy()
+
+
+def content_key(frame: pd.DataFrame) -> int:
+    """A frame's content as one number (a few milliseconds for a decade of results)."""
+    return int(pd.util.hash_pandas_object(frame, index=False).sum())
+
+
+def _catalogue_key(cat: Catalogue) -> int:
+    return int(pd.util.hash_pandas_object(cat.kpis.astype(str), index=True).sum())
+
+
+# The quarterly series of the validated results: every view of « Trajectoires », the ratings
+# and the forecast report start from them (a fifth of a second at decade scale, each time).
+_QUARTER_ROWS = _Memo(kept=4)
+
+
 def quarter_rows(results: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     """Per structure (current code) and nationally (key ``*``), KPI and quarter: the figure by
     the rules across structures, and Σnumerators / Σdenominators of complete pairs."""
+    return _QUARTER_ROWS.get((content_key(results), _catalogue_key(cat)),
+                             lambda: _quarter_rows(results, cat))
+
+
+def _quarter_rows(results: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     frame = results[results["kpi_id"].isin(cat.rules)]
     complete = frame["numerator"].notna() & frame["denominator"].notna()
     parts = frame.assign(numerator=frame["numerator"].where(complete),
@@ -64,9 +108,7 @@ def panels(rows: pd.DataFrame, cat: Catalogue, last_year: int) -> dict[int, fc.P
 # Backtests already run, by the years they read: they depend only on the results of the years
 # before the one forecast (and the catalogue), which change rarely, and cost seconds at decade
 # scale, so every forecast of a year (a structure's sheet, the page, the bilan) shares one.
-_BACKTESTS: OrderedDict[tuple[int, int, int], pd.DataFrame] = OrderedDict()
-_BACKTESTS_KEPT = 8
-_BACKTESTS_LOCK = threading.Lock()
+_BACKTESTS = _Memo(kept=8)
 
 
 def backtest_frame(rows: pd.DataFrame, cat: Catalogue, before: int) -> pd.DataFrame:
@@ -74,19 +116,8 @@ def backtest_frame(rows: pd.DataFrame, cat: Catalogue, before: int) -> pd.DataFr
     structure and KPI and nationally, with its KPI and family. Computed once for the same
     earlier years' results and catalogue (by content), then served from a small memo."""
     earlier = rows[rows["year"] < before] if "year" in rows else rows
-    key = (before, int(pd.util.hash_pandas_object(earlier, index=False).sum()),
-           int(pd.util.hash_pandas_object(cat.kpis.astype(str), index=True).sum()))
-    with _BACKTESTS_LOCK:
-        known = _BACKTESTS.get(key)
-        if known is not None:
-            _BACKTESTS.move_to_end(key)
-            return known.copy()
-    frame = _backtest_frame(rows, cat, before)
-    with _BACKTESTS_LOCK:
-        _BACKTESTS[key] = frame
-        while len(_BACKTESTS) > _BACKTESTS_KEPT:
-            _BACKTESTS.popitem(last=False)
-    return frame.copy()
+    return _BACKTESTS.get((before, content_key(earlier), _catalogue_key(cat)),
+                          lambda: _backtest_frame(rows, cat, before))
 
 
 def _backtest_frame(rows: pd.DataFrame, cat: Catalogue, before: int) -> pd.DataFrame:
@@ -120,7 +151,26 @@ class Skill:
         return own if own.size >= 10 else self.family_errors.get((family, as_of), own)
 
 
+_SKILLS: OrderedDict[int, Skill] = OrderedDict()
+
+
 def skill(backtest: pd.DataFrame) -> Skill:
+    """What a backtest says (computed once per backtest's content; a Skill is never changed)."""
+    key = content_key(backtest)
+    with _BACKTESTS.lock:
+        known = _SKILLS.get(key)
+        if known is not None:
+            _SKILLS.move_to_end(key)
+            return known
+    made = _skill(backtest)
+    with _BACKTESTS.lock:
+        _SKILLS[key] = made
+        while len(_SKILLS) > _BACKTESTS.kept:
+            _SKILLS.popitem(last=False)
+    return made
+
+
+def _skill(backtest: pd.DataFrame) -> Skill:
     errors = {(str(k), int(q)): fc.relative_errors(g)  # type: ignore[call-overload]
               for (k, q), g in backtest.groupby(["kpi", "as_of"])}
     family_errors = {(str(f), int(q)): fc.relative_errors(g)  # type: ignore[call-overload]
@@ -156,14 +206,29 @@ def _reached_for_good(rule: KpiRule, direction: str) -> bool:
     return rule.agg_quarters == "sum" and not rule.ratio and direction == "up"
 
 
+# Forecasts already made, by the content of what they read: « Trajectoires », the ratings and
+# the sheets of the same year ask for the same ones (the start-up warm-up makes this year's).
+_FORECASTS = _Memo(kept=16)
+
+
 def forecast_frame(rows: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, year: int,
                    quarter: int, sid_of: dict[str, int], *, keys: list[str] | None = None,
-                   kpi_code: str | None = None, past: Skill | None = None) -> pd.DataFrame:
+                   kpi_code: str | None = None) -> pd.DataFrame:
     """Per structure (and the nation, ``structure`` None) and KPI with a yearly target and a
     direction: the figure to date, the year-end forecast, its interval, the probability of
     meeting the target and the class, from the results known at the end of ``quarter``."""
     known = cut_rows(rows, year, quarter)
-    past = past or skill(backtest_frame(known, cat, year))
+    key = (content_key(known), content_key(targets.astype(str)), _catalogue_key(cat), year,
+           quarter, tuple(sorted(sid_of.items())), None if keys is None else tuple(keys),
+           kpi_code)
+    return _FORECASTS.get(key, lambda: _forecast_frame(known, cat, targets, year, quarter,
+                                                       sid_of, keys, kpi_code))
+
+
+def _forecast_frame(known: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, year: int,
+                    quarter: int, sid_of: dict[str, int], keys: list[str] | None,
+                    kpi_code: str | None) -> pd.DataFrame:
+    past = skill(backtest_frame(known, cat, year))
     out = []
     for kpi_id, panel in panels(known, cat, year).items():
         rule = cat.rules[kpi_id]
@@ -243,6 +308,32 @@ def forecast_report(session: Session, year: int, *, as_of: tuple[int, int] | Non
     frame = forecast_frame(rows, cat, dashboards.targets_frame(session), year, quarter, sid_of,
                            keys=keys, kpi_code=kpi)
     return frame[FORECAST_COLUMNS]
+
+
+@dataclass(frozen=True)
+class YearForecasts:
+    """A year's forecasts as « Trajectoires » shows them: the quarter they are made at, the
+    frame, the backtest and what it says."""
+
+    quarter: int
+    frame: pd.DataFrame
+    backtest: pd.DataFrame
+    past: Skill
+
+
+def year_forecasts(session: Session, results: pd.DataFrame, cat: Catalogue,
+                   targets: pd.DataFrame, year: int, scope: str | None) -> YearForecasts:
+    """Every structure in force and the nation (``scope`` None), or one structure, at the
+    default quarter of ``year`` (``as_of_quarter``)."""
+    quarter = as_of_quarter(results, year)
+    rows = cut_rows(quarter_rows(results, cat), year, quarter)
+    in_force = dashboards.structures_in_force(session, year, max(quarter, 1))
+    codes = dashboards.successor_codes(session)
+    sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}
+    keys = [NATIONAL, *(sid_of if scope is None else [scope])]
+    backtest = backtest_frame(rows, cat, year)
+    frame = forecast_frame(rows, cat, targets, year, quarter, sid_of, keys=keys)
+    return YearForecasts(quarter, frame, backtest, skill(backtest))
 
 
 def trajectory_frame(rows: pd.DataFrame, cat: Catalogue, year: int, quarter: int, key: str,
@@ -337,12 +428,15 @@ def method_figures(rows: pd.DataFrame, cat: Catalogue, year: int, quarter: int, 
 
 def warm_backtests(session: Session, today: date) -> None:
     """Run the backtests of the years a user opens first (this year, and the latest year with
-    validated results), so that the first « Trajectoires » or « Fiche ministère » of the
-    server's life does not wait for them (seconds at decade scale)."""
+    validated results), and that year's national forecasts (what « Trajectoires » opens on),
+    so that the first « Trajectoires » or « Fiche ministère » of the server's life does not
+    wait for them (seconds at decade scale)."""
     results = dashboards.validated_results(session)
     if results.empty:
         return
     cat = dashboards.catalogue(session)
     rows = quarter_rows(results, cat)
-    for year in sorted({today.year, int(results["year"].max())}):
+    years = sorted({today.year, int(results["year"].max())})
+    for year in years:
         backtest_frame(cut_rows(rows, year, 4), cat, year)
+    year_forecasts(session, results, cat, dashboards.targets_frame(session), years[-1], None)

@@ -14,10 +14,13 @@ Five components, each with its points (the score is their sum):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from tracker.core import repository as repo
@@ -100,35 +103,56 @@ def _days_late(submission: Submission, closes: date | None) -> int:
     return (stamp.tz_convert(LOCAL_TZ).date() - closes).days
 
 
-def quarter_facts(session: Session, year: int, quarter: int) -> list[Facts]:
+Cells = dict[tuple[int, int, int], dict[int, Any]]
+
+
+def _cells(session: Session, periods: Sequence[tuple[int, int]], kpis: Sequence[int]) -> Cells:
+    """The results of these quarters, by structure and quarter, then KPI: plain rows (tens of
+    thousands at decade scale: as ORM objects they cost seconds on the first « Trajectoires »)."""
+    rows: Sequence[Any] = session.exec(select(  # type: ignore[call-overload]
+        Result.structure_id, Result.year, Result.quarter, Result.kpi_id, Result.value,
+        Result.numerator, Result.denominator, Result.comment).where(
+        or_(*[and_(col(Result.year) == y, col(Result.quarter) == q) for y, q in set(periods)]),
+        col(Result.kpi_id).in_(list(kpis)))).all()
+    cells: Cells = {}
+    for row in rows:
+        cells.setdefault((row.structure_id, row.year, row.quarter), {})[row.kpi_id] = row
+    return cells
+
+
+def _earlier(year: int, quarter: int) -> list[tuple[int, int]]:
+    earlier = [previous_quarter(year, quarter)]
+    for _ in range(3):
+        earlier.append(previous_quarter(*earlier[-1]))
+    return earlier
+
+
+def _kpis(session: Session) -> dict[int, Any]:
+    return {k.id or 0: k for k in repo.list_kpis(session, active_only=True)
+            if k.code not in COMPUTED}
+
+
+def quarter_facts(session: Session, year: int, quarter: int, *,
+                  cells: Cells | None = None, targets: pd.DataFrame | None = None) -> list[Facts]:
     """The facts of every structure in force in a quarter (all submission states: discipline
-    is about reporting, not about the values)."""
+    is about reporting, not about the values). ``cells`` (``_cells`` of this quarter and the
+    four before) and ``targets`` are read when not given."""
     window = session.exec(select(SubmissionWindow).where(
         SubmissionWindow.year == year, SubmissionWindow.quarter == quarter)).first()
     closes = window.closes_on if window else None
     subs = {s.structure_id: s for s in session.exec(select(Submission).where(
         Submission.year == year, Submission.quarter == quarter))}
-    kpis = {k.id or 0: k for k in repo.list_kpis(session, active_only=True)
-            if k.code not in COMPUTED}
+    kpis = _kpis(session)
     rules = {i: KpiRule(k.code, k.unit, k.direction, k.agg_quarters, k.agg_structures, k.ratio)
              for i, k in kpis.items()}
-    earlier = [previous_quarter(year, quarter)]
-    for _ in range(3):
-        earlier.append(previous_quarter(*earlier[-1]))
-    periods = [(year, quarter), *earlier]
-    results = session.exec(select(Result).where(
-        col(Result.year).in_({y for y, _ in periods}),
-        col(Result.kpi_id).in_(list(kpis)))).all()
-    by_period: dict[tuple[int, int, int], dict[int, Result]] = {}
-    for result in results:
-        if (result.year, result.quarter) in periods:
-            by_period.setdefault((result.structure_id, result.year, result.quarter), {})[
-                result.kpi_id] = result
+    earlier = _earlier(year, quarter)
+    by_period = cells if cells is not None else _cells(
+        session, [(year, quarter), *earlier], list(kpis))
     events = session.exec(select(AuditEvent).where(
         AuditEvent.object_type == "Submission",
         col(AuditEvent.action).in_(["return", "reopen"]),
         col(AuditEvent.object_id).in_([s.id for s in subs.values()]))).all()
-    targets = targets_frame(session)
+    targets = targets if targets is not None else targets_frame(session)
     codes = successor_codes(session)
     out = []
     for structure in structures_in_force(session, year, quarter):
@@ -166,17 +190,22 @@ def quarter_facts(session: Session, year: int, quarter: int) -> list[Facts]:
 
 
 def quality_frame(session: Session, year: int, quarter: int | None = None,
-                  today: date | None = None) -> pd.DataFrame:
+                  today: date | None = None, targets: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """Scores of a year's quarters (or one quarter); with ``today``, only quarters whose window
-    has closed (an open quarter is not scored yet)."""
-    frames = []
+    has closed (an open quarter is not scored yet). The results are read once for them all."""
+    scored = []
     for q in ([quarter] if quarter else [1, 2, 3, 4]):
         window = session.exec(select(SubmissionWindow).where(
             SubmissionWindow.year == year, SubmissionWindow.quarter == q)).first()
         closed = window.closes_on if window else quarter_end(year, q)
-        if today is not None and closed >= today:
-            continue
-        frames.append(score_frame(quarter_facts(session, year, q)))
+        if today is None or closed < today:
+            scored.append(q)
+    periods = [p for q in scored for p in [(year, q), *_earlier(year, q)]]
+    cells = _cells(session, periods, list(_kpis(session))) if scored else {}
+    targets = targets if targets is not None else targets_frame(session)
+    frames = [score_frame(quarter_facts(session, year, q, cells=cells, targets=targets))
+              for q in scored]
     if not frames:
         return pd.DataFrame(columns=SCORE_COLUMNS)
     return pd.concat(frames, ignore_index=True)

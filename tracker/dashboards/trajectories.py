@@ -16,10 +16,9 @@ from tracker.accounts.auth import Actor
 from tracker.accounts.permissions import own_structure
 from tracker.core.formats import format_number, format_percent
 from tracker.core.i18n import t
-from tracker.dashboards import charts_forecast, quality
+from tracker.dashboards import charts_forecast, confidence, quality
 from tracker.dashboards import forecast as fc
 from tracker.dashboards import forecast_views as fv
-from tracker.dashboards import views as dashboards
 from tracker.dashboards.views import Catalogue
 
 
@@ -30,7 +29,7 @@ def scope_of(actor: Actor) -> str | None:
 
 def years_of(results: pd.DataFrame, today: date) -> list[int]:
     """Years a forecast can be asked for, newest first."""
-    return sorted({int(y) for y in results["year"]} | {today.year}, reverse=True)
+    return sorted({int(y) for y in results["year"].unique()} | {today.year}, reverse=True)
 
 
 @dataclass
@@ -49,22 +48,22 @@ class TrajectoriesView:
 
 def view_trajectories(session: Session, results: pd.DataFrame, cat: Catalogue,
                       targets: pd.DataFrame, year: int, scope: str | None) -> TrajectoriesView:
-    quarter = fv.as_of_quarter(results, year)
-    rows = fv.cut_rows(fv.quarter_rows(results, cat), year, quarter)
-    in_force = dashboards.structures_in_force(session, year, max(quarter, 1))
-    codes = dashboards.successor_codes(session)
-    sid_of = {codes[s.id]: s.id for s in in_force if s.id is not None}
-    keys = [fv.NATIONAL, *(sid_of if scope is None else [scope])]
-    backtest = fv.backtest_frame(fv.cut_rows(rows, year, quarter), cat, year)
-    past = fv.skill(backtest)
-    frame = fv.forecast_frame(rows, cat, targets, year, quarter, sid_of, keys=keys, past=past)
-    accuracy = past.table
-    counts = fv.counts_frame(frame, cat)
+    made = fv.year_forecasts(session, results, cat, targets, year, scope)
+    counts = fv.counts_frame(made.frame, cat)
     return TrajectoriesView(
-        year=year, quarter=quarter, forecasts=frame, counts=counts,
+        year=year, quarter=made.quarter, forecasts=made.frame, counts=counts,
         counts_figure=charts_forecast.class_counts_chart(counts, year),
-        matrix=fv.matrix_frame(frame, t("forecast.national")),
-        accuracy=accuracy_display(accuracy), backtests=len(backtest))
+        matrix=fv.matrix_frame(made.frame, t("forecast.national")),
+        accuracy=accuracy_display(made.past.table), backtests=len(made.backtest))
+
+
+def view_rated(session: Session, results: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame,
+               actor: Actor, year: int, quarter: int, forecasts: pd.DataFrame) -> pd.DataFrame:
+    """The ratings of the quarter this actor may read, each with the forecast and the flag
+    (``confidence.rating_lines``; cached by the page per actor, so what one user may read is
+    never served to another)."""
+    return confidence.rating_lines(session, actor, year, quarter, forecasts=forecasts,
+                                   data=(results, cat, targets))
 
 
 def accuracy_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -130,8 +129,8 @@ def view_quality(session: Session, results: pd.DataFrame, cat: Catalogue,
                  targets: pd.DataFrame, league_shown: bool, structure_code: str | None,
                  year: int,
                  today: date) -> QualityView:
-    del results, cat, targets
-    scores = quality.quality_frame(session, year, today=today)
+    del results, cat
+    scores = quality.quality_frame(session, year, today=today, targets=targets)
     national = quality.national_average(scores)
     league = quality.league_frame(scores) if league_shown else None
     view = QualityView(league=league, national=national)

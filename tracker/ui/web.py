@@ -197,15 +197,18 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     _log.info("server ready (database %s%s)", engine.url.render_as_string(hide_password=True),
               f", at most {settings.db_pool_size} connections"
               if engine.dialect.name == "postgresql" else "")
-    threading.Thread(target=_warm_forecasts, args=(settings.database_url,), daemon=True,
-                     name="warm-forecasts").start()
+    threading.Thread(target=warm_up, args=(settings.database_url,), daemon=True,
+                     name="warm-up").start()
     yield
 
 
-def _warm_forecasts(database_url: str) -> None:
-    """The forecasts' backtests, in the background once the server is up (see
-    tracker.dashboards.forecast_views.warm_backtests); a failure only costs the first user the
-    wait it was meant to save."""
+def warm_up(database_url: str) -> None:
+    """What the first page runs after a start would otherwise wait for, done in the background
+    once the server is up: the forecasts' backtests (see
+    tracker.dashboards.forecast_views.warm_backtests), the charts' libraries and plotly's
+    template; then the start-up objects frozen. A failure only costs the first user the wait
+    it was meant to save. (The page benchmarks call it too: their « first run » is the first
+    run after a start.)"""
     from tracker.dashboards.forecast_views import warm_backtests
 
     try:
@@ -222,12 +225,18 @@ def _freeze_start_objects() -> None:
     server) moved out of the garbage collector's reach (``gc.freeze``): each collection then
     walks only what the page runs made: Streamlit's collection after every script run
     (.streamlit/config.toml) went from a quarter of the server's CPU under load to a fifth."""
-    import plotly.graph_objects  # noqa: F401  (what the charts are made of)
+    import pandas.io.formats.style  # noqa: F401  (the coloured tables' Styler)
+    import plotly.graph_objects  # (what the charts are made of)
 
     import tracker.conference.charts
     import tracker.dashboards.charts
     import tracker.roadmap.charts  # noqa: F401
 
+    # The charts' template and the kinds of trace they draw, read and checked on their first
+    # use (a tenth of a second, else paid by the first chart of the server's life).
+    go = plotly.graph_objects
+    go.Figure([go.Bar(x=[1], y=[1]), go.Scatter(x=[1], y=[1]), go.Heatmap(z=[[1]])],
+              layout={"template": "plotly_white"}).to_plotly_json()
     gc.collect()
     gc.freeze()
 
