@@ -218,7 +218,7 @@ def forecast_frame(rows: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, ye
     direction: the figure to date, the year-end forecast, its interval, the probability of
     meeting the target and the class, from the results known at the end of ``quarter``."""
     known = cut_rows(rows, year, quarter)
-    key = (content_key(known), content_key(targets.astype(str)), _catalogue_key(cat), year,
+    key = (content_key(known), content_key(targets), _catalogue_key(cat), year,
            quarter, tuple(sorted(sid_of.items())), None if keys is None else tuple(keys),
            kpi_code)
     return _FORECASTS.get(key, lambda: _forecast_frame(known, cat, targets, year, quarter,

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlmodel import Session, col, select
 
 from tracker.accounts.auth import Actor
@@ -233,6 +235,32 @@ def releases_frame_rows(releases: list[OpenDataRelease]) -> list[dict[str, Any]]
              t("exchange.col_published_by"): r.published_by,
              t("exchange.col_rows"): r.rows,
              t("exchange.col_note"): r.change_note} for r in releases]
+
+
+def exchange_revision(session: Session) -> str:
+    """Changes whenever the quarters offered for a publication or an export, or a DHIS2 export,
+    may change: a result validated, reopened or corrected, a structure, KPI or target edited,
+    the DHIS2 mapping edited (the key of the cached choices and export: a few count queries)."""
+    from tracker.core import repository as repo
+    from tracker.core.models import Dhis2Mapping
+    from tracker.dashboards.views import validated_revision
+
+    return "|".join([validated_revision(session), repo.stamp(session, Dhis2Mapping),
+                     repo.stamp(session, Dhis2Mapping, column="id")])
+
+
+def quarter_choices(session: Session, today: date) -> tuple[list[tuple[int, int]],
+                                                              tuple[int, int]]:
+    """The quarters that may be published or exported (``validated_quarters``) and the one
+    offered first: the dashboards' quarter, the last one most structures have reported (not
+    the quarter still open for entry, with a handful of validated declarations)."""
+    from tracker.dashboards.views import last_validated_quarter
+
+    reported = pd.DataFrame(session.exec(select(  # type: ignore[call-overload]
+        Result.year, Result.quarter, Result.structure_id).where(
+        Result.status == SubmissionStatus.validated).distinct()).all(),
+        columns=["year", "quarter", "structure_id"])
+    return validated_quarters(session), last_validated_quarter(reported, today)
 
 
 def validated_quarters(session: Session) -> list[tuple[int, int]]:

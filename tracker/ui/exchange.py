@@ -16,6 +16,7 @@ from tracker.core.formats import quarter_label
 from tracker.core.i18n import t
 from tracker.exchange import datapackage, dhis2, releases
 from tracker.ui.base import later, plain, read, today
+from tracker.ui.dashboard import read_view
 from tracker.ui.imports import import_panel
 from tracker.ui.widgets import act, page_revision, show_error
 
@@ -40,10 +41,11 @@ def open_data_panel(actor: auth.Actor) -> None:
         st.success(plain(flash))
     page_revision("open_data")
     with read() as session:
-        quarters = releases.validated_quarters(session)
         published = releases.list_releases(session)
-    if releases.may_publish(actor) and quarters:
-        _publish_form(actor, quarters)
+    if releases.may_publish(actor):
+        quarters, default, _revision = _quarter_choices()
+        if quarters:
+            _publish_form(actor, quarters, default)
     if not published:
         st.info(t("exchange.no_releases"))
         return
@@ -68,24 +70,30 @@ def open_data_panel(actor: auth.Actor) -> None:
                        key="open_data_download", icon=":material/download:", on_click="ignore")
 
 
-def _pick_quarter(label: str, quarters: list[tuple[int, int]], *, key: str) -> tuple[int, int]:
-    # By default the dashboards' quarter: the last one most structures have reported (not the
-    # quarter still open for entry, with a handful of validated declarations).
-    from tracker.dashboards.views import last_validated_quarter
-    from tracker.ui.dashboard import dashboard_data
+def _quarter_choices() -> tuple[list[tuple[int, int]], tuple[int, int], str]:
+    """``releases.quarter_choices``, read once per revision of what they depend on, and that
+    revision (``releases.exchange_revision``)."""
+    with read() as session:
+        revision = releases.exchange_revision(session)
+    quarters, default = read_view(releases.quarter_choices, today(), revision=revision)
+    return quarters, default, revision
 
-    default = last_validated_quarter(dashboard_data()[0], today())
+
+def _pick_quarter(label: str, quarters: list[tuple[int, int]], default: tuple[int, int], *,
+                  key: str) -> tuple[int, int]:
     picked: tuple[int, int] = st.selectbox(
         label, quarters, key=key, index=quarters.index(default) if default in quarters else 0,
         format_func=lambda yq: quarter_label(yq[0], yq[1], long=True))
     return picked
 
 
-def _publish_form(actor: auth.Actor, quarters: list[tuple[int, int]]) -> None:
+def _publish_form(actor: auth.Actor, quarters: list[tuple[int, int]],
+                  default: tuple[int, int]) -> None:
     scope = st.radio(t("exchange.publish_scope"), ("quarter", "year"), horizontal=True,
                      key="open_data_scope", format_func=lambda s: t(f"exchange.scope_{s}"))
     if scope == "quarter":
-        year, quarter = _pick_quarter(t("reports.quarter"), quarters, key="open_data_quarter")
+        year, quarter = _pick_quarter(t("reports.quarter"), quarters, default,
+                                      key="open_data_quarter")
     else:
         year = st.selectbox(t("reports.year"), sorted({y for y, _ in quarters}, reverse=True),
                             key="open_data_year")
@@ -140,23 +148,24 @@ def _mapping_import(actor: auth.Actor) -> None:
 
 def _export(actor: auth.Actor) -> None:
     st.caption(t("exchange.export_help"))
-    with read() as session:
-        quarters = releases.validated_quarters(session)
+    quarters, default, revision = _quarter_choices()
     if not quarters:
         st.info(t("reports.no_data"))
         return
-    year, quarter = _pick_quarter(t("exchange.export_quarter"), quarters, key="dhis2_quarter")
-    with read() as session:
-        export = dhis2.export_quarter(session, actor, year, quarter)
+    year, quarter = _pick_quarter(t("exchange.export_quarter"), quarters, default,
+                                  key="dhis2_quarter")
+    # Read once per revision (the panel is drawn on every run of « Référentiels », folded or
+    # not); the file itself is written when its button is clicked.
+    export = read_view(dhis2.export_quarter, actor, year, quarter, revision=revision)
     st.caption(t("exchange.export_summary", n=export.count))
     if export.unmapped_kpis or export.unmapped_structures:
         st.caption(plain(t("exchange.export_unmapped",
                            kpis=", ".join(export.unmapped_kpis) or "—",
                            structures=", ".join(export.unmapped_structures) or "—")))
     name = f"dhis2-{dhis2.dhis2_period(year, quarter)}.json"
-    st.download_button(t("exchange.export_download", name=name), export.json_bytes(),
+    st.download_button(t("exchange.export_download", name=name), later(export.json_bytes),
                        file_name=name, mime="application/json", key="dhis2_export",
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
 
 
 def _values_import(actor: auth.Actor) -> None:
