@@ -136,10 +136,11 @@ with attendance:
                          "conferences.col_", conferences.ATTENDANCE_COLUMNS))
 
 with rates, ui.read() as session:
-    st.subheader(t("conferences.rates_by_session"))
-    ui.table(session_attendance.attendance_by_session_frame(session), "conferences.col_")
-    st.subheader(t("conferences.rates_by_structure"))
-    ui.table(session_attendance.attendance_by_structure_frame(session), "conferences.col_")
+    rates_revision = session_attendance.rates_revision(session)
+    for part, shown in zip(("session", "structure"), ui.read_view(
+            session_attendance.rates_frames, revision=rates_revision), strict=True):
+        st.subheader(t(f"conferences.rates_by_{part}"))
+        ui.table(shown, "conferences.col_")
 
 with pv, ui.read() as session:
     st.caption(t("conferences.pv_draft_note") if is_open else "")

@@ -133,9 +133,10 @@ with tabs[4]:
 
 with tabs[5]:
     st.caption(t("roadmap.exports_help", day=format_date(view.today)))
-    st.download_button(t("roadmap.download_xlsx"), views.roadmap_xlsx(view),
+    st.download_button(t("roadmap.download_xlsx"), ui.later(lambda: views.roadmap_xlsx(view)),
                        file_name=t("roadmap.xlsx_name", year=year), key="roadmap_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore")  # written when clicked
     if st.button(t("roadmap.png_prepare"), key="roadmap_png_prepare"):
         try:
             image = views.figure_png(ui.inert_figure(timeline))  # drawn by the server's Chromium

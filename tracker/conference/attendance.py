@@ -151,6 +151,17 @@ def _counts(session: Session, *keys: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(query).all()]
 
 
+def rates_revision(session: Session) -> str:
+    """Changes whenever the attendance rates may change (an attendance recorded, a session or a
+    structure edited): the key of the rates' cache on « Conférences »."""
+    return "|".join(repo.stamp(session, model) for model in (Attendance, Conference, Structure))
+
+
+def rates_frames(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The « Taux de présence » tab: per session, and per structure and year."""
+    return attendance_by_session_frame(session), attendance_by_structure_frame(session)
+
+
 def attendance_by_session_frame(session: Session) -> pd.DataFrame:
     """Per session: structures present, excused, absent, and the rate present / recorded (%)."""
     counts: dict[int, dict[str, int]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -57,9 +58,22 @@ def national_year_targets(session: Session, year: int) -> dict[int, float]:
     return {r.kpi_id: r.value for r in rows}
 
 
-def list_linked_actions(session: Session, initiative_ids: Sequence[int]) -> Sequence[ActionItem]:
-    return session.exec(select(ActionItem).where(col(ActionItem.initiative_id).in_(initiative_ids))
-                        .order_by(col(ActionItem.conference_id), col(ActionItem.id))).all()
+class ActionRef(NamedTuple):
+    """What the roadmap shows of an action item tied to an initiative: its reference."""
+
+    id: int
+    initiative_id: int | None
+    conference_id: int | None
+    number: str
+
+
+def list_linked_actions(session: Session, initiative_ids: Sequence[int]) -> list[ActionRef]:
+    """Plain rows (thousands at decade scale, read on every run of « Feuille de route »)."""
+    a = ActionItem
+    rows = session.exec(select(a.id, a.initiative_id, a.conference_id,  # type: ignore[call-overload]
+                               a.number).where(col(a.initiative_id).in_(initiative_ids))
+                        .order_by(col(a.conference_id), col(a.id))).all()
+    return [ActionRef(*row) for row in rows]
 
 
 def list_dated_conferences(session: Session) -> Sequence[Conference]:

@@ -20,7 +20,6 @@ from tracker.core.errors import TrackerError
 from tracker.core.formats import format_date, format_percent, format_value
 from tracker.core.i18n import colon, get_language, t
 from tracker.core.models import (
-    ActionItem,
     Conference,
     Initiative,
     Kpi,
@@ -30,6 +29,7 @@ from tracker.core.models import (
 from tracker.core.tables import ColumnSpec
 from tracker.files import exports, render
 from tracker.roadmap.queries import (
+    ActionRef,
     list_dated_conferences,
     list_initiative_kpis,
     list_initiatives,
@@ -86,7 +86,7 @@ class RoadmapData:
     facts: list[Facts]
     partners: dict[int, list[int]]
     kpis: dict[int, list[int]]
-    actions: dict[int, list[ActionItem]]
+    actions: dict[int, list[ActionRef]]
     codes: dict[int, str]
     kpi_by_id: dict[int, Kpi]
     targets: dict[int, float]
@@ -115,7 +115,7 @@ def load_roadmap(session: Session, year: int, today: date) -> RoadmapData:
     kpis: dict[int, list[int]] = {i: [] for i in ids}
     for kl in list_initiative_kpis(session, ids):
         kpis[kl.initiative_id].append(kl.kpi_id)
-    actions: dict[int, list[ActionItem]] = {i: [] for i in ids}
+    actions: dict[int, list[ActionRef]] = {i: [] for i in ids}
     for a in list_linked_actions(session, ids):
         actions[a.initiative_id or 0].append(a)
     facts = []
@@ -143,7 +143,7 @@ def percent(share: Share | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _action_ref(data: RoadmapData, action: ActionItem) -> str:
+def _action_ref(data: RoadmapData, action: ActionRef) -> str:
     number = data.conference_numbers.get(action.conference_id or -1)
     return t("roadmap.action_ref", number=action.number or f"#{action.id}",
              conference=number if number is not None else "—")
