@@ -49,32 +49,39 @@ if go_col.button(t("dashboards.open_profile_button"), key="overview_open_profile
     st.session_state["ministry_from_overview"] = picked
     st.switch_page("pages/ministry.py")
 
+# The other views, one tab each, drawn only when opened (the tab is part of the page's state):
+# the national picture opens with the tiles and the heatmap alone.
 kpi_ids = list(cat.kpis.index)
-left, right = st.columns(2)
-with left:
-    trend_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_trend_kpi",
-                             format_func=lambda k: dashboards.kpi_name(cat, k, get_language()))
-    trend, figure = ui.dashboard_view(dashboards.view_trend, trend_kpi, ui.today())
-    ui.chart_block(figure, trend[["period", "value", "target", "reporting", "provisional",
-                                  "validated", "expected"]], key="overview_trend",
-                   caption=t("dashboards.caption", date=format_date(ui.today()),
-                             filters=dashboards.kpi_name(cat, trend_kpi, get_language()))
-                   + " · " + t("dashboards.trend_note"),
-                   labels_prefix="dashboards.col_")
-with right:
-    rank_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_rank_kpi",
-                            format_func=lambda k: dashboards.kpi_name(cat, k, get_language()))
-    ranking, figure = ui.dashboard_view(dashboards.view_ranking, rank_kpi, year, quarter)
-    ui.chart_block(figure, ranking, key="overview_ranking", caption=caption,
-                   labels_prefix="dashboards.col_")
-
-left, right = st.columns(2)
-with left:
-    ui.chart_block(view.completeness_figure, view.counts.rename_axis("state").reset_index(name="n"),
-                   key="overview_completeness", caption=caption)
-with right:
-    ui.chart_block(view.overdue_figure, view.overdue,
-                   key="overview_overdue",
-                   caption=t("dashboards.caption", date=format_date(ui.today()),
-                             filters=format_date(ui.today())),
-                   labels_prefix="dashboards.col_")
+trend_tab, rank_tab, completeness_tab, overdue_tab = st.tabs(
+    [t(f"dashboards.overview_tabs.{name}") for name in ("trend", "ranking", "completeness",
+                                                         "overdue")],
+    key="overview_tabs", on_change="rerun")
+if trend_tab.open:
+    with trend_tab:
+        trend_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_trend_kpi",
+                                 format_func=lambda k: dashboards.kpi_name(cat, k, get_language()))
+        trend, figure = ui.dashboard_view(dashboards.view_trend, trend_kpi, ui.today())
+        ui.chart_block(figure, trend[["period", "value", "target", "reporting", "provisional",
+                                      "validated", "expected"]], key="overview_trend",
+                       caption=t("dashboards.caption", date=format_date(ui.today()),
+                                 filters=dashboards.kpi_name(cat, trend_kpi, get_language()))
+                       + " · " + t("dashboards.trend_note"),
+                       labels_prefix="dashboards.col_")
+if rank_tab.open:
+    with rank_tab:
+        rank_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_rank_kpi",
+                                format_func=lambda k: dashboards.kpi_name(cat, k, get_language()))
+        ranking, figure = ui.dashboard_view(dashboards.view_ranking, rank_kpi, year, quarter)
+        ui.chart_block(figure, ranking, key="overview_ranking", caption=caption,
+                       labels_prefix="dashboards.col_")
+if completeness_tab.open:
+    with completeness_tab:
+        ui.chart_block(view.completeness_figure,
+                       view.counts.rename_axis("state").reset_index(name="n"),
+                       key="overview_completeness", caption=caption)
+if overdue_tab.open:
+    with overdue_tab:
+        ui.chart_block(view.overdue_figure, view.overdue, key="overview_overdue",
+                       caption=t("dashboards.caption", date=format_date(ui.today()),
+                                 filters=format_date(ui.today())),
+                       labels_prefix="dashboards.col_")

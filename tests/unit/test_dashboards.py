@@ -212,6 +212,12 @@ def test_heatmap_names_kpis_and_has_a_legend_of_classes_with_counts(data, engine
     assert "ESV_DEMAT" not in " ".join(heat.y)
     assert names["ESV_DEMAT"].split()[0] in heat.y[list(frame["kpi"].unique()).index(
         "ESV_DEMAT")]
+    # The hover: structure and KPI from the axes, the cell's value, target and class from its
+    # own data (no sentence repeated in every cell).
+    assert heat.text is None and "%{x} · %{y}" in heat.hovertemplate
+    row = list(frame["kpi"].unique()).index("ESV_DEMAT")
+    column = list(heat.x).index("MEF")
+    assert list(heat.customdata[row][column]) == ["90\u202f%", "60\u202f%", "cible atteinte"]
     legend = [trace.name for trace in figure.data[1:] if trace.showlegend]
     assert legend[0].startswith("cible atteinte (1)")  # MEF's 90 % against 60 %
     assert any(name.startswith("loin de la cible (1)") for name in legend)

@@ -7,6 +7,7 @@ colour-blind-safe palette, and the light is also written in the hover.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -54,30 +55,40 @@ def _legend_entry(fig: go.Figure, name: str, colour: str) -> None:
 def heatmap_chart(frame: pd.DataFrame, year: int, quarter: int,
                   names: dict[str, str] | None = None) -> go.Figure:
     """KPIs (by name, grouped by group) × structures coloured by target attainment, with a
-    legend of the attainment classes and how many cells each holds; the code is in the hover."""
+    legend of the attainment classes and how many cells each holds; the hover names the
+    structure and the KPI, and gives the value, the target and the class."""
     names = names or {}
     kpis = list(dict.fromkeys(frame["kpi"]))
     codes = sorted(frame["code"].unique())
     value_word, target_word = t("dashboards.value"), t("dashboards.target")
+    # Each cell carries only its own figures (value, target, class); the structure and the KPI
+    # come from the axes in the hover template: a decade's national picture is some 4,000 cells,
+    # and whole sentences per cell made the page's largest message (600 kB).
     cells = frame.assign(
         z=frame["light"].map(_LIGHT_CODES).astype(float),
-        text=[f"{c} · {names.get(k, k)} ({k})<br>{value_word}{colon()}{format_value(v, u)}<br>"
-              f"{target_word}{colon()}{format_value(tg, u)}<br>{t('dashboards.lights.' + lt)}"
-              for c, k, v, tg, u, lt in zip(frame["code"], frame["kpi"], frame["value"],
-                                            frame["target"], frame["unit"], frame["light"],
-                                            strict=True)])
+        value_text=[format_value(v, u) for v, u in zip(frame["value"], frame["unit"],
+                                                       strict=True)],
+        target_text=[format_value(tg, u) for tg, u in zip(frame["target"], frame["unit"],
+                                                          strict=True)],
+        light_text=[t("dashboards.lights." + lt) for lt in frame["light"]])
     z = cells.pivot(index="kpi", columns="code", values="z").reindex(
         index=kpis, columns=codes)
-    text = cells.pivot(index="kpi", columns="code", values="text").reindex(
-        index=kpis, columns=codes).fillna(t("dashboards.lights.missing"))
+    parts = [cells.pivot(index="kpi", columns="code", values=column).reindex(
+        index=kpis, columns=codes).fillna(empty) for column, empty in (
+        ("value_text", "—"), ("target_text", "—"),
+        ("light_text", t("dashboards.lights.missing")))]
+    customdata = np.dstack([part.to_numpy(dtype=object) for part in parts])
     scale: list[list[float | str]] = []
     for name, code in sorted(_LIGHT_CODES.items(), key=lambda kv: kv[1]):
         scale += [[code / 4 - (0.001 if code else 0), LIGHT_COLOURS[name]],
                   [min(1.0, code / 4 + 0.124), LIGHT_COLOURS[name]]]
     scale = [[max(0.0, float(a)), c] for a, c in scale]
     labels = [names.get(k, k) for k in kpis]
-    fig = go.Figure(go.Heatmap(z=z.fillna(0).values, x=codes, y=labels, text=text.values,
-                               hovertemplate="%{text}<extra></extra>", colorscale=scale,
+    fig = go.Figure(go.Heatmap(z=z.fillna(0).values, x=codes, y=labels, customdata=customdata,
+                               hovertemplate=f"%{{x}} · %{{y}}<br>{value_word}{colon()}"
+                               f"%{{customdata[0]}}<br>{target_word}{colon()}"
+                               "%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+                               colorscale=scale,
                                zmin=0, zmax=4, showscale=False, xgap=1, ygap=1,
                                showlegend=False))
     counts = pd.Series(z.fillna(0).to_numpy().ravel()).map(

@@ -18,6 +18,7 @@ import re
 import shutil
 import threading
 import warnings
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 RENDER_TIMEOUT_S = 45.0
@@ -57,6 +58,46 @@ def inert_figure(figure: Any) -> Any:
     import plotly.graph_objects as go
 
     return go.Figure(inert_texts(figure.to_plotly_json()), _validate=False)
+
+
+@dataclass(frozen=True)
+class DrawnFigure:
+    """A chart as the page sends it: the figure's JSON, texts already made inert
+    (``inert_figure``). What the pages' caches keep instead of the figure: a plotly Figure is
+    checked again, property by property, each time a cache hands out its copy (unpickled),
+    a plain dict is not (a tenth of a second per run of « Vue d'ensemble » at decade scale)."""
+
+    spec: dict[str, Any]
+
+    @classmethod
+    def of(cls, figure: Any) -> DrawnFigure:
+        return cls(inert_texts(figure.to_plotly_json()))
+
+    def figure(self) -> Any:
+        """The plotly figure again, not validated (its properties were, when it was made)."""
+        import plotly.graph_objects as go
+
+        return go.Figure(self.spec, _validate=False)
+
+
+def drawn_figures(value: Any) -> Any:
+    """``value`` (a view: a dataclass, a tuple, a list or a dict of frames and figures) with
+    every plotly figure in it, at any depth, replaced by its ``DrawnFigure``."""
+    from plotly.basedatatypes import BaseFigure
+
+    if isinstance(value, BaseFigure):
+        return DrawnFigure.of(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: drawn_figures(getattr(value, f.name)) for f in fields(value)
+                   if f.init}
+        return replace(value, **changed)
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(drawn_figures(v) for v in value)
+    if isinstance(value, list):
+        return [drawn_figures(v) for v in value]
+    if isinstance(value, dict):
+        return {k: drawn_figures(v) for k, v in value.items()}
+    return value
 
 
 def chromium_available() -> bool:

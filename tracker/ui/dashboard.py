@@ -11,6 +11,7 @@ import streamlit as st
 
 from tracker.core.db import reading
 from tracker.core.i18n import get_language, set_language, t
+from tracker.files.render import drawn_figures
 from tracker.ui.base import RUN_REVISION, T, engine_for, plain, read, settings
 from tracker.ui.widgets import csv_downloads, plotly_chart, ui_labels_for
 
@@ -67,7 +68,7 @@ def _dashboard_view(url: str, validated: str, revision: str, lang: str, view_nam
     set_language(lang)
     results, cat, targets = _dashboard_data(url, validated)
     with reading(engine_for(url, settings().demo_on_first_start)) as session:
-        return _view(session, results, cat, targets, *args)
+        return drawn_figures(_view(session, results, cat, targets, *args))
 
 
 def dashboard_view(view: Callable[..., T], *args: Any) -> T:
@@ -86,7 +87,7 @@ def _service_view(url: str, revision: str, lang: str, name: str, args: tuple[Any
     set_language(lang)
     results, cat, targets = _dashboard_data(url, revision)
     with reading(engine_for(url, settings().demo_on_first_start)) as session:
-        return _view(session, results, cat, targets, *args)
+        return drawn_figures(_view(session, results, cat, targets, *args))
 
 
 def service_view(view: Any, *args: Any) -> Any:
@@ -106,7 +107,7 @@ def _read_view(url: str, revision: str, lang: str, name: str, args: tuple[Any, .
                _view: Any) -> Any:
     set_language(lang)
     with reading(engine_for(url, settings().demo_on_first_start)) as session:
-        return _view(session, *args)
+        return drawn_figures(_view(session, *args))
 
 
 def read_view(view: Callable[..., T], *args: Any, revision: str) -> T:

@@ -15,14 +15,16 @@ from tracker.core.errors import RowError, StaleEdit, TrackerError, ValidationFai
 from tracker.core.i18n import t
 from tracker.core.tables import ColumnSpec
 from tracker.files import exports
-from tracker.files.render import inert_figure
+from tracker.files.render import DrawnFigure, inert_figure
 from tracker.ui.base import REFUSED_KEY, T, later, plain, settings, today, write
 
 
 def plotly_chart(figure: Any, *, where: Any = None, **kwargs: Any) -> None:
     """``st.plotly_chart`` (or ``where.plotly_chart``, a column) with the chart's texts made
-    inert: what people wrote is drawn as text, never as a link or a fetched style."""
-    (where or st).plotly_chart(inert_figure(figure), **kwargs)
+    inert: what people wrote is drawn as text, never as a link or a fetched style. A
+    ``DrawnFigure`` (what the pages' caches hand out) already is."""
+    shown = figure.figure() if isinstance(figure, DrawnFigure) else inert_figure(figure)
+    (where or st).plotly_chart(shown, **kwargs)
 
 
 def file_uploader(label: str, *, types: Sequence[str], key: str) -> Any:
