@@ -10,13 +10,12 @@ from tracker.dashboards import views as dashboards
 actor = ui.require_actor("pages/overview.py")
 st.title(t("dashboards.overview_title"))
 st.caption(t("dashboards.validated_only"))
-results, cat, targets = ui.dashboard_data()
-if results.empty:
+summary = ui.dashboard_summary()
+cat, quarters, default = summary.cat, summary.quarters, summary.default_quarter
+if not quarters:
     st.info(t("dashboards.no_data"))
     st.stop()
 
-quarters = dashboards.available_quarters(results)
-default = dashboards.last_validated_quarter(results, ui.today())
 year, quarter = st.selectbox(t("dashboards.year_quarter"), quarters, key="overview_quarter",
                              index=quarters.index(default),
                              format_func=lambda yq: quarter_label(*yq, long=True))
@@ -37,9 +36,6 @@ for chunk in (view.headline.iloc[:4], view.headline.iloc[4:]):
             st.caption(t("dashboards.tile_target", target=format_value(row.target, row.unit),
                          n=row.reporting, total=row.expected))
 
-ui.chart_block(view.heatmap, view.attainment[["code", "kpi", "group", "value", "target", "light"]],
-               key="overview_heatmap", caption=caption, labels_prefix="dashboards.col_")
-
 with ui.read() as session:
     options = ui.structure_options(session)
 pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -49,13 +45,18 @@ if go_col.button(t("dashboards.open_profile_button"), key="overview_open_profile
     st.session_state["ministry_from_overview"] = picked
     st.switch_page("pages/ministry.py")
 
-# The other views, one tab each, drawn only when opened (the tab is part of the page's state):
-# the national picture opens with the tiles and the heatmap alone.
+# The views, one tab each, run and drawn only when opened (the tab is part of the page's
+# state): the page opens on the tiles and the attainment heatmap.
 kpi_ids = list(cat.kpis.index)
-trend_tab, rank_tab, completeness_tab, overdue_tab = st.tabs(
-    [t(f"dashboards.overview_tabs.{name}") for name in ("trend", "ranking", "completeness",
-                                                         "overdue")],
+heat_tab, trend_tab, rank_tab, completeness_tab, overdue_tab = st.tabs(
+    [t(f"dashboards.overview_tabs.{name}") for name in ("attainment", "trend", "ranking",
+                                                         "completeness", "overdue")],
     key="overview_tabs", on_change="rerun")
+if heat_tab.open:
+    with heat_tab:
+        ui.chart_block(view.heatmap, view.attainment[["code", "kpi", "group", "value", "target",
+                                                      "light"]],
+                       key="overview_heatmap", caption=caption, labels_prefix="dashboards.col_")
 if trend_tab.open:
     with trend_tab:
         trend_kpi = st.selectbox(t("dashboards.kpi"), kpi_ids, key="overview_trend_kpi",

@@ -11,8 +11,7 @@ from tracker.dashboards import views as dashboards
 actor = ui.require_actor("pages/platforms.py")
 st.title(t("platforms.title"))
 st.caption(t("platforms.help"))
-results, _cat, _targets = ui.dashboard_data()
-if results.empty:
+if not ui.dashboard_summary().quarters:
     st.info(t("dashboards.no_data"))
     st.stop()
 

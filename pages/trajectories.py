@@ -12,10 +12,11 @@ from tracker.dashboards.charts_forecast import CLASS_COLOURS
 
 actor = ui.require_actor("pages/trajectories.py")
 st.title(t("forecast.title"))
-results, cat, _targets = ui.dashboard_data()
+summary = ui.dashboard_summary()
+cat = summary.cat
 scope = trajectories.scope_of(actor)
 st.caption(t("forecast.scope_own") if scope else t("forecast.scope_all"))
-year = st.selectbox(t("forecast.year"), trajectories.years_of(results, ui.today()),
+year = st.selectbox(t("forecast.year"), trajectories.years_of(summary.years, ui.today()),
                     key="trajectories_year")
 view = ui.service_view(trajectories.view_trajectories, year, scope)
 caption = t("dashboards.caption", date=format_date(ui.today()), filters=str(year))

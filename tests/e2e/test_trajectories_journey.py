@@ -40,7 +40,7 @@ def red_cell(server) -> tuple[int, int, str, str, str]:
     engine = make_engine(server.database_url)
     with reading(engine) as db:
         results = dashboards.validated_results(db)
-        year = trajectories.years_of(results, date.today())[0]
+        year = trajectories.years_of([int(y) for y in results["year"].unique()], date.today())[0]
         data = (results, dashboards.catalogue(db), dashboards.targets_frame(db))
         view = trajectories.view_trajectories(db, *data, year, None)
         direction = load_actor(db, db.exec(select(User.id).where(User.login == "direction")).one())

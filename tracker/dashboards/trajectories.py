@@ -27,9 +27,10 @@ def scope_of(actor: Actor) -> str | None:
     return actor.structure_code if own_structure(actor) is not None else None
 
 
-def years_of(results: pd.DataFrame, today: date) -> list[int]:
-    """Years a forecast can be asked for, newest first."""
-    return sorted({int(y) for y in results["year"].unique()} | {today.year}, reverse=True)
+def years_of(years: list[int], today: date) -> list[int]:
+    """Years a forecast can be asked for (those with validated results, and this one), newest
+    first."""
+    return sorted({*years, today.year}, reverse=True)
 
 
 @dataclass

@@ -201,6 +201,23 @@ def available_quarters(results: pd.DataFrame) -> list[tuple[int, int]]:
     return [(int(y), int(q)) for y, q in pairs.itertuples(index=False)]
 
 
+@dataclass(frozen=True)
+class DataSummary:
+    """What the dashboards' pickers read of the validated data: the catalogue, the quarters
+    and years with a validated result (newest first) and the quarter shown first. A page that
+    needs no more than this does not copy a decade of results out of the cache on each run."""
+
+    cat: Catalogue
+    quarters: list[tuple[int, int]]
+    default_quarter: tuple[int, int]
+    years: list[int]
+
+
+def data_summary(results: pd.DataFrame, cat: Catalogue, today: date) -> DataSummary:
+    return DataSummary(cat, available_quarters(results), last_validated_quarter(results, today),
+                       sorted({int(y) for y in results["year"].unique()}, reverse=True))
+
+
 # --- overview -----------------------------------------------------------------------------
 
 

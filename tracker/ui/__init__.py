@@ -21,6 +21,7 @@ from tracker.ui.base import (
 from tracker.ui.dashboard import (
     chart_block,
     dashboard_data,
+    dashboard_summary,
     dashboard_view,
     read_view,
     service_view,
@@ -77,6 +78,7 @@ __all__ = [
     "csv_downloads",
     "current_actor",
     "dashboard_data",
+    "dashboard_summary",
     "dashboard_view",
     "datetime_column",
     "deferred",

@@ -4,6 +4,7 @@ database, revision, language and filters, and the chart block every dashboard dr
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, cast
 
 import pandas as pd
@@ -12,7 +13,7 @@ import streamlit as st
 from tracker.core.db import reading
 from tracker.core.i18n import get_language, set_language, t
 from tracker.files.render import drawn_figures
-from tracker.ui.base import RUN_REVISION, T, engine_for, plain, read, settings
+from tracker.ui.base import RUN_REVISION, T, engine_for, plain, read, settings, today
 from tracker.ui.widgets import csv_downloads, plotly_chart, ui_labels_for
 
 # --- dashboards ---------------------------------------------------------------------------
@@ -45,6 +46,20 @@ def dashboard_data() -> Any:
     reopening or correcting a result, or changing a target, a structure or a KPI, gives a new
     one and so bypasses the old entry; a DSI's draft does not)."""
     return _dashboard_data(settings().database_url, _data_revision().validated)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dashboard_summary(url: str, revision: str, today: date) -> Any:
+    from tracker.dashboards import views as dashboards
+
+    results, cat, _targets = _dashboard_data(url, revision)
+    return dashboards.data_summary(results, cat, today)
+
+
+def dashboard_summary() -> Any:
+    """``tracker.dashboards.views.DataSummary`` of the validated data (catalogue, quarters,
+    years), cached like ``dashboard_data`` but a few kilobytes to copy, not a decade of rows."""
+    return _dashboard_summary(settings().database_url, _data_revision().validated, today())
 
 
 def chart_block(fig: Any, frame: pd.DataFrame, *, key: str, caption: str,
