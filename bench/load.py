@@ -442,6 +442,10 @@ def summarise(run: LoadRun, users: int, wall: float) -> dict[str, Any]:
         "received_mib_per_second": round(
             sum(r.received_bytes for r in page_runs) / 2**20 / wall, 3) if wall else 0.0,
         "error_samples": [asdict(r) | {"seconds": round(r.seconds, 3)} for r in errors[:20]],
+        # Every page run, for the curve over time (start, in s from the first, and duration).
+        "runs": [[round(r.start - first, 2), round(r.seconds, 3), r.page, r.kind, r.role]
+                 for first in [min((r.start for r in page_runs), default=0.0)]
+                 for r in sorted(page_runs, key=lambda r: r.start)],
     }
 
 

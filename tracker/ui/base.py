@@ -27,6 +27,7 @@ from tracker.core.db import reading, shared_engine, transaction
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import LANGUAGES, get_language, set_language, t
 from tracker.ui import sso
+from tracker.ui.collector import collector
 from tracker.ui.links import link_filters
 from tracker.ui.navigation import may_open
 from tracker.ui.web import COOKIE_NAME, lifespan, unsign_token
@@ -131,9 +132,11 @@ def run_slot() -> Iterator[None]:
     (first come, first served) at most ``SLOT_WAIT`` seconds; the slot is given back however the
     run ends (``st.rerun``, ``st.stop``, an error)."""
     slotted = _run_slots.acquire(timeout=SLOT_WAIT)
+    collector.run_started()
     try:
         yield
     finally:
+        collector.run_finished()  # the garbage of the run is collected soon after (collector.py)
         if slotted:
             _run_slots.release()
 
