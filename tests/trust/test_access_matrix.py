@@ -443,6 +443,10 @@ CASES: dict[str, Case] = {
         db, a, YEAR, QUARTER)),
     "tracker.dashboards.confidence.rating_lines": Case(everyone, lambda f, db, a, w: f(
         db, a, YEAR, QUARTER)),
+    # « Trajectoires »' cached ratings: rating_lines for this actor (cached per actor).
+    "tracker.dashboards.trajectories.view_rated": Case(everyone, lambda f, db, a, w: (
+        lambda forecasts, data: f(db, *data, a, YEAR, QUARTER, forecasts))(
+        *_forecasts_and_data(db))),
     "tracker.dashboards.confidence.structure_forecast": Case(everyone, lambda f, db, a, w: f(
         db, a, w.ms, YEAR, QUARTER, *_forecasts_and_data(db))),
     "tracker.dashboards.home.structure_home": Case(_own_structure_home,
