@@ -178,7 +178,7 @@ def test_the_backtest_is_run_once_for_the_same_earlier_years(monkeypatch):
     runs = []
     real = fv._backtest_frame
     monkeypatch.setattr(fv, "_backtest_frame", lambda *a: runs.append(1) or real(*a))
-    fv._BACKTESTS.frames.clear()
+    fv._BACKTESTS.values.clear()
     first = fv.backtest_frame(rows, catalogue_of(SUM), YEAR)
     this_year = rows.copy()
     this_year.loc[this_year["year"] == YEAR, "value"] += 5  # this year's figures: not read
@@ -205,7 +205,7 @@ def test_the_quarterly_series_are_computed_once_for_the_same_results(monkeypatch
     runs = []
     real = fv._quarter_rows
     monkeypatch.setattr(fv, "_quarter_rows", lambda *a: runs.append(1) or real(*a))
-    fv._QUARTER_ROWS.frames.clear()
+    fv._QUARTER_ROWS.values.clear()
     first = fv.quarter_rows(results, catalogue_of(SUM))
     first.loc[:, "value"] = -1.0
     again = fv.quarter_rows(results.copy(), catalogue_of(SUM))

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,30 +30,36 @@ from tracker.results.kpis import KpiRule, aggregate
 NATIONAL = "*"
 FORECAST_COLUMNS = ["structure", "kpi", "year", "actual_to_date", "forecast", "low", "high",
                     "target", "probability", "class", "quarters_used"]
+V = TypeVar("V")
 
 
-class _Memo:
-    """Frames already computed, by a key of their inputs' content, the latest few kept: what
-    several views and pages of the same data would otherwise each compute again. Served as
-    copies (callers may change theirs)."""
+class _Memo(Generic[V]):
+    """Values already computed, by a key of their inputs' content, the latest few kept: what
+    several views and pages of the same data would otherwise each compute again. Each value is
+    served through ``serve`` (frames: a copy, since callers may change theirs)."""
 
-    def __init__(self, kept: int) -> None:
+    def __init__(self, kept: int, serve: Callable[[V], V] = lambda value: value) -> None:
         self.kept = kept
-        self.frames: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+        self.serve = serve
+        self.values: OrderedDict[tuple[object, ...], V] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    def get(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
         with self.lock:
-            known = self.frames.get(key)
+            known = self.values.get(key)
             if known is not None:
-                self.frames.move_to_end(key)
-                return known.copy()
-        frame = compute()
+                self.values.move_to_end(key)
+                return self.serve(known)
+        value = compute()
         with self.lock:
-            self.frames[key] = frame
-            while len(self.frames) > self.kept:
-                self.frames.popitem(last=False)
-        return frame.copy()
+            self.values[key] = value
+            while len(self.values) > self.kept:
+                self.values.popitem(last=False)
+        return self.serve(value)
+
+
+def _copy(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.copy()
 
 
 def content_key(frame: pd.DataFrame) -> int:
@@ -66,7 +73,7 @@ def _catalogue_key(cat: Catalogue) -> int:
 
 # The quarterly series of the validated results: every view of « Trajectoires », the ratings
 # and the forecast report start from them (a fifth of a second at decade scale, each time).
-_QUARTER_ROWS = _Memo(kept=4)
+_QUARTER_ROWS: _Memo[pd.DataFrame] = _Memo(kept=4, serve=_copy)
 
 
 def quarter_rows(results: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
@@ -108,7 +115,7 @@ def panels(rows: pd.DataFrame, cat: Catalogue, last_year: int) -> dict[int, fc.P
 # Backtests already run, by the years they read: they depend only on the results of the years
 # before the one forecast (and the catalogue), which change rarely, and cost seconds at decade
 # scale, so every forecast of a year (a structure's sheet, the page, the bilan) shares one.
-_BACKTESTS = _Memo(kept=8)
+_BACKTESTS: _Memo[pd.DataFrame] = _Memo(kept=8, serve=_copy)
 
 
 def backtest_frame(rows: pd.DataFrame, cat: Catalogue, before: int) -> pd.DataFrame:
@@ -151,23 +158,12 @@ class Skill:
         return own if own.size >= 10 else self.family_errors.get((family, as_of), own)
 
 
-_SKILLS: OrderedDict[int, Skill] = OrderedDict()
+_SKILLS: _Memo[Skill] = _Memo(kept=8)  # a Skill is never changed: served as is
 
 
 def skill(backtest: pd.DataFrame) -> Skill:
-    """What a backtest says (computed once per backtest's content; a Skill is never changed)."""
-    key = content_key(backtest)
-    with _BACKTESTS.lock:
-        known = _SKILLS.get(key)
-        if known is not None:
-            _SKILLS.move_to_end(key)
-            return known
-    made = _skill(backtest)
-    with _BACKTESTS.lock:
-        _SKILLS[key] = made
-        while len(_SKILLS) > _BACKTESTS.kept:
-            _SKILLS.popitem(last=False)
-    return made
+    """What a backtest says (computed once per backtest's content)."""
+    return _SKILLS.get((content_key(backtest),), lambda: _skill(backtest))
 
 
 def _skill(backtest: pd.DataFrame) -> Skill:
@@ -208,7 +204,7 @@ def _reached_for_good(rule: KpiRule, direction: str) -> bool:
 
 # Forecasts already made, by the content of what they read: « Trajectoires », the ratings and
 # the sheets of the same year ask for the same ones (the start-up warm-up makes this year's).
-_FORECASTS = _Memo(kept=16)
+_FORECASTS: _Memo[pd.DataFrame] = _Memo(kept=16, serve=_copy)
 
 
 def forecast_frame(rows: pd.DataFrame, cat: Catalogue, targets: pd.DataFrame, year: int,

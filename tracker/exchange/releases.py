@@ -254,13 +254,13 @@ def quarter_choices(session: Session, today: date) -> tuple[list[tuple[int, int]
     """The quarters that may be published or exported (``validated_quarters``) and the one
     offered first: the dashboards' quarter, the last one most structures have reported (not
     the quarter still open for entry, with a handful of validated declarations)."""
-    from tracker.dashboards.views import last_validated_quarter
+    from tracker.dashboards.views import available_quarters, last_validated_quarter
 
     reported = pd.DataFrame(session.exec(select(  # type: ignore[call-overload]
         Result.year, Result.quarter, Result.structure_id).where(
         Result.status == SubmissionStatus.validated).distinct()).all(),
         columns=["year", "quarter", "structure_id"])
-    return validated_quarters(session), last_validated_quarter(reported, today)
+    return available_quarters(reported), last_validated_quarter(reported, today)
 
 
 def validated_quarters(session: Session) -> list[tuple[int, int]]:

@@ -223,8 +223,7 @@ def _freeze_start_objects() -> None:
     """The libraries the pages use imported, then every object alive at this point (modules,
     plotly's validators, the backtests' memo: millions of objects that live as long as the
     server) moved out of the garbage collector's reach (``gc.freeze``): each collection then
-    walks only what the page runs made: Streamlit's collection after every script run
-    (.streamlit/config.toml) went from a quarter of the server's CPU under load to a fifth."""
+    walks only what the page runs made (the collections of tracker/ui/collector.py)."""
     import pandas.io.formats.style  # noqa: F401  (the coloured tables' Styler)
     import plotly.graph_objects  # (what the charts are made of)
 
